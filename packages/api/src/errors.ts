@@ -1,0 +1,171 @@
+/**
+ * Cria's errors. Providers and the core throw these; only the server maps them to HTTP (status
+ * and the OpenAI error envelope). `kind` says what went wrong, `isRetryable` whether the same
+ * request may succeed later.
+ */
+
+export type CriaErrorKind =
+  | 'invalid_request'
+  | 'authentication'
+  | 'permission_denied'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported'
+  | 'rate_limited'
+  | 'upstream'
+  | 'upstream_timeout'
+  | 'unavailable'
+  | 'config'
+  | 'internal';
+
+export interface CriaErrorOptions {
+  /** The request field at fault, as a path like `messages[0].role`. */
+  param?: string | null;
+  /** A machine-readable code, as OpenAI's `error.code`. */
+  code?: string | null;
+  cause?: unknown;
+}
+
+export class CriaError extends Error {
+  readonly kind: CriaErrorKind;
+  readonly param: string | null;
+  readonly code: string | null;
+
+  constructor(kind: CriaErrorKind, message: string, options: CriaErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.kind = kind;
+    this.param = options.param ?? null;
+    this.code = options.code ?? null;
+  }
+
+  /** Whether the same request may succeed if tried again later. */
+  get isRetryable(): boolean {
+    return false;
+  }
+
+  static is(error: unknown): error is CriaError {
+    return error instanceof CriaError;
+  }
+}
+
+/** The request is malformed or asks for something impossible. */
+export class InvalidRequestError extends CriaError {
+  constructor(message: string, options: CriaErrorOptions = {}) {
+    super('invalid_request', message, options);
+  }
+}
+
+/** A named resource (model, file, vector store, ...) does not exist. */
+export class NotFoundError extends CriaError {
+  readonly resourceType: string;
+  readonly resourceId: string;
+
+  constructor(resourceType: string, resourceId: string, message?: string, options: CriaErrorOptions = {}) {
+    super('not_found', message ?? `${resourceType} '${resourceId}' not found`, options);
+    this.resourceType = resourceType;
+    this.resourceId = resourceId;
+  }
+}
+
+export class ConflictError extends CriaError {
+  constructor(message: string, options: CriaErrorOptions = {}) {
+    super('conflict', message, options);
+  }
+}
+
+export class AuthenticationError extends CriaError {
+  constructor(message: string, options: CriaErrorOptions = {}) {
+    super('authentication', message, options);
+  }
+}
+
+export class PermissionDeniedError extends CriaError {
+  constructor(message: string, options: CriaErrorOptions = {}) {
+    super('permission_denied', message, options);
+  }
+}
+
+export class PayloadTooLargeError extends CriaError {
+  constructor(message: string, options: CriaErrorOptions = {}) {
+    super('payload_too_large', message, options);
+  }
+}
+
+/** The provider cannot do what the request asks (a parameter or feature it lacks). */
+export class UnsupportedError extends CriaError {
+  constructor(message: string, options: CriaErrorOptions = {}) {
+    super('unsupported', message, options);
+  }
+}
+
+/** A temporary lack of capacity: a queue is full, a model is still loading. */
+export class UnavailableError extends CriaError {
+  readonly retryAfterSeconds: number | null;
+
+  constructor(message: string, options: CriaErrorOptions & { retryAfterSeconds?: number | null } = {}) {
+    super('unavailable', message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+  }
+
+  override get isRetryable(): boolean {
+    return true;
+  }
+}
+
+/** The distribution or a provider's config is wrong; `path` is the YAML path of the bad key. */
+export class ConfigError extends CriaError {
+  readonly path: string;
+
+  constructor(path: string, message: string, options: CriaErrorOptions = {}) {
+    super('config', path ? `${path}: ${message}` : message, options);
+    this.path = path;
+  }
+}
+
+export interface UpstreamErrorOptions extends CriaErrorOptions {
+  /** The upstream's HTTP status, when it answered. */
+  status?: number | null;
+  /** Seconds from the upstream's `retry-after`. */
+  retryAfterSeconds?: number | null;
+  /** The upstream's error type, when it sent one. */
+  type?: string | null;
+}
+
+/**
+ * An upstream service (a remote provider) failed: refused the connection, answered with an
+ * error, or broke a stream. The message is the upstream's own when it sent one.
+ */
+export class UpstreamError extends CriaError {
+  readonly provider: string;
+  readonly status: number | null;
+  readonly retryAfterSeconds: number | null;
+  readonly upstreamType: string | null;
+
+  constructor(provider: string, message: string, options: UpstreamErrorOptions = {}) {
+    super(options.status === 429 ? 'rate_limited' : 'upstream', message, options);
+    this.provider = provider;
+    this.status = options.status ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.upstreamType = options.type ?? null;
+  }
+
+  override get isRetryable(): boolean {
+    return this.status === null || this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** An upstream did not answer in time. */
+export class UpstreamTimeoutError extends CriaError {
+  readonly provider: string;
+
+  constructor(provider: string, message: string, options: CriaErrorOptions = {}) {
+    super('upstream_timeout', message, options);
+    this.provider = provider;
+  }
+
+  override get isRetryable(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,61 @@
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  Completion,
+  CompletionRequest,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  Model,
+  ModelType,
+} from '../generated/api-types.js';
+import type { RequestContext } from '../provider.js';
+
+/** A model a provider serves, as it reports it. */
+export interface ProviderModel {
+  /** The model's id at the provider (sent upstream as `model`). */
+  providerModelId: string;
+  modelType: ModelType;
+  /** For embedding models: `embedding_dimension` (required by vector stores), `context_length`. */
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * What an inference provider implements. Requests arrive with `model` already rewritten to the
+ * provider's own model id; the router rewrites it back in what the provider returns.
+ * Streams are async iterables; a provider stops producing (and frees its upstream) when
+ * `context.signal` aborts.
+ */
+export interface InferenceProvider {
+  chatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletion>;
+  streamChatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<AsyncIterable<ChatCompletionChunk>>;
+  completion(request: CompletionRequest, context: RequestContext): Promise<Completion>;
+  streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>>;
+  embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse>;
+  /**
+   * The models the provider serves now; `undefined` when it cannot list them (then only the
+   * distribution's registered models are routed to it).
+   */
+  listModels?(context?: RequestContext): Promise<ProviderModel[] | undefined>;
+  /** Whether the model list should be fetched again periodically (`refresh_models`). */
+  shouldRefreshModels?(): boolean;
+  /**
+   * Called for each model the distribution registers with this provider, before it is routed.
+   * Throw NotFoundError when the provider cannot serve it; return metadata learned on the way
+   * (an embedding model's dimension, say).
+   */
+  registerModel?(model: ProviderModel): Promise<Partial<ProviderModel> | void>;
+}
+
+/**
+ * The inference API as other providers see it (a dependency): requests name models by the
+ * identifiers this server lists, as a client would.
+ */
+export interface InferenceApi {
+  chatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<ChatCompletion>;
+  streamChatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<ChatCompletionChunk>>;
+  completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion>;
+  embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse>;
+  getModel(modelId: string): Promise<Model>;
+  listModels(): Promise<Model[]>;
+}

@@ -1,0 +1,33 @@
+import { distributionSchemas } from './schemas-distribution.js';
+import { inferenceSchemas } from './schemas-inference.js';
+import type { JsonSchema } from './json-schema.js';
+import { modelsSchemas } from './schemas-models.js';
+
+export { type JsonSchema, type JsonSchemaType, listOf, nullable, object, ref } from './json-schema.js';
+
+/** The `$id` of the bundle; a definition is addressed as `${API_SCHEMA_ID}#/definitions/Name`. */
+export const API_SCHEMA_ID = 'https://cria.dev/schemas/api.json';
+
+function titled(definitions: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  return Object.fromEntries(Object.entries(definitions).map(([name, schema]) => [name, { ...schema, title: name }]));
+}
+
+/**
+ * Every schema of the API in one bundle: requests, responses, stream chunks, objects and the
+ * distribution config. Definitions reference each other with `#/definitions/Name`.
+ */
+export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> } = {
+  $id: API_SCHEMA_ID,
+  title: 'CriaApi',
+  definitions: titled({
+    ...modelsSchemas,
+    ...inferenceSchemas,
+    ...distributionSchemas,
+  }),
+};
+
+/** A `$ref` that resolves from outside the bundle (for validators compiled against it). */
+export function schemaRef(name: keyof typeof apiSchemas.definitions & string): string {
+  if (!(name in apiSchemas.definitions)) throw new Error(`no schema named ${name}`);
+  return `${API_SCHEMA_ID}#/definitions/${name}`;
+}

@@ -1,0 +1,227 @@
+import { type JsonSchema, nullable, object, ref } from './json-schema.js';
+
+/**
+ * The distribution file: Llama Stack's config format, version 2 (its `config.yaml` / `run.yaml`
+ * from 0.3 on). Validated after `${env.*}` substitution; errors name the YAML path.
+ */
+
+const text: JsonSchema = { type: 'string' };
+const anyObject: JsonSchema = { type: 'object', additionalProperties: true };
+const port: JsonSchema = { anyOf: [{ type: 'integer', minimum: 0, maximum: 65535 }, { type: 'string', pattern: '^[0-9]+$' }] };
+
+const providerConfig = object(
+  {
+    provider_id: nullable({ type: 'string', minLength: 1, description: 'null (e.g. from `${env.X:+id}` with X unset) disables the provider.' }),
+    provider_type: { type: 'string', pattern: '^(inline|remote)::[A-Za-z0-9_.-]+$', description: 'Like `remote::vllm` or `inline::llama-cpp`.' },
+    config: nullable({ ...anyObject, description: 'The provider\'s own settings, checked against its config schema.' }),
+    module: nullable({ type: 'string', description: 'An npm package (or path) whose default export is the provider definition.' }),
+  },
+  { required: ['provider_id', 'provider_type'], additionalProperties: false, title: 'DistributionProvider' },
+);
+
+const backendCommon = { namespace: nullable(text) };
+
+const storageBackend: JsonSchema = {
+  title: 'StorageBackendConfig',
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: [
+    object({ type: { type: 'string', const: 'kv_sqlite' }, db_path: text, ...backendCommon }, { required: ['type', 'db_path'], additionalProperties: false, title: 'KvSqliteBackendConfig' }),
+    object({ type: { type: 'string', const: 'sql_sqlite' }, db_path: text }, { required: ['type', 'db_path'], additionalProperties: false, title: 'SqlSqliteBackendConfig' }),
+    object(
+      {
+        type: { type: 'string', const: 'kv_postgres' },
+        host: text, port, db: text, user: text, password: nullable(text), ssl_mode: nullable(text), ca_cert_path: nullable(text),
+        table_name: text, ...backendCommon,
+      },
+      { required: ['type', 'user'], additionalProperties: false, title: 'KvPostgresBackendConfig' },
+    ),
+    object(
+      {
+        type: { type: 'string', const: 'sql_postgres' },
+        host: text, port, db: text, user: text, password: nullable(text), ssl_mode: nullable(text), ca_cert_path: nullable(text),
+        pool_size: { type: 'integer', minimum: 1 }, max_overflow: { type: 'integer', minimum: 0 }, pool_recycle: { type: 'integer' }, pool_pre_ping: { type: 'boolean' },
+      },
+      { required: ['type', 'user'], additionalProperties: false, title: 'SqlPostgresBackendConfig' },
+    ),
+    object(
+      { type: { type: 'string', const: 'kv_redis' }, host: text, port, password: nullable(text), db: { type: 'integer' }, url: nullable(text), ...backendCommon },
+      { required: ['type'], additionalProperties: false, title: 'KvRedisBackendConfig' },
+    ),
+  ],
+};
+
+const kvStoreReference = object({ namespace: text, backend: text }, { required: ['backend'], additionalProperties: false, title: 'KvStoreReference' });
+const sqlStoreReference = object(
+  {
+    table_name: text,
+    backend: text,
+    max_write_queue_size: { type: 'integer', minimum: 1, description: 'Writes queued before new ones wait.' },
+    num_writers: { type: 'integer', minimum: 1 },
+  },
+  { required: ['backend'], additionalProperties: false, title: 'SqlStoreReference' },
+);
+
+const storage = object(
+  {
+    backends: { type: 'object', additionalProperties: ref('StorageBackendConfig') },
+    stores: object(
+      {
+        metadata: nullable(ref('KvStoreReference')),
+        inference: nullable(ref('SqlStoreReference')),
+        conversations: nullable(ref('SqlStoreReference')),
+        responses: nullable(ref('SqlStoreReference')),
+        prompts: nullable(ref('KvStoreReference')),
+        connectors: nullable(ref('KvStoreReference')),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, title: 'StorageConfig' },
+);
+
+const modelInput = object(
+  {
+    model_id: { type: 'string', minLength: 1, description: 'Also served as an alias when it differs from `provider_id/provider_model_id`.' },
+    provider_id: nullable(text),
+    provider_model_id: nullable(text),
+    model_type: ref('ModelType'),
+    metadata: anyObject,
+    model_validation: nullable({ type: 'boolean' }),
+  },
+  { required: ['model_id'], additionalProperties: false, title: 'DistributionModel' },
+);
+
+const resourceList: JsonSchema = { type: 'array', items: anyObject };
+
+const registeredResources = object(
+  {
+    models: { type: 'array', items: ref('DistributionModel') },
+    shields: resourceList,
+    vector_stores: resourceList,
+    vector_dbs: { ...resourceList, description: 'Llama Stack 0.3\'s name for vector_stores.' },
+    datasets: resourceList,
+    scoring_fns: resourceList,
+    benchmarks: resourceList,
+    tool_groups: resourceList,
+  },
+  { additionalProperties: false, title: 'RegisteredResources' },
+);
+
+const cors: JsonSchema = {
+  anyOf: [
+    { type: 'boolean' },
+    object(
+      {
+        allow_origins: { type: 'array', items: text },
+        allow_origin_regex: nullable(text),
+        allow_methods: { type: 'array', items: text },
+        allow_headers: { type: 'array', items: text },
+        allow_credentials: { type: 'boolean' },
+        expose_headers: { type: 'array', items: text },
+        max_age: { type: 'integer', minimum: 0 },
+      },
+      { additionalProperties: false },
+    ),
+    { type: 'null' },
+  ],
+};
+
+const server = object(
+  {
+    port,
+    host: nullable(text),
+    tls_certfile: nullable(text),
+    tls_keyfile: nullable(text),
+    tls_cafile: nullable(text),
+    auth: nullable(anyObject),
+    quota: nullable(anyObject),
+    cors,
+    workers: { type: 'integer', minimum: 1 },
+    disable_ipv6: { type: 'boolean' },
+  },
+  { additionalProperties: false, title: 'ServerConfig' },
+);
+
+const qualifiedModel = object({ provider_id: text, model_id: text, embedding_dimensions: nullable({ type: 'integer' }) }, { required: ['provider_id', 'model_id'] });
+
+const vectorStores = object(
+  {
+    default_provider_id: nullable(text),
+    default_embedding_model: nullable(qualifiedModel),
+    default_reranker_model: nullable(qualifiedModel),
+  },
+  { title: 'VectorStoresConfig', description: 'Defaults for vector stores; the retrieval parameters Llama Stack has are accepted too.' },
+);
+
+const distribution = object(
+  {
+    version: { anyOf: [{ type: 'integer', enum: [2] }, { type: 'string', enum: ['2'] }] },
+    distro_name: nullable(text),
+    image_name: nullable({ ...text, description: 'Older name of distro_name.' }),
+    container_image: nullable(text),
+    conda_env: nullable(text),
+    apis: { type: 'array', items: text },
+    providers: { type: 'object', additionalProperties: { type: 'array', items: ref('DistributionProvider') } },
+    storage: ref('StorageConfig'),
+    registered_resources: ref('RegisteredResources'),
+    // Llama Stack before 0.3 kept resources at the top level; same meaning.
+    models: { type: 'array', items: ref('DistributionModel') },
+    shields: resourceList,
+    vector_dbs: resourceList,
+    datasets: resourceList,
+    scoring_fns: resourceList,
+    benchmarks: resourceList,
+    tool_groups: resourceList,
+    server: ref('ServerConfig'),
+    vector_stores: nullable(ref('VectorStoresConfig')),
+    safety: nullable(object({ default_shield_id: nullable(text) }, { additionalProperties: false })),
+    external_providers_dir: nullable(text),
+    external_apis_dir: nullable(text),
+    logging: nullable(anyObject),
+    logging_config: nullable(anyObject),
+    telemetry: nullable(anyObject),
+    connectors: { type: 'array', items: anyObject },
+  },
+  { required: ['version'], additionalProperties: false, title: 'DistributionConfig', description: 'A distribution file (Llama Stack config format, version 2).' },
+);
+
+/** The settings every remote inference provider shares (Llama Stack's RemoteInferenceProviderConfig). */
+const networkConfig = object(
+  {
+    timeout: nullable({
+      description: 'Seconds, or separate connect and read timeouts.',
+      anyOf: [{ type: 'number', exclusiveMinimum: 0 }, object({ connect: nullable({ type: 'number', exclusiveMinimum: 0 }), read: nullable({ type: 'number', exclusiveMinimum: 0 }) }, { additionalProperties: false })],
+    }),
+    headers: nullable({ type: 'object', additionalProperties: { type: 'string' }, description: 'Extra headers sent with every request.' }),
+    tls: nullable(
+      object(
+        {
+          verify: { anyOf: [{ type: 'boolean' }, { type: 'string' }], description: 'false, true, or the path of a CA bundle.' },
+          min_version: nullable({ type: 'string', enum: ['TLSv1.2', 'TLSv1.3'] }),
+          ciphers: nullable({ type: 'array', items: text }),
+          client_cert: nullable(text),
+          client_key: nullable(text),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    proxy: nullable(anyObject),
+  },
+  { additionalProperties: false, title: 'NetworkConfig' },
+);
+
+export const distributionSchemas: Record<string, JsonSchema> = {
+  DistributionProvider: providerConfig,
+  StorageBackendConfig: storageBackend,
+  KvStoreReference: kvStoreReference,
+  SqlStoreReference: sqlStoreReference,
+  StorageConfig: storage,
+  DistributionModel: modelInput,
+  RegisteredResources: registeredResources,
+  ServerConfig: server,
+  VectorStoresConfig: vectorStores,
+  DistributionConfig: distribution,
+  NetworkConfig: networkConfig,
+};
