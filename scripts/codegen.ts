@@ -42,6 +42,7 @@ export async function generateApiTypes(): Promise<string> {
     additionalProperties: false,
     strictIndexSignatures: false,
     declareExternallyReferenced: true,
+    ignoreMinAndMaxItems: true,
     style: { singleQuote: true, printWidth: 120 },
   });
   // The bundle itself has no properties; drop its empty interface.

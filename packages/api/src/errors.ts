@@ -117,10 +117,13 @@ export class UnavailableError extends CriaError {
 /** The distribution or a provider's config is wrong; `path` is the YAML path of the bad key. */
 export class ConfigError extends CriaError {
   readonly path: string;
+  /** The message without the path. */
+  readonly reason: string;
 
-  constructor(path: string, message: string, options: CriaErrorOptions = {}) {
-    super('config', path ? `${path}: ${message}` : message, options);
+  constructor(path: string, reason: string, options: CriaErrorOptions = {}) {
+    super('config', path ? `${path}: ${reason}` : reason, options);
     this.path = path;
+    this.reason = reason;
   }
 }
 

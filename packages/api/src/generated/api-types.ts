@@ -280,7 +280,7 @@ export interface ChatToolCall {
  */
 export interface ChatMessageDeveloper {
   role: 'developer';
-  content: string | [ChatContentPartText, ...ChatContentPartText[]];
+  content: string | ChatContentPartText[];
   name?: string;
 }
 /**
@@ -291,7 +291,7 @@ export interface ChatMessageDeveloper {
  */
 export interface ChatMessageSystem {
   role: 'system';
-  content: string | [ChatContentPartText, ...ChatContentPartText[]];
+  content: string | ChatContentPartText[];
   name?: string;
 }
 /**
@@ -302,12 +302,7 @@ export interface ChatMessageSystem {
  */
 export interface ChatMessageUser {
   role: 'user';
-  content:
-    | string
-    | [
-        ChatContentPartText | ChatContentPartImage | ChatContentPartInputAudio | ChatContentPartFile,
-        ...(ChatContentPartText | ChatContentPartImage | ChatContentPartInputAudio | ChatContentPartFile)[]
-      ];
+  content: string | (ChatContentPartText | ChatContentPartImage | ChatContentPartInputAudio | ChatContentPartFile)[];
   name?: string;
 }
 /**
@@ -338,7 +333,7 @@ export interface ChatMessageAssistant {
  */
 export interface ChatMessageTool {
   role: 'tool';
-  content: string | [ChatContentPartText, ...ChatContentPartText[]];
+  content: string | ChatContentPartText[];
   tool_call_id: string;
 }
 /**
@@ -426,7 +421,7 @@ export interface ChatCompletionRequest {
   /**
    * @minItems 1
    */
-  messages: [ChatMessage, ...ChatMessage[]];
+  messages: ChatMessage[];
   temperature?: number | null;
   top_p?: number | null;
   frequency_penalty?: number | null;
@@ -451,7 +446,7 @@ export interface ChatCompletionRequest {
   /**
    * Up to 4 sequences where the model stops generating.
    */
-  stop?: (string | [string] | [string, string] | [string, string, string] | [string, string, string, string]) | null;
+  stop?: (string | string[]) | null;
   /**
    * @deprecated
    */
@@ -468,7 +463,7 @@ export interface ChatCompletionRequest {
    * @minItems 1
    * @maxItems 128
    */
-  functions?: [FunctionDefinition, ...FunctionDefinition[]];
+  functions?: FunctionDefinition[];
   /**
    * @deprecated
    */
@@ -678,7 +673,7 @@ export interface CompletionRequest {
   /**
    * A string, a list of strings, a list of tokens or a list of token lists.
    */
-  prompt: string | [string, ...string[]] | [number, ...number[]] | [number[], ...number[][]];
+  prompt: string | string[] | number[] | number[][];
   temperature?: number | null;
   top_p?: number | null;
   frequency_penalty?: number | null;
@@ -703,7 +698,7 @@ export interface CompletionRequest {
   /**
    * Up to 4 sequences where the model stops generating.
    */
-  stop?: (string | [string] | [string, string] | [string, string, string] | [string, string, string, string]) | null;
+  stop?: (string | string[]) | null;
   best_of?: number | null;
   echo?: boolean | null;
   logprobs?: number | null;
@@ -749,7 +744,7 @@ export interface EmbeddingsRequest {
   /**
    * A string, a list of strings, a list of tokens or a list of token lists.
    */
-  input: string | [string, ...string[]] | [number, ...number[]] | [[number, ...number[]], ...[number, ...number[]][]];
+  input: string | string[] | number[] | number[][];
   encoding_format?: 'float' | 'base64';
   dimensions?: number;
   user?: string;

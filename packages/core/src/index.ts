@@ -1,0 +1,12 @@
+export { type Distribution, type DistributionProviderEntry, type LoadDistributionOptions, loadDistributionFile, parseDistribution } from './distribution/distribution-loader.js';
+export { type Environment, substituteEnv, substituteString } from './distribution/distribution-env.js';
+export { type CatalogEntry, findPackageDirectory, type ModuleImporter, ProviderCatalog } from './providers/provider-catalog.js';
+export { type BuildStackOptions, buildStack, type ProviderInstance, Stack, type StackCradle } from './stack/stack.js';
+export { ModelsRoutingTable, type RoutedModel, toModelObject } from './routing/models-routing-table.js';
+export { InferenceRouter } from './inference/inference-router.js';
+export { InferenceStore } from './inference/inference-store.js';
+export { ChatCompletionAccumulator } from './inference/chat-completion-accumulator.js';
+export { expandPath, StorageBackends } from './storage/storage-backends.js';
+export { SqliteDatabase, SqliteKvStore, SqliteSqlStore } from './storage/storage-sqlite.js';
+export { compileApiValidator, compileSchema, describeValidationError, jsonPointerToPath, type ValidationFailure, type Validator } from './validation/validation.js';
+export { createLogger, type LogLevel } from './logger.js';

@@ -1,0 +1,93 @@
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  Completion,
+  CompletionRequest,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  InferenceApi,
+  Model,
+  RequestContext,
+} from '@cria/api';
+import { type ModelsRoutingTable, toModelObject } from '../routing/models-routing-table.js';
+import { ChatCompletionAccumulator } from './chat-completion-accumulator.js';
+import type { InferenceStore } from './inference-store.js';
+
+const NEVER_ABORTED = new AbortController().signal;
+
+function fullContext(context: Partial<RequestContext> | undefined): RequestContext {
+  return { signal: context?.signal ?? NEVER_ABORTED, providerData: context?.providerData ?? null };
+}
+
+/**
+ * Routes inference requests: resolves the model through the routing table, sends the provider
+ * its own model id, names the model by its identifier in what comes back, and records chat
+ * completions in the inference store (off the request's path).
+ */
+export class InferenceRouter implements InferenceApi {
+  constructor(
+    private readonly models: ModelsRoutingTable,
+    private readonly store: InferenceStore | null,
+  ) {}
+
+  async chatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<ChatCompletion> {
+    const model = await this.models.resolveOfType(request.model, 'llm', 'chat completion');
+    const completion = await this.models.provider(model.providerId).chatCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    completion.model = model.identifier;
+    if (this.store && request.store !== false) this.store.record(completion, request.messages);
+    return completion;
+  }
+
+  async streamChatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<ChatCompletionChunk>> {
+    const model = await this.models.resolveOfType(request.model, 'llm', 'chat completion');
+    const stream = await this.models.provider(model.providerId).streamChatCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    return this.tapChatStream(stream, model.identifier, request);
+  }
+
+  async completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion> {
+    const model = await this.models.resolveOfType(request.model, 'llm', 'completion');
+    const completion = await this.models.provider(model.providerId).completion({ ...request, model: model.providerResourceId }, fullContext(context));
+    completion.model = model.identifier;
+    return completion;
+  }
+
+  async streamCompletion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<Completion>> {
+    const model = await this.models.resolveOfType(request.model, 'llm', 'completion');
+    const stream = await this.models.provider(model.providerId).streamCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    return renameModel(stream, model.identifier);
+  }
+
+  async embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse> {
+    const model = await this.models.resolveOfType(request.model, 'embedding', 'embeddings');
+    const response = await this.models.provider(model.providerId).embeddings({ ...request, model: model.providerResourceId }, fullContext(context));
+    response.model = model.identifier;
+    return response;
+  }
+
+  async getModel(modelId: string): Promise<Model> {
+    return toModelObject(await this.models.resolve(modelId));
+  }
+
+  async listModels(): Promise<Model[]> {
+    await this.models.whenListed();
+    return this.models.list().map(toModelObject);
+  }
+
+  private async *tapChatStream(stream: AsyncIterable<ChatCompletionChunk>, identifier: string, request: ChatCompletionRequest): AsyncIterable<ChatCompletionChunk> {
+    const accumulator = this.store && request.store !== false ? new ChatCompletionAccumulator() : null;
+    for await (const chunk of stream) {
+      chunk.model = identifier;
+      accumulator?.add(chunk);
+      yield chunk;
+    }
+    if (accumulator) this.store!.record(accumulator.completion(), request.messages);
+  }
+}
+
+async function* renameModel(stream: AsyncIterable<Completion>, identifier: string): AsyncIterable<Completion> {
+  for await (const chunk of stream) {
+    chunk.model = identifier;
+    yield chunk;
+  }
+}

@@ -1,0 +1,267 @@
+import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import {
+  ConfigError,
+  type HealthResult,
+  type InferenceProvider,
+  type ProviderApi,
+  type ProviderInfo,
+  type ProviderLifecycle,
+  type ProviderLogger,
+  type ProviderSpec,
+  PROVIDER_APIS,
+} from '@cria/api';
+import type { Distribution, DistributionProviderEntry } from '../distribution/distribution-loader.js';
+import { InferenceRouter } from '../inference/inference-router.js';
+import { InferenceStore } from '../inference/inference-store.js';
+import { createLogger } from '../logger.js';
+import type { ProviderCatalog } from '../providers/provider-catalog.js';
+import { ModelsRoutingTable } from '../routing/models-routing-table.js';
+import { StorageBackends } from '../storage/storage-backends.js';
+import { compileSchema } from '../validation/validation.js';
+
+/** One provider of the distribution, created. */
+export interface ProviderInstance {
+  api: ProviderApi;
+  providerId: string;
+  providerType: string;
+  /** The config after validation, with the schema's defaults. */
+  config: Record<string, unknown>;
+  spec: ProviderSpec<any, any>;
+  impl: ProviderLifecycle & Record<string, any>;
+}
+
+/** What the container holds; the server resolves routers from it. */
+export interface StackCradle {
+  distribution: Distribution;
+  storage: StorageBackends;
+  catalog: ProviderCatalog;
+  providerInstances: ProviderInstance[];
+  modelsRoutingTable: ModelsRoutingTable;
+  inferenceStore: InferenceStore | null;
+  inferenceRouter: InferenceRouter | null;
+}
+
+export interface BuildStackOptions {
+  catalog: ProviderCatalog;
+  logger?: ProviderLogger;
+  /** Where `module:` packages are looked up, after the distribution's directory. */
+  moduleSearchDirs?: readonly string[];
+}
+
+/** APIs whose routers this release has. A distribution naming providers of any other API is refused. */
+const SERVED_APIS: readonly ProviderApi[] = ['inference'];
+
+const SECRET_KEY = /(api_key|apikey|password|secret|token|credential)/i;
+
+function redact(value: unknown, secretKeys: ReadonlySet<string>, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((entry) => redact(entry, secretKeys));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, redact(entry, secretKeys, name)]));
+  }
+  if (value !== null && value !== undefined && value !== '' && (secretKeys.has(key) || SECRET_KEY.test(key))) return '********';
+  return value;
+}
+
+/** A running composition of a distribution: storage, providers, routing tables, routers. */
+export class Stack {
+  constructor(
+    readonly container: AwilixContainer<StackCradle>,
+    private readonly logger: ProviderLogger,
+  ) {}
+
+  get distribution(): Distribution {
+    return this.container.cradle.distribution;
+  }
+
+  get providers(): readonly ProviderInstance[] {
+    return this.container.cradle.providerInstances;
+  }
+
+  get inference(): InferenceRouter | null {
+    return this.container.cradle.inferenceRouter;
+  }
+
+  get models(): ModelsRoutingTable {
+    return this.container.cradle.modelsRoutingTable;
+  }
+
+  get inferenceStore(): InferenceStore | null {
+    return this.container.cradle.inferenceStore;
+  }
+
+  /** GET /v1/providers: every enabled provider, secrets redacted, with its health. */
+  async providerInfo(): Promise<ProviderInfo[]> {
+    return Promise.all(this.providers.map((instance) => this.describe(instance)));
+  }
+
+  async describe(instance: ProviderInstance): Promise<ProviderInfo> {
+    return {
+      api: instance.api,
+      provider_id: instance.providerId,
+      provider_type: instance.providerType,
+      config: redact(instance.config, new Set(instance.spec.secretConfigKeys ?? [])) as Record<string, unknown>,
+      health: await health(instance),
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    const { modelsRoutingTable, inferenceStore, storage } = this.container.cradle;
+    modelsRoutingTable.close();
+    await inferenceStore?.close();
+    for (const instance of [...this.providers].reverse()) {
+      try {
+        await instance.impl.shutdown?.();
+      } catch (error) {
+        this.logger.warn('provider shutdown failed', { provider_id: instance.providerId, error: (error as Error).message });
+      }
+    }
+    storage.close();
+  }
+}
+
+async function health(instance: ProviderInstance): Promise<HealthResult> {
+  if (!instance.impl.health) return { status: 'Not Implemented' };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      instance.impl.health(),
+      new Promise<HealthResult>((resolve) => {
+        timer = setTimeout(() => resolve({ status: 'Error', message: 'health check timed out after 5 s' }), 5_000);
+      }),
+    ]);
+  } catch (error) {
+    return { status: 'Error', message: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Orders APIs so every API comes after the APIs its providers depend on. */
+function orderApis(apis: readonly ProviderApi[], dependencies: Map<ProviderApi, Set<ProviderApi>>): ProviderApi[] {
+  const ordered: ProviderApi[] = [];
+  const state = new Map<ProviderApi, 'visiting' | 'done'>();
+  const visit = (api: ProviderApi, chain: ProviderApi[]) => {
+    if (state.get(api) === 'done') return;
+    if (state.get(api) === 'visiting') throw new ConfigError('providers', `the APIs depend on each other in a cycle: ${[...chain, api].join(' -> ')}`);
+    state.set(api, 'visiting');
+    for (const dependency of dependencies.get(api) ?? []) if (apis.includes(dependency)) visit(dependency, [...chain, api]);
+    state.set(api, 'done');
+    ordered.push(api);
+  };
+  for (const api of apis) visit(api, []);
+  return ordered;
+}
+
+/**
+ * Builds the stack for a distribution: opens storage, loads and validates every enabled
+ * provider's config against its schema (errors carry the YAML path), creates providers in
+ * dependency order, and wires routers and routing tables into the container.
+ */
+export async function buildStack(distribution: Distribution, options: BuildStackOptions): Promise<Stack> {
+  const logger = options.logger ?? createLogger('core');
+  const { catalog } = options;
+  const storage = new StorageBackends(distribution.storage.backends);
+  const instances: ProviderInstance[] = [];
+  try {
+    const specs = new Map<DistributionProviderEntry, ProviderSpec<any, any>>();
+    const seenIds = new Map<string, string>();
+    for (const entry of distribution.providers) {
+      if (!(PROVIDER_APIS as readonly string[]).includes(entry.api)) {
+        throw new ConfigError(`providers.${entry.api}`, `'${entry.api}' is not an API providers implement (${PROVIDER_APIS.join(', ')})`);
+      }
+      if (!SERVED_APIS.includes(entry.api as ProviderApi)) {
+        throw new ConfigError(`providers.${entry.api}`, `the ${entry.api} API is not served by this release of Cria (served: ${SERVED_APIS.join(', ')})`);
+      }
+      const previous = seenIds.get(`${entry.api}/${entry.providerId}`);
+      if (previous) throw new ConfigError(`${entry.path}.provider_id`, `provider_id '${entry.providerId}' is already used by ${previous}`);
+      seenIds.set(`${entry.api}/${entry.providerId}`, entry.path);
+      if (entry.module) await catalog.loadModule(entry.module, [distribution.directory, ...(options.moduleSearchDirs ?? [])], entry.path);
+      const catalogEntry = catalog.get(entry.api, entry.providerType);
+      if (!catalogEntry) {
+        const known = catalog.list(entry.api).map((candidate) => candidate.providerType);
+        throw new ConfigError(`${entry.path}.provider_type`, `unknown provider type '${entry.providerType}' for the ${entry.api} API (available: ${known.join(', ') || 'none'}; a provider package can be named with module:)`);
+      }
+      specs.set(entry, await catalogEntry.load());
+    }
+
+    const apis = [...new Set(distribution.providers.map((entry) => entry.api as ProviderApi))];
+    const dependencies = new Map<ProviderApi, Set<ProviderApi>>();
+    for (const [entry, spec] of specs) {
+      const set = dependencies.get(entry.api as ProviderApi) ?? new Set<ProviderApi>();
+      for (const dependency of spec.dependencies ?? []) {
+        if (!apis.includes(dependency)) throw new ConfigError(`${entry.path}.provider_type`, `${spec.providerType} needs the ${dependency} API, which this distribution does not provide`);
+        set.add(dependency);
+      }
+      for (const dependency of spec.optionalDependencies ?? []) set.add(dependency);
+      dependencies.set(entry.api as ProviderApi, set);
+    }
+
+    const routers = new Map<ProviderApi, unknown>();
+    let modelsRoutingTable = new ModelsRoutingTable([], null, logger);
+    let inferenceStore: InferenceStore | null = null;
+    let inferenceRouter: InferenceRouter | null = null;
+    for (const api of orderApis(apis, dependencies)) {
+      for (const [entry, spec] of specs) {
+        if (entry.api !== api) continue;
+        const config = structuredClone(entry.config);
+        const failure = compileSchema(spec.configSchema, { useDefaults: true })(config);
+        if (failure) throw new ConfigError(`${entry.path}.config${failure.path ? `.${failure.path}` : ''}`, `${failure.message} (${distribution.locate(`${entry.path}.config${failure.path ? `.${failure.path}` : ''}`)})`);
+        const deps = Object.fromEntries([...(spec.dependencies ?? []), ...(spec.optionalDependencies ?? [])].filter((name) => routers.has(name)).map((name) => [name, routers.get(name)]));
+        let impl: ProviderLifecycle & Record<string, any>;
+        try {
+          impl = await spec.create(config, {
+            providerId: entry.providerId,
+            providerType: entry.providerType,
+            deps,
+            storage: {
+              kv: (ref) => storage.kv(ref, `${entry.path}.config`),
+              sql: (ref) => storage.sql(ref, `${entry.path}.config`),
+            },
+            logger: createLogger(entry.providerId),
+            distributionDir: distribution.directory,
+          });
+        } catch (error) {
+          if (error instanceof ConfigError) throw new ConfigError(error.path || entry.path, error.reason, { cause: error });
+          throw new ConfigError(entry.path, `provider ${entry.providerId} (${entry.providerType}) failed to start: ${(error as Error).message}`, { cause: error });
+        }
+        instances.push({ api, providerId: entry.providerId, providerType: entry.providerType, config, spec, impl });
+      }
+      if (api === 'inference') {
+        const registryRef = distribution.storage.stores.metadata;
+        const registry = registryRef ? await storage.kv({ backend: registryRef.backend, namespace: registryRef.namespace ?? 'registry' }, 'storage.stores.metadata') : null;
+        modelsRoutingTable = new ModelsRoutingTable(
+          instances.filter((instance) => instance.api === 'inference').map((instance) => ({ providerId: instance.providerId, impl: instance.impl as unknown as InferenceProvider })),
+          registry,
+          logger,
+        );
+        await modelsRoutingTable.initialize(distribution.models);
+        const storeRef = distribution.storage.stores.inference;
+        if (storeRef) {
+          inferenceStore = new InferenceStore(await storage.sql({ backend: storeRef.backend, table_name: storeRef.table_name ?? 'inference_store' }, 'storage.stores.inference'), logger, {
+            table: storeRef.table_name ?? 'inference_store',
+            ...(storeRef.max_write_queue_size ? { maxWriteQueueSize: storeRef.max_write_queue_size } : {}),
+          });
+          await inferenceStore.initialize();
+        }
+        inferenceRouter = new InferenceRouter(modelsRoutingTable, inferenceStore);
+        routers.set('inference', inferenceRouter);
+      }
+    }
+
+    const container = createContainer<StackCradle>({ injectionMode: InjectionMode.PROXY, strict: true });
+    container.register({
+      distribution: asValue(distribution),
+      storage: asValue(storage),
+      catalog: asValue(catalog),
+      providerInstances: asValue(instances),
+      modelsRoutingTable: asValue(modelsRoutingTable),
+      inferenceStore: asValue(inferenceStore),
+      inferenceRouter: asValue(inferenceRouter),
+    });
+    return new Stack(container, logger);
+  } catch (error) {
+    for (const instance of instances.reverse()) await instance.impl.shutdown?.().catch(() => undefined);
+    storage.close();
+    throw error;
+  }
+}

@@ -1,0 +1,173 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { apiSchemas, InvalidRequestError, type JsonSchema, schemaRef } from '@cria/api';
+
+export interface ValidationFailure {
+  /** Where the bad value is, as `messages[0].role` (empty for the root). */
+  path: string;
+  message: string;
+}
+
+export interface ValidatorOptions {
+  /** Convert strings to the declared types (query strings). */
+  coerceTypes?: boolean;
+  /** Fill in the schema's defaults (configs; never request bodies, which pass through as sent). */
+  useDefaults?: boolean;
+}
+
+const instances = new Map<string, Ajv>();
+
+/** One ajv per option set, holding the API schema bundle; validators compile once and are cached by ajv. */
+function ajvFor(options: ValidatorOptions): Ajv {
+  const key = `${options.coerceTypes ? 'c' : ''}${options.useDefaults ? 'd' : ''}`;
+  let ajv = instances.get(key);
+  if (!ajv) {
+    ajv = new Ajv({
+      allErrors: false,
+      strict: false,
+      discriminator: true,
+      verbose: true,
+      coerceTypes: options.coerceTypes ?? false,
+      useDefaults: options.useDefaults ?? false,
+      schemas: [apiSchemas as object],
+    });
+    instances.set(key, ajv);
+  }
+  return ajv;
+}
+
+/** `/messages/0/role` -> `messages[0].role` */
+export function jsonPointerToPath(pointer: string): string {
+  let path = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    path += /^\d+$/.test(segment) ? `[${segment}]` : path ? `.${segment}` : segment;
+  }
+  return path;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  return `a ${typeof value}`;
+}
+
+function typeName(type: unknown): string {
+  const names: Record<string, string> = { string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean', object: 'an object', array: 'an array', null: 'null' };
+  const list = (Array.isArray(type) ? type : [type]).map((entry) => names[String(entry)] ?? String(entry));
+  return list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0] ?? 'a value';
+}
+
+function branchTypes(schema: JsonSchema | undefined, root: JsonSchema): string[] {
+  if (!schema) return [];
+  if (schema.$ref) {
+    const name = schema.$ref.split('/').pop()!;
+    return branchTypes(root.definitions?.[name] ?? apiSchemas.definitions[name], root);
+  }
+  if (schema.anyOf || schema.oneOf) return (schema.anyOf ?? schema.oneOf)!.flatMap((branch) => branchTypes(branch, root));
+  if (schema.const !== undefined) return [String(schema.const)];
+  if (schema.type) return Array.isArray(schema.type) ? [...schema.type] : [schema.type];
+  return [];
+}
+
+function quoteList(values: readonly unknown[]): string {
+  return values.map((value) => `'${String(value)}'`).join(', ');
+}
+
+/** Turns ajv's first relevant error into one sentence naming the field, in OpenAI's wording. */
+const GENERIC_KEYWORDS = new Set(['type', 'anyOf', 'oneOf', 'if', '$ref', 'allOf']);
+
+export function describeValidationError(errors: readonly ErrorObject[], root: JsonSchema = apiSchemas): ValidationFailure {
+  // The deepest error is the most specific. At that depth, an error from inside a union's
+  // matching branch (a bad enum value, a too-long array) beats the union's own "no branch fits".
+  let deepest = errors[0]!;
+  for (const candidate of errors) {
+    if (candidate.instancePath.length > deepest.instancePath.length) deepest = candidate;
+  }
+  const atDepth = errors.filter((candidate) => candidate.instancePath === deepest.instancePath);
+  const error =
+    atDepth.find((candidate) => !GENERIC_KEYWORDS.has(candidate.keyword)) ??
+    atDepth.find((candidate) => candidate.keyword === 'anyOf' || candidate.keyword === 'oneOf') ??
+    deepest;
+  let path = jsonPointerToPath(error.instancePath);
+  const at = (field: string) => (path ? `${path}.${field}` : field);
+  switch (error.keyword) {
+    case 'required': {
+      path = at(String(error.params.missingProperty));
+      return { path, message: `Missing required parameter: '${path}'.` };
+    }
+    case 'additionalProperties': {
+      path = at(String(error.params.additionalProperty));
+      return { path, message: `Unrecognized request argument supplied: '${path}'.` };
+    }
+    case 'type':
+      return { path, message: `Invalid type for '${path}': expected ${typeName(error.params.type)}, but got ${describe(error.data)} instead.` };
+    case 'anyOf':
+    case 'oneOf': {
+      const expected = [...new Set(branchTypes(error.parentSchema as JsonSchema, root))];
+      return {
+        path,
+        message: expected.length
+          ? `Invalid type for '${path}': expected ${typeName(expected)}, but got ${describe(error.data)} instead.`
+          : `Invalid value for '${path}'.`,
+      };
+    }
+    case 'enum':
+      return { path, message: `Invalid value for '${path}': ${JSON.stringify(error.data)}. Supported values are: ${quoteList(error.params.allowedValues as unknown[])}.` };
+    case 'const':
+      return { path, message: `Invalid value for '${path}': ${JSON.stringify(error.data)}. Expected '${String(error.params.allowedValue)}'.` };
+    case 'discriminator': {
+      const tag = String(error.params.tag);
+      path = at(tag);
+      const parent = error.parentSchema as JsonSchema;
+      const allowed = (parent.oneOf ?? []).flatMap((branch) => branchTypes({ ...(root.definitions?.[branch.$ref?.split('/').pop() ?? ''] ?? branch) }.properties?.[tag], root));
+      const value = (error.data as Record<string, unknown> | null)?.[tag];
+      return value === undefined
+        ? { path, message: `Missing required parameter: '${path}'.` }
+        : { path, message: `Invalid value for '${path}': ${JSON.stringify(value)}. Supported values are: ${quoteList(allowed)}.` };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { path, message: `Invalid '${path}': ${JSON.stringify(error.data)} must be ${error.params.comparison} ${error.params.limit}.` };
+    case 'minItems':
+      return { path, message: `Invalid '${path}': expected an array with minimum length ${error.params.limit}, but got an array with length ${(error.data as unknown[]).length} instead.` };
+    case 'maxItems':
+      return { path, message: `Invalid '${path}': expected an array with maximum length ${error.params.limit}, but got an array with length ${(error.data as unknown[]).length} instead.` };
+    case 'minLength':
+      return { path, message: `Invalid '${path}': string too short. Expected a string with minimum length ${error.params.limit}.` };
+    case 'maxLength':
+      return { path, message: `Invalid '${path}': string too long. Expected a string with maximum length ${error.params.limit}.` };
+    case 'pattern':
+      return { path, message: `Invalid '${path}': ${JSON.stringify(error.data)} does not match pattern '${error.params.pattern}'.` };
+    default:
+      return { path, message: `Invalid '${path || 'request'}': ${error.message ?? 'invalid value'}.` };
+  }
+}
+
+export type Validator<T> = (value: unknown) => T;
+
+function wrap<T>(validate: ValidateFunction, root: JsonSchema): Validator<T> {
+  return (value: unknown): T => {
+    if (validate(value)) return value as T;
+    const failure = describeValidationError(validate.errors ?? [], root);
+    throw new InvalidRequestError(failure.message, { param: failure.path || null });
+  };
+}
+
+/** A validator for one definition of the API schema bundle; throws InvalidRequestError naming the field. */
+export function compileApiValidator<T>(name: string, options: ValidatorOptions = {}): Validator<T> {
+  const ajv = ajvFor(options);
+  const validate = ajv.getSchema(schemaRef(name));
+  if (!validate) throw new Error(`no API schema ${name}`);
+  return wrap<T>(validate, apiSchemas);
+}
+
+/** A validator for a standalone schema (a provider's config); reports failures without throwing. */
+export function compileSchema(schema: JsonSchema, options: ValidatorOptions = {}): (value: unknown) => ValidationFailure | null {
+  const validate = ajvFor(options).compile(schema as object);
+  return (value) => (validate(value) ? null : describeValidationError(validate.errors ?? [], schema));
+}
