@@ -1,0 +1,3 @@
+export { builtinCatalog, CLI_PACKAGE_DIR } from './cli-catalog.js';
+export { type DistributionListing, distributionsDir, listDistributions, resolveDistribution } from './cli-distributions.js';
+export { CRIA_VERSION, type RunningCria, startCria, type StartCriaOptions } from './cli-run.js';

@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import Router from '@koa/router';
+import Koa, { type ParameterizedContext } from 'koa';
+import { InvalidRequestError, NotFoundError, PayloadTooLargeError, type ProviderLogger, type RequestContext } from '@cria/api';
+import { compileApiValidator, createLogger, type Stack, type Validator } from '@cria/core';
+import { inferenceRoutes } from './routes/routes-inference.js';
+import { inspectRoutes } from './routes/routes-inspect.js';
+import { modelsRoutes } from './routes/routes-models.js';
+import { toErrorReply } from './server-errors.js';
+import { buildOpenApi } from './server-openapi.js';
+import type { RouteDefinition, RouteResult } from './server-routes.js';
+import { writeSse } from './server-sse.js';
+
+export interface CriaServerOptions {
+  /** Reported by GET /v1/version and /openapi.json. */
+  version: string;
+  logger?: ProviderLogger;
+  /** Largest request body accepted, in bytes (413 beyond). */
+  bodyLimitBytes?: number;
+  /** Routes of APIs added by later packages. */
+  extraRoutes?: readonly RouteDefinition[];
+}
+
+export interface CriaApp {
+  app: Koa;
+  routes: readonly RouteDefinition[];
+}
+
+const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
+const PROVIDER_DATA_HEADER = 'x-llamastack-provider-data';
+
+/** The historical prefix of Llama Stack's OpenAI routes; it serves the same handlers. */
+const OPENAI_PREFIX = '/v1/openai/v1/';
+
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) throw new PayloadTooLargeError(`The request body is ${declared} bytes; the limit is ${limit}.`);
+  const contentType = req.headers['content-type'];
+  if (contentType?.startsWith('multipart/')) {
+    throw new InvalidRequestError(`Unsupported content type '${contentType}': send the request body as application/json.`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new PayloadTooLargeError(`The request body is larger than the limit of ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) throw new InvalidRequestError('The request body is empty: send a JSON object.');
+  const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError('We could not parse the JSON body of your request. The request body must be a JSON object.');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequestError('The request body must be a JSON object.');
+  return body;
+}
+
+function providerData(header: string | string[] | undefined): RequestContext['providerData'] {
+  if (header === undefined) return null;
+  const text = Array.isArray(header) ? header[0]! : header;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new InvalidRequestError('The X-LlamaStack-Provider-Data header must be a JSON object.', { param: 'X-LlamaStack-Provider-Data' });
+}
+
+/** `{model_id...}` -> `*model_id` (rest of the path), `{id}` -> `:id` (one segment). */
+function koaPath(path: string): string {
+  return path.replace(/\{([a-z_]+)\.\.\.\}/g, '*$1').replace(/\{([a-z_]+)\}/g, ':$1');
+}
+
+function corsMiddleware(cors: unknown): Koa.Middleware | null {
+  if (!cors) return null;
+  const settings = cors === true ? {} : (cors as { allow_origins?: string[]; allow_origin_regex?: string | null; allow_methods?: string[]; allow_headers?: string[]; allow_credentials?: boolean; expose_headers?: string[]; max_age?: number });
+  const origins = settings.allow_origins ?? (cors === true ? ['*'] : []);
+  const originPattern = settings.allow_origin_regex ? new RegExp(settings.allow_origin_regex) : null;
+  const methods = (settings.allow_methods?.length ? settings.allow_methods : ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).join(', ');
+  return async (ctx, next) => {
+    const origin = ctx.get('origin');
+    if (origin && (origins.includes('*') || origins.includes(origin) || originPattern?.test(origin))) {
+      ctx.set('access-control-allow-origin', origins.includes('*') && !settings.allow_credentials ? '*' : origin);
+      ctx.vary('origin');
+      if (settings.allow_credentials) ctx.set('access-control-allow-credentials', 'true');
+      if (settings.expose_headers?.length) ctx.set('access-control-expose-headers', settings.expose_headers.join(', '));
+      if (ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
+        ctx.set('access-control-allow-methods', methods);
+        ctx.set('access-control-allow-headers', settings.allow_headers?.length ? settings.allow_headers.join(', ') : ctx.get('access-control-request-headers') || '*');
+        ctx.set('access-control-max-age', String(settings.max_age ?? 600));
+        ctx.status = 204;
+        return;
+      }
+    }
+    await next();
+  };
+}
+
+/** The koa application for a stack: every route of the table, validated and mapped to errors at the edge. */
+export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
+  const logger = options.logger ?? createLogger('server');
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const routes: RouteDefinition[] = [];
+  routes.push(...modelsRoutes, ...inferenceRoutes, ...inspectRoutes(() => routes, options.version), ...(options.extraRoutes ?? []));
+  let openApi: Record<string, unknown> | undefined;
+
+  const app = new Koa();
+  app.proxy = true;
+  app.silent = true;
+
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (ctx.res.headersSent) {
+        logger.warn('error after the response started', { path: ctx.path, error: (error as Error).message });
+        return;
+      }
+      const reply = toErrorReply(error, logger);
+      ctx.status = reply.status;
+      ctx.set(reply.headers);
+      ctx.body = reply.body;
+    }
+  });
+
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith(OPENAI_PREFIX)) ctx.path = `/v1/${ctx.path.slice(OPENAI_PREFIX.length)}`;
+    await next();
+  });
+
+  const cors = corsMiddleware(stack.distribution.config.server?.cors);
+  if (cors) app.use(cors);
+
+  const router = new Router();
+  for (const route of routes) {
+    const validateBody: Validator<unknown> | null = route.requestBody ? compileApiValidator(route.requestBody) : null;
+    const validateQuery: Validator<unknown> | null = route.query ? compileApiValidator(route.query, { coerceTypes: true }) : null;
+    router[route.method.toLowerCase() as 'get'](koaPath(route.path), async (ctx: ParameterizedContext & { params: Record<string, string> }) => {
+      const controller = new AbortController();
+      const res = ctx.res;
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort();
+      });
+      const context: RequestContext = { signal: controller.signal, providerData: providerData(ctx.req.headers[PROVIDER_DATA_HEADER]) };
+      const body = validateBody ? validateBody(await readJsonBody(ctx.req, bodyLimit)) : undefined;
+      const query = validateQuery ? validateQuery({ ...ctx.query }) : {};
+      const result: RouteResult = await route.handler({ body, query, params: ctx.params, context, stack, koa: ctx });
+      if ('sse' in result) {
+        ctx.respond = false;
+        await writeSse(res, result.sse, {
+          done: result.done,
+          signal: controller.signal,
+          onError: (error) => toErrorReply(error, logger).body,
+        });
+        return;
+      }
+      ctx.status = result.status ?? 200;
+      ctx.body = result.json;
+    });
+  }
+  router.get('/openapi.json', (ctx) => {
+    openApi ??= buildOpenApi(routes, options.version);
+    ctx.body = openApi;
+  });
+
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  app.use(async (ctx) => {
+    if (ctx.status === 405) {
+      throw new InvalidRequestError(`Method ${ctx.method} is not allowed on ${ctx.path} (allowed: ${ctx.response.get('allow')}).`, { code: 'method_not_allowed' });
+    }
+    if (ctx.body === undefined && ctx.status === 404) {
+      throw new NotFoundError('route', ctx.path, `Invalid URL (${ctx.method} ${ctx.path})`, { code: 'unknown_url' });
+    }
+  });
+  return { app, routes };
+}
+
+export interface RunningServer {
+  server: Server;
+  /** The base URL, e.g. `http://127.0.0.1:8321`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions extends CriaServerOptions {
+  host?: string;
+  port?: number;
+}
+
+/** Starts the server for a stack; `close` stops accepting, ends idle connections and shuts the stack down. */
+export async function startServer(stack: Stack, options: ListenOptions): Promise<RunningServer> {
+  const { app } = createApp(stack, options);
+  const serverConfig = stack.distribution.config.server ?? {};
+  const handler = app.callback();
+  const tls = serverConfig.tls_certfile && serverConfig.tls_keyfile;
+  const server: Server = tls
+    ? (createHttpsServer(
+        {
+          cert: readFileSync(serverConfig.tls_certfile!),
+          key: readFileSync(serverConfig.tls_keyfile!),
+          ...(serverConfig.tls_cafile ? { ca: readFileSync(serverConfig.tls_cafile), requestCert: true } : {}),
+        },
+        handler,
+      ) as unknown as Server)
+    : createHttpServer({ keepAliveTimeout: 65_000 }, handler);
+  const host = options.host ?? serverConfig.host ?? '0.0.0.0';
+  const port = options.port ?? Number(serverConfig.port ?? 8321);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    port: address.port,
+    url: `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2_000).unref();
+        });
+        await stack.shutdown();
+      })()),
+  };
+}
