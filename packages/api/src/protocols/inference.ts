@@ -41,8 +41,10 @@ export interface InferenceProvider {
   shouldRefreshModels?(): boolean;
   /**
    * Called for each model the distribution registers with this provider, before it is routed.
-   * Throw NotFoundError when the provider cannot serve it; return metadata learned on the way
-   * (an embedding model's dimension, say).
+   * Return metadata learned on the way (an embedding model's dimension, say). Throw
+   * UnavailableError when the model cannot be served now but the server should start anyway
+   * (a model file not downloaded yet): the model is listed with the message and requests to it
+   * answer 503 with it. Any other error stops the server at start-up.
    */
   registerModel?(model: ProviderModel): Promise<Partial<ProviderModel> | void>;
 }

@@ -20,6 +20,7 @@ export interface InferenceStoreOptions {
 interface PendingWrite {
   completion: ChatCompletion;
   inputMessages: readonly ChatMessage[];
+  recordedAt: number;
 }
 
 /**
@@ -34,6 +35,8 @@ export class InferenceStore {
   private queue: PendingWrite[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Microseconds since the epoch, strictly increasing: the order completions are listed in. */
+  private lastRecordedAt = 0;
 
   constructor(private readonly sql: SqlStore, private readonly logger: ProviderLogger, options: InferenceStoreOptions = {}) {
     this.table = options.table ?? 'inference_store';
@@ -42,18 +45,23 @@ export class InferenceStore {
   }
 
   async initialize(): Promise<void> {
+    // Completions are listed in the order they were recorded; carry that order across restarts.
     await this.sql.createTable(this.table, {
       id: { type: 'text', primaryKey: true },
       created: { type: 'integer', nullable: false },
       model: { type: 'text', nullable: false },
+      recorded_at: { type: 'integer', nullable: false },
       completion: 'json',
       input_messages: 'json',
     });
+    const newest = await this.sql.fetchAll(this.table, { orderBy: [['recorded_at', 'desc']], limit: 1 });
+    this.lastRecordedAt = Number(newest.rows[0]?.recorded_at ?? 0);
   }
 
   /** Queues a completion for storage; returns at once. */
   record(completion: ChatCompletion, inputMessages: readonly ChatMessage[]): void {
-    this.queue.push({ completion, inputMessages });
+    this.lastRecordedAt = Math.max(this.lastRecordedAt + 1, Date.now() * 1000);
+    this.queue.push({ completion, inputMessages, recordedAt: this.lastRecordedAt });
     if (this.queue.length >= this.maxQueue) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
   }
@@ -67,10 +75,11 @@ export class InferenceStore {
     if (this.queue.length === 0) return this.flushing;
     const batch = this.queue;
     this.queue = [];
-    const rows = batch.map(({ completion, inputMessages }) => ({
+    const rows = batch.map(({ completion, inputMessages, recordedAt }) => ({
       id: completion.id,
       created: completion.created,
       model: completion.model,
+      recorded_at: recordedAt,
       completion,
       input_messages: inputMessages,
     }));
@@ -92,7 +101,7 @@ export class InferenceStore {
     const order = options.order ?? 'desc';
     const { rows, hasMore } = await this.sql.fetchAll(this.table, {
       where: options.model ? { model: options.model } : {},
-      orderBy: [['created', order], ['id', order]],
+      orderBy: [['recorded_at', order]],
       limit: options.limit ?? 20,
       ...(options.after ? { after: { column: 'id', value: options.after } } : {}),
     });

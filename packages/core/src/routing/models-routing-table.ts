@@ -9,6 +9,7 @@ import {
   type DistributionModel,
   type ProviderLogger,
   type ProviderModel,
+  UnavailableError,
 } from '@cria/api';
 
 /** A model the server routes, with where it came from. */
@@ -23,6 +24,11 @@ export interface RoutedModel {
   /** Other names that route here (an unprefixed `model_id` from the distribution). */
   aliases: string[];
   created: number;
+  /**
+   * Why the model cannot serve requests now (its provider said so at registration: a model file
+   * missing, say). Such a model is listed, with this reason, and requests to it get a 503.
+   */
+  unavailable?: string;
 }
 
 const REGISTRY_PREFIX = 'model:';
@@ -94,6 +100,9 @@ export class ModelsRoutingTable {
     if (!model) {
       await this.initialListing;
       model = this.lookup(id);
+    }
+    if (model?.unavailable) {
+      throw new UnavailableError(`Model '${id}' is unavailable: ${model.unavailable}`, { code: 'model_unavailable' });
     }
     if (!model) {
       throw new NotFoundError('model', id, `Model '${id}' not found. Use GET /v1/models to see the models this server routes, or register it in the distribution's registered_resources.models.`, { param: 'model', code: 'model_not_found' });
@@ -197,11 +206,18 @@ export class ModelsRoutingTable {
     const providerResourceId = input.provider_model_id ?? (input.model_id.startsWith(prefix) ? input.model_id.slice(prefix.length) : input.model_id);
     const identifier = prefix + providerResourceId;
     let model: ProviderModel = { providerModelId: providerResourceId, modelType: input.model_type ?? 'llm', metadata: { ...(input.metadata ?? {}) } };
+    let unavailable: string | undefined;
     if (provider.registerModel) {
-      const learned = await provider.registerModel(model);
-      if (learned) model = { ...model, ...learned, metadata: { ...model.metadata, ...(learned.metadata ?? {}) } };
+      try {
+        const learned = await provider.registerModel(model);
+        if (learned) model = { ...model, ...learned, metadata: { ...model.metadata, ...(learned.metadata ?? {}) } };
+      } catch (error) {
+        if (!(error instanceof UnavailableError)) throw error;
+        unavailable = error.message;
+        this.logger.warn(`model ${identifier} is unavailable: ${error.message}`, { provider_id: providerId });
+      }
     }
-    if (model.modelType === 'embedding' && model.metadata?.embedding_dimension === undefined) {
+    if (!unavailable && model.modelType === 'embedding' && model.metadata?.embedding_dimension === undefined) {
       throw new ConfigError(`${path}.metadata.embedding_dimension`, `embedding model '${input.model_id}' needs metadata.embedding_dimension`);
     }
     const aliases = input.model_id !== identifier ? [input.model_id] : [];
@@ -218,6 +234,7 @@ export class ModelsRoutingTable {
       source: 'distribution',
       aliases,
       created: Math.floor(Date.now() / 1000),
+      ...(unavailable ? { unavailable } : {}),
     });
   }
 }
@@ -241,6 +258,7 @@ export function toModelObject(model: RoutedModel): Model {
       provider_resource_id: model.providerResourceId,
       ...(model.aliases.length ? { aliases: model.aliases } : {}),
       ...model.metadata,
+      ...(model.unavailable ? { status: 'unavailable', error: model.unavailable } : {}),
     },
   };
 }

@@ -23,12 +23,10 @@ export const modelsRoutes = defineRoutes([
     summary: 'One model, by identifier or alias; identifiers may contain `/`.',
     response: 'Model',
     async handler({ params, stack }) {
-      try {
-        return { json: toModelObject(await stack.models.resolve(params.model_id!)) };
-      } catch (error) {
-        if (error instanceof NotFoundError) throw new NotFoundError('model', params.model_id!, `The model '${params.model_id}' does not exist.`, { code: 'model_not_found', param: 'model_id' });
-        throw error;
-      }
+      await stack.models.whenListed();
+      const model = stack.models.lookup(params.model_id!);
+      if (!model) throw new NotFoundError('model', params.model_id!, `The model '${params.model_id}' does not exist.`, { code: 'model_not_found', param: 'model_id' });
+      return { json: toModelObject(model) };
     },
   },
 ]);
