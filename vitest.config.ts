@@ -9,8 +9,12 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'providers/*/src/**/*.test.ts', 'providers/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
+    maxWorkers: 2,
+    env: { CRIA_LOG_LEVEL: 'error' },
+    // CI reads the JSON report to print its `N passed, N failed` line.
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-report.json' }]],
   },
 });

@@ -2,6 +2,7 @@ export { type Distribution, type DistributionProviderEntry, type LoadDistributio
 export { type Environment, substituteEnv, substituteString } from './distribution/distribution-env.js';
 export { type CatalogEntry, findPackageDirectory, type ModuleImporter, ProviderCatalog } from './providers/provider-catalog.js';
 export { type BuildStackOptions, buildStack, type ProviderInstance, Stack, type StackCradle } from './stack/stack.js';
+export { type ApiAssembler, type ApiAssemblyContext, type AssembledApi, routerName } from './stack/stack-apis.js';
 export { ModelsRoutingTable, type RoutedModel, toModelObject } from './routing/models-routing-table.js';
 export { InferenceRouter } from './inference/inference-router.js';
 export { InferenceStore } from './inference/inference-store.js';

@@ -2,33 +2,25 @@ import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'a
 import {
   ConfigError,
   type HealthResult,
-  type InferenceProvider,
   type ProviderApi,
   type ProviderInfo,
-  type ProviderLifecycle,
   type ProviderLogger,
   type ProviderSpec,
   PROVIDER_APIS,
 } from '@cria/api';
 import type { Distribution, DistributionProviderEntry } from '../distribution/distribution-loader.js';
-import { InferenceRouter } from '../inference/inference-router.js';
-import { InferenceStore } from '../inference/inference-store.js';
+import { assembleInference } from '../inference/inference-assembly.js';
+import type { InferenceRouter } from '../inference/inference-router.js';
+import type { InferenceStore } from '../inference/inference-store.js';
 import { createLogger } from '../logger.js';
 import type { ProviderCatalog } from '../providers/provider-catalog.js';
 import { ModelsRoutingTable } from '../routing/models-routing-table.js';
 import { StorageBackends } from '../storage/storage-backends.js';
 import { compileSchema } from '../validation/validation.js';
+import { type ApiAssembler, type AssembledApi, routerName } from './stack-apis.js';
+import type { ProviderInstance } from './stack-types.js';
 
-/** One provider of the distribution, created. */
-export interface ProviderInstance {
-  api: ProviderApi;
-  providerId: string;
-  providerType: string;
-  /** The config after validation, with the schema's defaults. */
-  config: Record<string, unknown>;
-  spec: ProviderSpec<any, any>;
-  impl: ProviderLifecycle & Record<string, any>;
-}
+export type { ProviderInstance } from './stack-types.js';
 
 /** What the container holds; the server resolves routers from it. */
 export interface StackCradle {
@@ -38,7 +30,8 @@ export interface StackCradle {
   providerInstances: ProviderInstance[];
   modelsRoutingTable: ModelsRoutingTable;
   inferenceStore: InferenceStore | null;
-  inferenceRouter: InferenceRouter | null;
+  /** Each API's router as `<api>Router` (inferenceRouter, vectorIoRouter, ...), and what assemblies register. */
+  [name: string]: unknown;
 }
 
 export interface BuildStackOptions {
@@ -48,8 +41,14 @@ export interface BuildStackOptions {
   moduleSearchDirs?: readonly string[];
 }
 
-/** APIs whose routers this release has. A distribution naming providers of any other API is refused. */
-const SERVED_APIS: readonly ProviderApi[] = ['inference'];
+/**
+ * How each API this release serves is assembled from its providers. A distribution naming
+ * providers of any other API is refused at start-up.
+ */
+const API_ASSEMBLERS: Partial<Record<ProviderApi, ApiAssembler>> = {
+  inference: assembleInference,
+};
+const SERVED_APIS = Object.keys(API_ASSEMBLERS) as ProviderApi[];
 
 const SECRET_KEY = /(api_key|apikey|password|secret|token|credential)/i;
 
@@ -67,7 +66,13 @@ export class Stack {
   constructor(
     readonly container: AwilixContainer<StackCradle>,
     private readonly logger: ProviderLogger,
+    private readonly assembled: readonly AssembledApi[],
   ) {}
+
+  /** The router of an API, or null when the distribution has no provider for it. */
+  router<T>(api: ProviderApi): T | null {
+    return (this.container.resolve(routerName(api), { allowUnregistered: true }) as T | undefined) ?? null;
+  }
 
   get distribution(): Distribution {
     return this.container.cradle.distribution;
@@ -77,8 +82,12 @@ export class Stack {
     return this.container.cradle.providerInstances;
   }
 
+  get storage(): StorageBackends {
+    return this.container.cradle.storage;
+  }
+
   get inference(): InferenceRouter | null {
-    return this.container.cradle.inferenceRouter;
+    return this.router<InferenceRouter>('inference');
   }
 
   get models(): ModelsRoutingTable {
@@ -105,9 +114,7 @@ export class Stack {
   }
 
   async shutdown(): Promise<void> {
-    const { modelsRoutingTable, inferenceStore, storage } = this.container.cradle;
-    modelsRoutingTable.close();
-    await inferenceStore?.close();
+    for (const api of [...this.assembled].reverse()) await api.close?.().catch((error: Error) => this.logger.warn('API shutdown failed', { error: error.message }));
     for (const instance of [...this.providers].reverse()) {
       try {
         await instance.impl.shutdown?.();
@@ -115,7 +122,7 @@ export class Stack {
         this.logger.warn('provider shutdown failed', { provider_id: instance.providerId, error: (error as Error).message });
       }
     }
-    storage.close();
+    this.container.cradle.storage.close();
   }
 }
 
@@ -150,6 +157,40 @@ function orderApis(apis: readonly ProviderApi[], dependencies: Map<ProviderApi, 
   };
   for (const api of apis) visit(api, []);
   return ordered;
+}
+
+/** Validates a provider's config against its schema (defaults applied) and creates it. */
+async function createProvider(
+  entry: DistributionProviderEntry,
+  spec: ProviderSpec<any, any>,
+  distribution: Distribution,
+  storage: StorageBackends,
+  routers: ReadonlyMap<ProviderApi, unknown>,
+): Promise<ProviderInstance> {
+  const config = structuredClone(entry.config);
+  const failure = compileSchema(spec.configSchema, { useDefaults: true })(config);
+  if (failure) {
+    const path = `${entry.path}.config${failure.path ? `.${failure.path}` : ''}`;
+    throw new ConfigError(path, `${failure.message} (${distribution.locate(path)})`);
+  }
+  const deps = Object.fromEntries([...(spec.dependencies ?? []), ...(spec.optionalDependencies ?? [])].filter((name) => routers.has(name)).map((name) => [name, routers.get(name)]));
+  try {
+    const impl = await spec.create(config, {
+      providerId: entry.providerId,
+      providerType: entry.providerType,
+      deps,
+      storage: {
+        kv: (ref) => storage.kv(ref, `${entry.path}.config`),
+        sql: (ref) => storage.sql(ref, `${entry.path}.config`),
+      },
+      logger: createLogger(entry.providerId),
+      distributionDir: distribution.directory,
+    });
+    return { api: entry.api as ProviderApi, providerId: entry.providerId, providerType: entry.providerType, config, spec, impl };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.path || entry.path, error.reason, { cause: error });
+    throw new ConfigError(entry.path, `provider ${entry.providerId} (${entry.providerType}) failed to start: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
@@ -197,55 +238,21 @@ export async function buildStack(distribution: Distribution, options: BuildStack
     }
 
     const routers = new Map<ProviderApi, unknown>();
-    let modelsRoutingTable = new ModelsRoutingTable([], null, logger);
-    let inferenceStore: InferenceStore | null = null;
-    let inferenceRouter: InferenceRouter | null = null;
+    const assembled: AssembledApi[] = [];
+    const registrations: Record<string, unknown> = {
+      modelsRoutingTable: new ModelsRoutingTable([], null, logger),
+      inferenceStore: null,
+    };
     for (const api of orderApis(apis, dependencies)) {
       for (const [entry, spec] of specs) {
         if (entry.api !== api) continue;
-        const config = structuredClone(entry.config);
-        const failure = compileSchema(spec.configSchema, { useDefaults: true })(config);
-        if (failure) throw new ConfigError(`${entry.path}.config${failure.path ? `.${failure.path}` : ''}`, `${failure.message} (${distribution.locate(`${entry.path}.config${failure.path ? `.${failure.path}` : ''}`)})`);
-        const deps = Object.fromEntries([...(spec.dependencies ?? []), ...(spec.optionalDependencies ?? [])].filter((name) => routers.has(name)).map((name) => [name, routers.get(name)]));
-        let impl: ProviderLifecycle & Record<string, any>;
-        try {
-          impl = await spec.create(config, {
-            providerId: entry.providerId,
-            providerType: entry.providerType,
-            deps,
-            storage: {
-              kv: (ref) => storage.kv(ref, `${entry.path}.config`),
-              sql: (ref) => storage.sql(ref, `${entry.path}.config`),
-            },
-            logger: createLogger(entry.providerId),
-            distributionDir: distribution.directory,
-          });
-        } catch (error) {
-          if (error instanceof ConfigError) throw new ConfigError(error.path || entry.path, error.reason, { cause: error });
-          throw new ConfigError(entry.path, `provider ${entry.providerId} (${entry.providerType}) failed to start: ${(error as Error).message}`, { cause: error });
-        }
-        instances.push({ api, providerId: entry.providerId, providerType: entry.providerType, config, spec, impl });
+        instances.push(await createProvider(entry, spec, distribution, storage, routers));
       }
-      if (api === 'inference') {
-        const registryRef = distribution.storage.stores.metadata;
-        const registry = registryRef ? await storage.kv({ backend: registryRef.backend, namespace: registryRef.namespace ?? 'registry' }, 'storage.stores.metadata') : null;
-        modelsRoutingTable = new ModelsRoutingTable(
-          instances.filter((instance) => instance.api === 'inference').map((instance) => ({ providerId: instance.providerId, impl: instance.impl as unknown as InferenceProvider })),
-          registry,
-          logger,
-        );
-        await modelsRoutingTable.initialize(distribution.models);
-        const storeRef = distribution.storage.stores.inference;
-        if (storeRef) {
-          inferenceStore = new InferenceStore(await storage.sql({ backend: storeRef.backend, table_name: storeRef.table_name ?? 'inference_store' }, 'storage.stores.inference'), logger, {
-            table: storeRef.table_name ?? 'inference_store',
-            ...(storeRef.max_write_queue_size ? { maxWriteQueueSize: storeRef.max_write_queue_size } : {}),
-          });
-          await inferenceStore.initialize();
-        }
-        inferenceRouter = new InferenceRouter(modelsRoutingTable, inferenceStore);
-        routers.set('inference', inferenceRouter);
-      }
+      const assembly = await API_ASSEMBLERS[api]!({ distribution, storage, logger, instances: instances.filter((instance) => instance.api === api), routers });
+      assembled.push(assembly);
+      routers.set(api, assembly.router);
+      registrations[routerName(api)] = assembly.router;
+      Object.assign(registrations, assembly.registrations ?? {});
     }
 
     const container = createContainer<StackCradle>({ injectionMode: InjectionMode.PROXY, strict: true });
@@ -254,11 +261,9 @@ export async function buildStack(distribution: Distribution, options: BuildStack
       storage: asValue(storage),
       catalog: asValue(catalog),
       providerInstances: asValue(instances),
-      modelsRoutingTable: asValue(modelsRoutingTable),
-      inferenceStore: asValue(inferenceStore),
-      inferenceRouter: asValue(inferenceRouter),
+      ...Object.fromEntries(Object.entries(registrations).map(([name, value]) => [name, asValue(value)])),
     });
-    return new Stack(container, logger);
+    return new Stack(container, logger, assembled);
   } catch (error) {
     for (const instance of instances.reverse()) await instance.impl.shutdown?.().catch(() => undefined);
     storage.close();
