@@ -4,3 +4,4 @@ export * from './provider.js';
 export * from './storage.js';
 export * from './protocols/inference.js';
 export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
+export * from './protocols/vector-io.js';

@@ -1,0 +1,117 @@
+/**
+ * The vector IO provider contract: stores of embedded chunks, searched by vector, keyword or
+ * both. The core owns the OpenAI vector store objects, files and ingestion; a provider only keeps
+ * chunks and answers queries, so sqlite-vec, pgvector and any later store implement the same
+ * small surface and pass the same contract suite.
+ */
+
+/** OpenAI's attribute filter: compare one metadata key with a value. */
+export interface ComparisonFilter {
+  type: 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin';
+  key: string;
+  value: string | number | boolean | (string | number)[];
+}
+
+/** OpenAI's compound filter: all (`and`) or any (`or`) of its filters. */
+export interface CompoundFilter {
+  type: 'and' | 'or';
+  filters: (ComparisonFilter | CompoundFilter)[];
+}
+
+export type AttributeFilter = ComparisonFilter | CompoundFilter;
+
+/** A piece of a document with its embedding. */
+export interface VectorChunk {
+  /** Unique within its store; inserting an existing id replaces that chunk. */
+  chunkId: string;
+  content: string;
+  embedding: readonly number[];
+  /** What users see and filter on: a file's attributes, document_id, ... */
+  metadata: Record<string, unknown>;
+  /** What the system tracks: `file_id`, token counts, position in the source, ... */
+  chunkMetadata?: Record<string, unknown>;
+}
+
+/** A vector store as providers see it. */
+export interface VectorStoreDefinition {
+  id: string;
+  embeddingModel: string;
+  embeddingDimension: number;
+}
+
+export type ChunkSearchMode = 'vector' | 'keyword' | 'hybrid';
+
+/** How hybrid search merges the vector and keyword rankings. */
+export type ChunkReranker =
+  /** Reciprocal rank fusion: score = Σ 1 / (impactFactor + rank). */
+  | { type: 'rrf'; impactFactor?: number }
+  /** alpha × normalised vector score + (1 − alpha) × normalised keyword score. */
+  | { type: 'weighted'; alpha?: number };
+
+export interface ChunkQuery {
+  mode: ChunkSearchMode;
+  /** The query's embedding; required for vector and hybrid search. */
+  embedding?: readonly number[];
+  /** The query's text; required for keyword and hybrid search. */
+  text?: string;
+  /** At most this many results, best first. */
+  maxChunks: number;
+  /** Drop results scoring below this (scores: higher is better). */
+  scoreThreshold?: number;
+  /** Hybrid only; RRF with impact factor 60 when absent. */
+  reranker?: ChunkReranker;
+  /** Only chunks whose `metadata` satisfies this. */
+  filter?: AttributeFilter;
+}
+
+export interface ChunkMatch {
+  chunkId: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  chunkMetadata: Record<string, unknown>;
+  /** Higher is better: cosine similarity for vector search, a relevance score otherwise. */
+  score: number;
+}
+
+export interface VectorIOProvider {
+  /** Creates (or reopens, after a restart) the storage of a vector store. */
+  registerVectorStore(store: VectorStoreDefinition): Promise<void>;
+  /** Drops a vector store and all its chunks. */
+  unregisterVectorStore(storeId: string): Promise<void>;
+  /** Adds chunks, replacing those with the same chunkId; all or nothing. */
+  insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void>;
+  /** Removes the chunks of one source file (`chunkMetadata.file_id`), or the listed chunk ids. */
+  deleteChunks(storeId: string, selector: { fileId: string } | { chunkIds: readonly string[] }): Promise<void>;
+  queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]>;
+}
+
+/** Whether `metadata` satisfies an OpenAI attribute filter; for providers that filter in process. */
+export function matchesAttributeFilter(metadata: Record<string, unknown>, filter: AttributeFilter): boolean {
+  if ('filters' in filter) {
+    return filter.type === 'and'
+      ? filter.filters.every((inner) => matchesAttributeFilter(metadata, inner))
+      : filter.filters.some((inner) => matchesAttributeFilter(metadata, inner));
+  }
+  const actual = metadata[filter.key];
+  const expected = filter.value;
+  switch (filter.type) {
+    case 'eq':
+      return actual === expected;
+    case 'ne':
+      return actual !== expected;
+    case 'gt':
+      return typeof actual === typeof expected && (actual as number) > (expected as number);
+    case 'gte':
+      return typeof actual === typeof expected && (actual as number) >= (expected as number);
+    case 'lt':
+      return typeof actual === typeof expected && (actual as number) < (expected as number);
+    case 'lte':
+      return typeof actual === typeof expected && (actual as number) <= (expected as number);
+    case 'in':
+      return Array.isArray(expected) && expected.includes(actual as string | number);
+    case 'nin':
+      return Array.isArray(expected) && !expected.includes(actual as string | number);
+    default:
+      return false;
+  }
+}
