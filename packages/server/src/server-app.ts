@@ -119,6 +119,8 @@ export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
     try {
       await next();
     } catch (error) {
+      // The client went away and the request was aborted for it: nobody to answer.
+      if (ctx.res.destroyed || (error as Error | undefined)?.name === 'AbortError') return;
       if (ctx.res.headersSent) {
         logger.warn('error after the response started', { path: ctx.path, error: (error as Error).message });
         return;

@@ -40,6 +40,9 @@ function withArticle(type: ModelType): string {
 /** How long listing a provider's models may take at start-up before the server goes on without them. */
 const LIST_TIMEOUT_MS = 10_000;
 
+/** How soon a provider that could not be listed is tried again when a request misses. */
+const LISTING_RETRY_MS = 5_000;
+
 export interface InferenceProviderHandle {
   providerId: string;
   impl: InferenceProvider;
@@ -56,6 +59,8 @@ export class ModelsRoutingTable {
   private readonly aliases = new Map<string, string>();
   private readonly providers = new Map<string, InferenceProvider>();
   private initialListing: Promise<void> = Promise.resolve();
+  /** Providers whose last listing failed, with when it was tried. */
+  private readonly failedListings = new Map<string, number>();
   private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -99,7 +104,7 @@ export class ModelsRoutingTable {
     let model = this.lookup(id);
     if (!model) {
       await this.initialListing;
-      model = this.lookup(id);
+      model = this.lookup(id) ?? (await this.retryFailedListings(id));
     }
     if (model?.unavailable) {
       throw new UnavailableError(`Model '${id}' is unavailable: ${model.unavailable}`, { code: 'model_unavailable' });
@@ -147,11 +152,13 @@ export class ModelsRoutingTable {
         }),
       ]);
     } catch (error) {
+      this.failedListings.set(providerId, Date.now());
       (quiet ? this.logger.debug : this.logger.warn)('could not list models; serving the registered ones', { provider_id: providerId, error: (error as Error).message });
       return;
     } finally {
       clearTimeout(timer);
     }
+    this.failedListings.delete(providerId);
     if (!listed) return;
     const seen = new Set<string>();
     for (const entry of listed) {
@@ -178,6 +185,15 @@ export class ModelsRoutingTable {
         await this.registry?.delete(REGISTRY_PREFIX + model.identifier);
       }
     }
+  }
+
+  /** A provider that could not be listed (down at start-up, say) is listed again on a miss, at most every few seconds. */
+  private async retryFailedListings(id: string): Promise<RoutedModel | undefined> {
+    const now = Date.now();
+    const due = [...this.failedListings].filter(([, triedAt]) => now - triedAt >= LISTING_RETRY_MS).map(([providerId]) => providerId);
+    if (due.length === 0) return undefined;
+    await Promise.all(due.map((providerId) => this.refresh(providerId, true)));
+    return this.lookup(id);
   }
 
   private async listAll(quiet = false): Promise<void> {

@@ -1,0 +1,217 @@
+/**
+ * `pnpm bench gateway`: what Cria adds on the hot path, against the fake OpenAI upstream on
+ * loopback, with wrk as the load tool. Prints requests/s direct and through Cria at 50
+ * connections, added p50 latency at 1 connection, added time to first streamed byte, server CPU
+ * time per proxied request, cold start to the first healthy response, and idle RSS.
+ *
+ * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } } });
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const CLK_TCK = 100;
+
+const CHAT_BODY = JSON.stringify({ model: 'fake-llm', messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 16 });
+
+function ensureWrk(): void {
+  if (spawnSync('wrk', ['--version']).error === undefined) return;
+  console.error('wrk is not installed; trying apt-get install -y wrk ...');
+  const result = spawnSync('apt-get', ['install', '-y', 'wrk'], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('Install wrk (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk) and run again.');
+    process.exit(1);
+  }
+}
+
+/** Starts a node process and resolves when it prints a line matching `ready`. */
+function startProcess(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.split('\n').find((line) => ready.test(line));
+      if (match) resolve({ child, line: match });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`)));
+  });
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function rssMegabytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+interface WrkResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+}
+
+function wrk(url: string, connectionCount: number, seconds: number): WrkResult {
+  const script = join(tmpdir(), 'cria-bench-chat.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(CHAT_BODY)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+  const result = spawnSync('wrk', ['-t', '1', '-c', String(connectionCount), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
+  const output = result.stdout;
+  const number = (pattern: RegExp) => Number(output.match(pattern)?.[1] ?? NaN);
+  const toMs = (text: string | undefined) => {
+    if (!text) return NaN;
+    const value = Number.parseFloat(text);
+    return text.endsWith('us') ? value / 1000 : text.endsWith('ms') ? value : text.endsWith('s') ? value * 1000 : value;
+  };
+  const errors = (output.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? '0') as string;
+  const socketErrors = output.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  return {
+    requestsPerSecond: number(/Requests\/sec:\s+([\d.]+)/),
+    p50Ms: toMs(output.match(/\s50%\s+([\d.]+\w+)/)?.[1]),
+    p99Ms: toMs(output.match(/\s99%\s+([\d.]+\w+)/)?.[1]),
+    requests: number(/(\d+) requests in/),
+    errors: Number(errors) + (socketErrors ? socketErrors.slice(1).reduce((sum, value) => sum + Number(value), 0) : 0),
+  };
+}
+
+/** Median time from sending a streaming request to its first body byte, over `count` requests. */
+async function firstByteMs(url: string, model: string, count: number): Promise<number> {
+  const samples: number[] = [];
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Stream this please' }], stream: true });
+  for (let index = 0; index < count; index++) {
+    const start = process.hrtime.bigint();
+    const response = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for await (const _chunk of response.body) {
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+      break;
+    }
+    await response.body.dump();
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+async function waitHealthy(url: string, deadlineMs: number): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      const response = await request(`${url}/v1/health`);
+      await response.body.dump();
+      if (response.statusCode === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > end) throw new Error('server did not become healthy');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function distributionYaml(upstreamUrl: string, dataDir: string): string {
+  return `version: 2
+distro_name: bench
+providers:
+  inference:
+    - provider_id: fake
+      provider_type: remote::openai
+      config:
+        base_url: ${upstreamUrl}
+        api_key: bench
+registered_resources:
+  models:
+    - model_id: fake-llm
+      provider_id: fake
+storage:
+  backends:
+    kv_default: { type: kv_sqlite, db_path: ${dataDir}/kvstore.db }
+    sql_default: { type: sql_sqlite, db_path: ${dataDir}/sql_store.db }
+  stores:
+    metadata: { namespace: registry, backend: kv_default }
+    inference: { table_name: inference_store, backend: sql_default }
+`;
+}
+
+async function main(): Promise<void> {
+  ensureWrk();
+  const dataDir = mkdtempSync(join(tmpdir(), 'cria-bench-'));
+  const upstream = await startProcess(['--import', 'tsx', join(root, 'scripts/bench-fake-upstream.ts')], /listening on/);
+  const upstreamUrl = upstream.line.match(/(http:\/\/\S+)/)![1]!;
+  const distribution = join(dataDir, 'bench.yaml');
+  writeFileSync(distribution, distributionYaml(upstreamUrl, dataDir));
+  const cli = join(root, 'packages/cli/dist/cria.js');
+
+  // Cold start: spawn to first healthy answer, median of 5.
+  const coldStarts: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const port = 18_400 + run;
+    const start = performance.now();
+    const child = spawn(process.execPath, [cli, 'run', distribution, '--port', String(port), '--host', '127.0.0.1'], { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    await waitHealthy(`http://127.0.0.1:${port}`, 20_000);
+    coldStarts.push(performance.now() - start);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  coldStarts.sort((a, b) => a - b);
+
+  const cria = await startProcess([cli, 'run', distribution, '--port', '18480', '--host', '127.0.0.1'], /serving/);
+  const criaUrl = 'http://127.0.0.1:18480';
+  await waitHealthy(criaUrl, 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const idleRss = rssMegabytes(cria.child.pid!);
+
+  const direct = `${upstreamUrl}/chat/completions`;
+  const through = `${criaUrl}/v1/chat/completions`;
+  // Warm both paths (JIT, keep-alive pools) before measuring.
+  wrk(direct, connections, 2);
+  wrk(through, connections, 2);
+
+  const directLoad = wrk(direct, connections, duration);
+  const cpuBefore = cpuSeconds(cria.child.pid!);
+  const criaLoad = wrk(through, connections, duration);
+  const cpuPerRequestUs = ((cpuSeconds(cria.child.pid!) - cpuBefore) / criaLoad.requests) * 1e6;
+
+  const directSingle = wrk(direct, 1, duration);
+  const criaSingle = wrk(through, 1, duration);
+
+  await firstByteMs(direct, 'fake-llm', 50);
+  await firstByteMs(through, 'fake/fake-llm', 50);
+  const directFirstByte = await firstByteMs(direct, 'fake-llm', 300);
+  const criaFirstByte = await firstByteMs(through, 'fake/fake-llm', 300);
+  const rssAfterLoad = rssMegabytes(cria.child.pid!);
+
+  cria.child.kill('SIGTERM');
+  upstream.child.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const rows: [string, string, string][] = [
+    ['requests/s at 50 connections', `direct ${directLoad.requestsPerSecond.toFixed(0)} / Cria ${criaLoad.requestsPerSecond.toFixed(0)}`, `${((criaLoad.requestsPerSecond / directLoad.requestsPerSecond) * 100).toFixed(1)}% of direct (target >= 40%)`],
+    ['p50 latency at 1 connection', `direct ${directSingle.p50Ms.toFixed(3)} ms / Cria ${criaSingle.p50Ms.toFixed(3)} ms`, `added ${(criaSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms (target <= 0.2 ms)`],
+    ['time to first streamed byte (median)', `direct ${directFirstByte.toFixed(3)} ms / Cria ${criaFirstByte.toFixed(3)} ms`, `added ${(criaFirstByte - directFirstByte).toFixed(3)} ms (target <= 1 ms)`],
+    ['server CPU per proxied chat completion', `${cpuPerRequestUs.toFixed(1)} us`, 'target <= 60 us'],
+    ['cold start to first healthy response', `median ${coldStarts[2]!.toFixed(0)} ms (runs: ${coldStarts.map((value) => value.toFixed(0)).join(', ')})`, 'target <= 1500 ms'],
+    ['idle RSS', `${idleRss.toFixed(1)} MB (after load: ${rssAfterLoad.toFixed(1)} MB)`, 'target <= 120 MB'],
+  ];
+  const errors = directLoad.errors + criaLoad.errors + directSingle.errors + criaSingle.errors;
+  console.log(`\nCria gateway benchmark (wrk, ${duration} s per run, loopback, ${connections} connections; p99 at 50 connections: direct ${directLoad.p99Ms.toFixed(2)} ms, Cria ${criaLoad.p99Ms.toFixed(2)} ms; errors: ${errors})\n`);
+  const width = Math.max(...rows.map((row) => row[0].length));
+  const width2 = Math.max(...rows.map((row) => row[1].length));
+  for (const [name, measured, verdict] of rows) console.log(`${name.padEnd(width)}  ${measured.padEnd(width2)}  ${verdict}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
