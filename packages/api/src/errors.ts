@@ -9,6 +9,7 @@ export type CriaErrorKind =
   | 'authentication'
   | 'permission_denied'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported'
@@ -66,6 +67,13 @@ export class NotFoundError extends CriaError {
     super('not_found', message ?? `${resourceType} '${resourceId}' not found`, options);
     this.resourceType = resourceType;
     this.resourceId = resourceId;
+  }
+}
+
+/** The path exists but not with this HTTP method. */
+export class MethodNotAllowedError extends CriaError {
+  constructor(message: string, options: CriaErrorOptions = {}) {
+    super('method_not_allowed', message, options);
   }
 }
 

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import Koa, { type ParameterizedContext } from 'koa';
-import { InvalidRequestError, NotFoundError, PayloadTooLargeError, type ProviderLogger, type RequestContext } from '@cria/api';
+import { InvalidRequestError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, type ProviderLogger, type RequestContext } from '@cria/api';
 import { compileApiValidator, createLogger, type Stack, type Validator } from '@cria/core';
 import { inferenceRoutes } from './routes/routes-inference.js';
 import { inspectRoutes } from './routes/routes-inspect.js';
@@ -172,16 +172,18 @@ export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
     ctx.body = openApi;
   });
 
-  app.use(router.routes());
-  app.use(router.allowedMethods({ throw: false }));
-  app.use(async (ctx) => {
+  // Unmatched requests: koa leaves a 404, allowedMethods a 405; both answer in the envelope.
+  app.use(async (ctx, next) => {
+    await next();
     if (ctx.status === 405) {
-      throw new InvalidRequestError(`Method ${ctx.method} is not allowed on ${ctx.path} (allowed: ${ctx.response.get('allow')}).`, { code: 'method_not_allowed' });
+      throw new MethodNotAllowedError(`Method ${ctx.method} is not allowed on ${ctx.path} (allowed: ${ctx.response.get('allow')}).`);
     }
     if (ctx.body === undefined && ctx.status === 404) {
       throw new NotFoundError('route', ctx.path, `Invalid URL (${ctx.method} ${ctx.path})`, { code: 'unknown_url' });
     }
   });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
   return { app, routes };
 }
 

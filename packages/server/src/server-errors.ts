@@ -14,6 +14,7 @@ const STATUS_BY_KIND: Record<CriaError['kind'], number> = {
   authentication: 401,
   permission_denied: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported: 400,
