@@ -1,4 +1,4 @@
 export { exampleFromSchema, type FakeFault, type FakeModel, FakeOpenAIUpstream, type FakeUpstreamOptions, fakeEmbedding, type RecordedRequest } from './fake-openai-upstream.js';
-export { loadRecordings, type ProviderRecording, RecordingUpstream, recordedPath, unwrapRecorded } from './recording-upstream.js';
+export { INFERENCE_RECORDINGS_DIR, loadRecordings, type ProviderRecording, RecordingUpstream, recordedPath, unwrapRecorded } from './recording-upstream.js';
 export { remoteInferenceDistribution, sqliteStorage, startTestServer, temporaryDirectory, type TestServer, type TestServerOptions } from './server-harness.js';
 export { describeInferenceContract, type InferenceContractTarget } from './inference-contract.js';

@@ -2,12 +2,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A request and reply recorded from a real provider (Llama Stack's recording format). */
 export interface ProviderRecording {
   file: string;
   request: { method: string; url: string; body?: any };
-  response: { body: unknown; is_streaming?: boolean };
+  response: {
+    body: unknown;
+    is_streaming?: boolean;
+    /** The provider answered with an error (its status and error body are in exception_data). */
+    is_exception?: boolean;
+    exception_data?: { status_code?: number; body?: unknown; message?: string };
+  };
 }
 
 /** Strips the `__type__`/`__data__` wrappers of a recording. */
@@ -36,22 +43,37 @@ export function loadRecordings(dir: string): ProviderRecording[] {
     .map((file) => ({ file, ...(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Omit<ProviderRecording, 'file'>) }));
 }
 
-function keyOf(path: string, body: any): string {
-  if (!body) return path;
-  return JSON.stringify([path, body.model, body.messages ?? body.prompt ?? body.input ?? null, Boolean(body.stream)]);
+/** JSON with object keys sorted, so equal bodies give equal keys whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().filter((key) => (value as Record<string, unknown>)[key] !== undefined).map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function keyOf(path: string, body: unknown): string {
+  return `${path} ${body === undefined ? '' : canonicalJson(body)}`;
 }
 
 /**
- * Serves recorded replies as the provider sent them: JSON bodies, or SSE streams of the
- * recorded chunks ending with [DONE]. A request matches a recording by path, model, input and
- * `stream`; anything else gets a 404.
+ * Serves recorded replies as the provider sent them: JSON bodies, SSE streams of the recorded
+ * chunks ending with [DONE], or the recorded error. A request matches a recording when its path
+ * and body equal the recorded ones; anything else gets a 404.
  */
 export class RecordingUpstream {
   private constructor(private readonly server: Server) {}
 
-  static async start(recordings: readonly ProviderRecording[]): Promise<RecordingUpstream> {
+  /** The recordings a replayer answers with: of several with the same request, the last. */
+  static served(recordings: readonly ProviderRecording[]): ProviderRecording[] {
     const replies = new Map<string, ProviderRecording>();
     for (const recording of recordings) replies.set(keyOf(recordedPath(recording.request.url), recording.request.body), recording);
+    return [...replies.values()];
+  }
+
+  static async start(recordings: readonly ProviderRecording[]): Promise<RecordingUpstream> {
+    const replies = new Map<string, ProviderRecording>();
+    for (const recording of RecordingUpstream.served(recordings)) replies.set(keyOf(recordedPath(recording.request.url), recording.request.body), recording);
     const server = createServer(async (req, res) => {
       let raw = '';
       for await (const chunk of req) raw += chunk;
@@ -60,6 +82,12 @@ export class RecordingUpstream {
       if (!recording) {
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: `no recording for ${req.method} ${req.url}`, type: 'not_found' } }));
+        return;
+      }
+      if (recording.response.is_exception) {
+        const exception = recording.response.exception_data ?? {};
+        res.writeHead(exception.status_code ?? 500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: exception.body ?? { message: exception.message ?? 'recorded failure' } }));
         return;
       }
       const body = unwrapRecorded(recording.response.body);
@@ -86,3 +114,6 @@ export class RecordingUpstream {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/** Real provider replies shipped with @cria/testing (Llama Stack's recordings, a subset). */
+export const INFERENCE_RECORDINGS_DIR = fileURLToPath(new URL('../fixtures/provider-recordings/inference', import.meta.url));

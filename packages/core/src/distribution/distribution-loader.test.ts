@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@cria/api';
+import { loadDistributionFile, parseDistribution } from './distribution-loader.js';
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('distribution loader', () => {
+  it("loads Llama Stack 0.7.1's starter config as it is", () => {
+    const distribution = loadDistributionFile(join(import.meta.dirname, '../../../testing/fixtures/llama-stack-0.7.1-starter-config.yaml'), { env: {} });
+    expect(distribution.name).toBe('starter');
+    // Providers enabled only by unset variables are disabled; the others stay.
+    const ids = distribution.providers.map((provider) => provider.providerId);
+    expect(ids).not.toContain('ollama');
+    expect(ids).toEqual(expect.arrayContaining(['fireworks', 'openai', 'sqlite-vec', 'builtin-files']));
+    expect(distribution.providers.find((provider) => provider.providerId === 'openai')!.path).toBe('providers.inference[7]');
+    expect(distribution.storage.stores.inference).toMatchObject({ table_name: 'inference_store', backend: 'sql_default' });
+  });
+
+  it('reports a bad value with its YAML path and line', () => {
+    const text = ['version: 2', 'providers:', '  inference:', '    - provider_id: vllm', '      provider_type: vllm', '      config: {}'].join('\n');
+    const error = configError(() => parseDistribution(text, { env: {}, name: 'mine' }, '/x/mine.yaml'));
+    expect(error.path).toBe('providers.inference[0].provider_type');
+    expect(error.message).toContain('/x/mine.yaml:5');
+    expect(error.message).toContain('does not match pattern');
+  });
+
+  it('reports an unknown top-level key, and the original index of an entry after disabled ones', () => {
+    expect(configError(() => parseDistribution('version: 2\nmodles: []\n', { env: {} })).path).toBe('modles');
+    const text = [
+      'version: 2',
+      'providers:',
+      '  inference:',
+      '    - provider_id: ${env.NOPE:+off}',
+      '      provider_type: remote::ollama',
+      '    - provider_id: on',
+      '      provider_type: remote::vllm',
+      '      config: 5',
+    ].join('\n');
+    const error = configError(() => parseDistribution(text, { env: {} }, 'd.yaml'));
+    expect(error.path).toBe('providers.inference[1].config');
+    expect(error.message).toContain('d.yaml:8');
+  });
+
+  it('reports invalid YAML with line and column', () => {
+    const error = configError(() => parseDistribution('version: 2\nproviders: [\n', { env: {} }, 'broken.yaml'));
+    expect(error.message).toMatch(/broken\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  it('accepts run.yaml-style top-level resources (Llama Stack before registered_resources) and image_name', () => {
+    const distribution = parseDistribution('version: 2\nimage_name: old\nmodels:\n  - model_id: m\n    provider_id: p\nvector_dbs: []\n', { env: {} });
+    expect(distribution.name).toBe('old');
+    expect(distribution.models).toEqual([{ model_id: 'm', provider_id: 'p' }]);
+  });
+
+  it('gives a distribution without storage SQLite stores under ~/.cria', () => {
+    const distribution = parseDistribution('version: 2\ndistro_name: tiny\n', { env: {} });
+    expect(distribution.storage.backends.kv_default).toMatchObject({ type: 'kv_sqlite', db_path: '~/.cria/distributions/tiny/kvstore.db' });
+    expect(distribution.storage.stores.metadata).toEqual({ namespace: 'registry', backend: 'kv_default' });
+  });
+
+  it('says which file it could not read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cria-dist-'));
+    expect(configError(() => loadDistributionFile(join(dir, 'missing.yaml'))).message).toContain('missing.yaml');
+    writeFileSync(join(dir, 'list.yaml'), '- a\n- b\n');
+    expect(configError(() => loadDistributionFile(join(dir, 'list.yaml'))).message).toContain('a YAML mapping');
+  });
+});
