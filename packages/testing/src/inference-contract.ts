@@ -168,7 +168,8 @@ export function describeInferenceContract(name: string, setup: () => Promise<Inf
       expect(floats.data[1]!.embedding).toHaveLength(dimension);
       const raw = await client.embeddings.create({ model: target.embeddingModel, input: 'first text', encoding_format: 'base64' }).asResponse();
       const body = (await raw.json()) as { data: { embedding: string }[] };
-      const decoded = new Float32Array(Buffer.from(body.data[0]!.embedding, 'base64').buffer.slice(0));
+      const bytes = Buffer.from(body.data[0]!.embedding, 'base64');
+      const decoded = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
       expect(decoded.length).toBe(dimension);
       expect(decoded[0]).toBeCloseTo(floats.data[0]!.embedding[0]!, 5);
     });

@@ -221,22 +221,19 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
 
   private async downloadImage(url: string, signal: AbortSignal): Promise<string> {
     try {
-      const response = await undiciRequest(url, { method: 'GET', signal, headersTimeout: 30_000, bodyTimeout: 30_000, maxRedirections: 3 } as Parameters<typeof undiciRequest>[1]);
-      if (response.statusCode >= 400) {
-        await response.body.text().catch(() => undefined);
-        throw new Error(`status ${response.statusCode}`);
+      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), redirect: 'follow' });
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        throw new Error(`status ${response.status}`);
       }
-      const chunks: Buffer[] = [];
+      const chunks: Uint8Array[] = [];
       let size = 0;
       for await (const chunk of response.body) {
         size += chunk.length;
-        if (size > MAX_IMAGE_BYTES) {
-          response.body.destroy();
-          throw new Error(`larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
-        }
-        chunks.push(chunk as Buffer);
+        if (size > MAX_IMAGE_BYTES) throw new Error(`larger than ${MAX_IMAGE_BYTES / 1024 / 1024} MB`);
+        chunks.push(chunk);
       }
-      const type = String(response.headers['content-type'] ?? 'image/png').split(';')[0];
+      const type = (response.headers.get('content-type') ?? 'image/png').split(';')[0];
       return `data:${type};base64,${Buffer.concat(chunks).toString('base64')}`;
     } catch (error) {
       this.logger.debug('image download failed', { url, error: (error as Error).message });
