@@ -1,0 +1,71 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The built `cria` command, as a user runs it (`pnpm install` builds it).
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const cli = join(root, 'packages/cli/dist/cria.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'cria-cli-'));
+const env = { ...process.env, SQLITE_STORE_DIR: dataDir, CRIA_LOG_LEVEL: 'warn' };
+
+function cria(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
+}
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('cria CLI', () => {
+  it('prints its version, the APIs, the providers and the distributions', () => {
+    expect(cria('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(cria('list-apis').stdout).toMatch(/inference\s+providers[\s\S]*models\s+core/);
+    const providers = cria('list-providers', 'inference');
+    expect(providers.status).toBe(0);
+    expect(providers.stdout).toMatch(/inference\s+remote::vllm\s+@cria\/provider-inference-openai-compat/);
+    expect(cria('list').stdout).toMatch(/starter\s+Cria's embedded default/);
+    const unknown = cria('list-providers', 'nonsense');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("unknown API 'nonsense'");
+  });
+
+  it('fails at start-up with the YAML path and line of a bad key', () => {
+    const file = join(dataDir, 'bad.yaml');
+    writeFileSync(file, 'version: 2\nproviders:\n  inference:\n    - provider_id: v\n      provider_type: remote::vllm\n      config:\n        base_url: http://x\n        max_tokens: lots\n');
+    const result = cria('run', file, '--port', '0');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error: providers.inference[0].config.max_tokens: Invalid type');
+    expect(result.stderr).toContain('bad.yaml:8');
+    const missingEnv = join(dataDir, 'env.yaml');
+    writeFileSync(missingEnv, 'version: 2\nproviders:\n  inference:\n    - provider_id: v\n      provider_type: remote::vllm\n      config:\n        base_url: ${env.CRIA_TEST_UNSET_URL}\n');
+    expect(cria('run', missingEnv).stderr).toMatch(/providers\.inference\[0\]\.config\.base_url: environment variable 'CRIA_TEST_UNSET_URL' is not set/);
+    expect(cria('run', 'no-such-distribution').stderr).toMatch(/no distribution 'no-such-distribution'.*starter/);
+  });
+
+  it('runs the starter with nothing configured, serves health, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [cli, 'run', 'starter', '--port', '0', '--host', '127.0.0.1', '--env', 'CRIA_TEST=1'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = stderr.match(/serving 'starter' on (http:\/\/\S+)/);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', () => reject(new Error(stderr)));
+    });
+    const health = await request(`${url}/v1/health`);
+    expect(await health.body.json()).toEqual({ status: 'OK' });
+    const models = await request(`${url}/v1/models`);
+    expect(models.statusCode).toBe(200);
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+  });
+
+  it('is reachable as `pnpm cria` from the repository root', () => {
+    const result = spawnSync('pnpm', ['--silent', 'cria', '--version'], { cwd: root, env, encoding: 'utf8', timeout: 30_000 });
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
