@@ -2,3 +2,4 @@ export { exampleFromSchema, type FakeFault, type FakeModel, FakeOpenAIUpstream, 
 export { INFERENCE_RECORDINGS_DIR, loadRecordings, type ProviderRecording, RecordingUpstream, recordedPath, unwrapRecorded } from './recording-upstream.js';
 export { remoteInferenceDistribution, sqliteStorage, startTestServer, temporaryDirectory, type TestServer, type TestServerOptions } from './server-harness.js';
 export { describeInferenceContract, type InferenceContractTarget } from './inference-contract.js';
+export { cachedTinyModel, TINY_MODEL_CHAT_TEMPLATE, type TinyModelInfo, type TinyModelOptions, writeTinyModel } from './tiny-model.js';

@@ -1,0 +1,23 @@
+import { defineProvider, type InferenceProvider } from '@cria/api';
+import { configSchema, type LlamaCppSettings, sampleConfig } from './llama-cpp-config.js';
+import { LlamaCppInference } from './llama-cpp-inference.js';
+
+export type { LlamaCppSettings } from './llama-cpp-config.js';
+export { configSchema } from './llama-cpp-config.js';
+export { type DownloadOptions, type DownloadProgress, type DownloadResult, downloadModel, ModelDownloadError, pickQuantFile, resolveDownloadUrl } from './llama-cpp-download.js';
+export { LlamaCppInference } from './llama-cpp-inference.js';
+export { DEFAULT_QUANT, isDownloadable, type ModelSource, parseModelSource, resolveDirectory } from './llama-cpp-model-source.js';
+export { defaultThreads } from './llama-cpp-models.js';
+
+/** The default models directory, shared by the provider and `cria pull`. */
+export const DEFAULT_MODELS_DIR = '~/.cria/models';
+
+export default defineProvider<LlamaCppSettings, InferenceProvider>({
+  api: 'inference',
+  providerType: 'inline::llama-cpp',
+  description: 'GGUF models run in-process by llama.cpp (node-llama-cpp): chat with the model\'s own template, grammar-enforced JSON and tool calls, completions, embeddings.',
+  configSchema,
+  sampleConfig,
+  requirements: ['node-llama-cpp'],
+  create: (config, context) => new LlamaCppInference(config, context),
+});
