@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, CORE_APIS, CriaError, PROVIDER_APIS } from '@cria/api';
 import { builtinCatalog } from './cli-catalog.js';
 import { listDistributions } from './cli-distributions.js';
+import { formatLocalModels, listLocalModels, modelsDirectory, pullModel } from './cli-models.js';
 import { CRIA_VERSION, startCria } from './cli-run.js';
 
 const USAGE = `cria ${CRIA_VERSION}: an OpenAI- and Llama Stack-compatible server composed from providers
@@ -12,6 +13,9 @@ Usage:
   cria list-apis
   cria list-providers [api]
   cria list                      the distributions shipped with Cria
+  cria pull <uri> [--models-dir D]  download a GGUF model (hf:<owner>/<repo>[:<quant>], hf:<owner>/<repo>/<file.gguf>
+                                 or an https URL) into the models directory (CRIA_MODELS_DIR, ~/.cria/models)
+  cria models [--models-dir D]   the models downloaded so far
   cria --version
 `;
 
@@ -38,6 +42,7 @@ async function run(argv: string[]): Promise<number> {
       port: { type: 'string' },
       host: { type: 'string' },
       env: { type: 'string', multiple: true },
+      'models-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -94,6 +99,15 @@ async function run(argv: string[]): Promise<number> {
     case 'list': {
       const rows = [['NAME', 'DESCRIPTION', 'PATH'], ...listDistributions().map((listing) => [listing.name, listing.description, listing.path])];
       process.stdout.write(`${table(rows)}\n`);
+      return 0;
+    }
+    case 'pull': {
+      if (!rest[0]) throw new ConfigError('', 'cria pull needs a model URI, e.g. cria pull hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M');
+      return pullModel(rest[0], { modelsDir: modelsDirectory(values['models-dir']) });
+    }
+    case 'models': {
+      const modelsDir = modelsDirectory(values['models-dir']);
+      process.stdout.write(formatLocalModels(modelsDir, listLocalModels(modelsDir)));
       return 0;
     }
     default:

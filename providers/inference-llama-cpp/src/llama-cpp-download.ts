@@ -68,7 +68,8 @@ async function request(url: string, init: RequestInit, localPath: string): Promi
     if (code && OFFLINE_CODES.has(code)) {
       throw new ModelDownloadError(`cannot reach ${host} (${code}): the network is not reachable; copy the .gguf file to ${localPath} by other means, or register a local path as provider_model_id.`, true);
     }
-    throw new ModelDownloadError(`request to ${host} failed: ${(error as Error).message}`);
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    throw new ModelDownloadError(`request to ${host} failed: ${cause ?? (error as Error).message}`);
   }
 }
 
