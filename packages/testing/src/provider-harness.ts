@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { ConfigError, type ProviderLifecycle, type ProviderSpec } from '@cria/api';
+import { compileSchema, createLogger, StorageBackends } from '@cria/core';
+
+export interface TestProviderOptions {
+  /** Where the SQLite storage backends (`kv_default`, `sql_default`) keep their files. */
+  dataDir: string;
+  providerId?: string;
+  /** Relative paths in the config resolve against this; `dataDir` when absent. */
+  distributionDir?: string;
+  /** APIs the provider depends on, by name. */
+  deps?: Record<string, unknown>;
+}
+
+export interface TestProvider<Impl> {
+  impl: Impl & ProviderLifecycle;
+  /** The config after validation, with the schema's defaults filled in. */
+  config: Record<string, unknown>;
+  storage: StorageBackends;
+  /** Shuts the provider down and closes its storage. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a provider as the core would, without a server: validates `config` against the spec's
+ * schema (defaults applied), gives it SQLite storage backends in `dataDir` (`kv_default` and
+ * `sql_default`, as the starter distribution names them) and calls `create`.
+ */
+export async function createTestProvider<Impl>(spec: ProviderSpec<any, Impl>, config: Record<string, unknown>, options: TestProviderOptions): Promise<TestProvider<Impl>> {
+  const validated = structuredClone(config);
+  const failure = compileSchema(spec.configSchema, { useDefaults: true })(validated);
+  if (failure) throw new ConfigError(`config${failure.path ? `.${failure.path}` : ''}`, failure.message);
+  const storage = new StorageBackends({
+    kv_default: { type: 'kv_sqlite', db_path: join(options.dataDir, 'kvstore.db') },
+    sql_default: { type: 'sql_sqlite', db_path: join(options.dataDir, 'sql_store.db') },
+  });
+  try {
+    const providerId = options.providerId ?? spec.providerType.split('::').pop()!;
+    const impl = await spec.create(validated, {
+      providerId,
+      providerType: spec.providerType,
+      deps: options.deps ?? {},
+      storage,
+      logger: createLogger(providerId),
+      distributionDir: options.distributionDir ?? options.dataDir,
+    });
+    return {
+      impl,
+      config: validated,
+      storage,
+      close: async () => {
+        await impl.shutdown?.();
+        storage.close();
+      },
+    };
+  } catch (error) {
+    storage.close();
+    throw error;
+  }
+}

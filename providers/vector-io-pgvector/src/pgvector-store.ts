@@ -1,0 +1,199 @@
+import type { ClientBase } from 'pg';
+import type { AttributeFilter, ChunkMatch, VectorChunk } from '@cria/api';
+import type { PgvectorDistanceMetric, ResolvedVectorIndex } from './pgvector-config.js';
+import { attributeFilterToSql } from './pgvector-filter.js';
+
+/** pgvector indexes `vector` columns of at most this many dimensions. */
+export const MAX_INDEXED_DIMENSION = 2000;
+
+/** Rows per INSERT statement while inserting chunks. */
+const INSERT_BATCH = 500;
+
+/** How each metric is searched and indexed, and how a distance becomes a score (higher is better). */
+export const METRICS: Record<PgvectorDistanceMetric, { operator: string; opclass: string; score: (distance: number) => number }> = {
+  COSINE: { operator: '<=>', opclass: 'vector_cosine_ops', score: (distance) => 1 - distance },
+  L2: { operator: '<->', opclass: 'vector_l2_ops', score: (distance) => 1 / (1 + distance) },
+  L1: { operator: '<+>', opclass: 'vector_l1_ops', score: (distance) => 1 / (1 + distance) },
+  // `<#>` is the negated inner product.
+  INNER_PRODUCT: { operator: '<#>', opclass: 'vector_ip_ops', score: (distance) => -distance },
+};
+
+interface ChunkRow {
+  id: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  chunk_metadata: Record<string, unknown>;
+  distance?: number;
+  rank?: number;
+}
+
+/** pgvector's text form of a vector. */
+export function vectorLiteral(values: readonly number[]): string {
+  return `[${values.join(',')}]`;
+}
+
+/**
+ * A tsquery matching any word of `text` (ts_rank ranks chunks with more of them higher), or null
+ * when the text has no word. Only letters, marks and digits reach to_tsquery, so the user's text
+ * is never read as tsquery syntax.
+ */
+export function tsQuery(text: string): string | null {
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])];
+  return words.length ? words.join(' | ') : null;
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+function toMatch(row: ChunkRow, score: number): ChunkMatch {
+  return { chunkId: row.id, content: row.content, metadata: row.metadata, chunkMetadata: row.chunk_metadata, score };
+}
+
+/**
+ * One vector store: a table of chunks with their `vector(dimension)` embedding, a generated
+ * English tsvector of the content with a GIN index, and an HNSW or IVFFlat index on the
+ * embedding (the index the table already has is kept if the configuration changed since).
+ */
+export class PgvectorStore {
+  readonly table: string;
+  /** Whether the table has an approximate index on the embedding (otherwise search is exact). */
+  hasVectorIndex = false;
+
+  constructor(
+    readonly name: string,
+    readonly dimension: number,
+    private readonly metric: PgvectorDistanceMetric,
+    private readonly index: ResolvedVectorIndex,
+  ) {
+    this.table = quote(name);
+  }
+
+  /** Creates the table and its indexes if missing (an HNSW index at once, an IVFFlat one later: see buildDeferredIndex). */
+  async create(client: ClientBase): Promise<void> {
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${this.table} (
+        id TEXT PRIMARY KEY,
+        file_id TEXT,
+        content TEXT NOT NULL,
+        metadata JSONB NOT NULL,
+        chunk_metadata JSONB NOT NULL,
+        embedding vector(${this.dimension}) NOT NULL,
+        tokens tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED
+      );
+      CREATE INDEX IF NOT EXISTS ${quote(`${this.name}_file_id`)} ON ${this.table} (file_id);
+      CREATE INDEX IF NOT EXISTS ${quote(`${this.name}_tokens`)} ON ${this.table} USING gin (tokens);
+    `);
+    this.hasVectorIndex = await this.vectorIndexExists(client);
+    if (!this.hasVectorIndex && this.index.type === 'HNSW' && this.dimension <= MAX_INDEXED_DIMENSION) {
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS ${quote(`${this.name}_hnsw`)} ON ${this.table} USING hnsw (embedding ${METRICS[this.metric].opclass}) WITH (m = ${this.index.m}, ef_construction = ${this.index.efConstruction})`,
+      );
+      this.hasVectorIndex = true;
+    }
+  }
+
+  /** The dimension of the embedding column of an existing table, or null when there is no table. */
+  async storedDimension(client: ClientBase): Promise<number | null> {
+    const { rows } = await client.query<{ type: string }>(
+      `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = 'embedding' AND NOT a.attisdropped`,
+      [this.table],
+    );
+    const match = rows[0]?.type.match(/vector\((\d+)\)/);
+    return match ? Number(match[1]) : null;
+  }
+
+  async drop(client: ClientBase): Promise<void> {
+    await client.query(`DROP TABLE IF EXISTS ${this.table}`);
+  }
+
+  /** Inserts (or replaces, by id) chunks with distinct ids whose embeddings were checked; the caller holds the transaction. */
+  async insert(client: ClientBase, chunks: readonly VectorChunk[]): Promise<void> {
+    for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
+      const batch = chunks.slice(start, start + INSERT_BATCH);
+      await client.query(
+        `INSERT INTO ${this.table} (id, file_id, content, metadata, chunk_metadata, embedding)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::vector[])
+         ON CONFLICT (id) DO UPDATE SET file_id = EXCLUDED.file_id, content = EXCLUDED.content, metadata = EXCLUDED.metadata,
+           chunk_metadata = EXCLUDED.chunk_metadata, embedding = EXCLUDED.embedding`,
+        [
+          batch.map((chunk) => chunk.chunkId),
+          batch.map((chunk) => (typeof chunk.chunkMetadata?.file_id === 'string' ? chunk.chunkMetadata.file_id : null)),
+          batch.map((chunk) => chunk.content),
+          batch.map((chunk) => JSON.stringify(chunk.metadata ?? {})),
+          batch.map((chunk) => JSON.stringify(chunk.chunkMetadata ?? {})),
+          batch.map((chunk) => vectorLiteral(chunk.embedding)),
+        ],
+      );
+    }
+  }
+
+  /**
+   * Builds the deferred IVFFlat index once the table holds `lists` × 1000 rows (Llama Stack's
+   * rule: k-means over too few vectors makes poor lists). Returns whether it built it.
+   */
+  async buildDeferredIndex(client: ClientBase): Promise<boolean> {
+    if (this.hasVectorIndex || this.index.type !== 'IVFFlat' || this.dimension > MAX_INDEXED_DIMENSION) return false;
+    const { rows } = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${this.table}`);
+    if (Number(rows[0]!.count) < this.index.lists * 1000) return false;
+    await client.query(`CREATE INDEX IF NOT EXISTS ${quote(`${this.name}_ivfflat`)} ON ${this.table} USING ivfflat (embedding ${METRICS[this.metric].opclass}) WITH (lists = ${this.index.lists})`);
+    this.hasVectorIndex = true;
+    return true;
+  }
+
+  async deleteByFile(client: ClientBase, fileId: string): Promise<void> {
+    await client.query(`DELETE FROM ${this.table} WHERE file_id = $1`, [fileId]);
+  }
+
+  async deleteByIds(client: ClientBase, chunkIds: readonly string[]): Promise<void> {
+    await client.query(`DELETE FROM ${this.table} WHERE id = ANY($1::text[])`, [chunkIds]);
+  }
+
+  /**
+   * The `limit` chunks nearest `embedding`, best first. Runs in the caller's transaction, whose
+   * search settings (ef_search, probes, iterative scans) it sets locally. An approximate index
+   * may return fewer rows than asked (a filter drops most of its candidates, an IVFFlat probe
+   * misses); the query then runs again without index scans, exactly, so `limit` results come
+   * back whenever that many chunks match.
+   */
+  async nearest(client: ClientBase, embedding: readonly number[], limit: number, filter: AttributeFilter | undefined, settings: readonly string[]): Promise<ChunkMatch[]> {
+    const params: unknown[] = [vectorLiteral(embedding)];
+    const where = filter ? ` WHERE ${attributeFilterToSql(filter, 'metadata', params)}` : '';
+    params.push(limit);
+    const { operator, score } = METRICS[this.metric];
+    const sql = `SELECT id, content, metadata, chunk_metadata, embedding ${operator} $1::vector AS distance FROM ${this.table}${where} ORDER BY distance LIMIT $${params.length}`;
+    if (settings.length) await client.query(settings.map((setting) => `SET LOCAL ${setting}`).join('; '));
+    let { rows } = await client.query<ChunkRow>(sql, params);
+    if (rows.length < limit && this.hasVectorIndex) {
+      await client.query('SET LOCAL enable_indexscan = off');
+      ({ rows } = await client.query<ChunkRow>(sql, params));
+    }
+    return rows.map((row) => toMatch(row, score(row.distance!)));
+  }
+
+  /** The `limit` chunks best matching the words of `text` by ts_rank, best first. */
+  async keyword(client: ClientBase, text: string, limit: number, filter: AttributeFilter | undefined): Promise<ChunkMatch[]> {
+    const words = tsQuery(text);
+    if (!words) return [];
+    const params: unknown[] = [words];
+    const condition = filter ? ` AND ${attributeFilterToSql(filter, 'metadata', params)}` : '';
+    params.push(limit);
+    const { rows } = await client.query<ChunkRow>(
+      `SELECT id, content, metadata, chunk_metadata, ts_rank(tokens, query) AS rank
+       FROM ${this.table}, to_tsquery('english', $1) AS query
+       WHERE tokens @@ query${condition}
+       ORDER BY rank DESC, id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((row) => toMatch(row, row.rank!));
+  }
+
+  private async vectorIndexExists(client: ClientBase): Promise<boolean> {
+    const { rows } = await client.query(
+      `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+       WHERE i.indrelid = to_regclass($1) AND am.amname IN ('hnsw', 'ivfflat')`,
+      [this.table],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,19 @@
+import { defineProvider, type VectorIOProvider } from '@cria/api';
+import { configSchema, sampleConfig, type SqliteVecSettings } from './sqlite-vec-config.js';
+import { resolveDbPath, SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
+
+export type { SqliteVecSettings } from './sqlite-vec-config.js';
+export { SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
+
+export default defineProvider<SqliteVecSettings, VectorIOProvider>({
+  api: 'vector_io',
+  providerType: 'inline::sqlite-vec',
+  description: 'Vector stores in a local SQLite file: sqlite-vec for exact vector search (cosine similarity), FTS5 with bm25 for keyword search, and hybrid search with RRF or weighted reranking.',
+  configSchema,
+  sampleConfig,
+  requirements: ['better-sqlite3', 'sqlite-vec'],
+  create: async (config, context) => {
+    const registry = await context.storage.kv(config.persistence);
+    return SqliteVecVectorIO.open(resolveDbPath(config.db_path, context.distributionDir), registry, context.logger);
+  },
+});

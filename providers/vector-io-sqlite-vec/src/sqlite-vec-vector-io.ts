@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import {
+  type ChunkMatch,
+  type ChunkQuery,
+  ConflictError,
+  InvalidRequestError,
+  type KvStore,
+  NotFoundError,
+  type ProviderLifecycle,
+  type ProviderLogger,
+  type VectorChunk,
+  type VectorIOProvider,
+  type VectorStoreDefinition,
+} from '@cria/api';
+import { fuseRankings } from './sqlite-vec-hybrid.js';
+import { SqliteVecStore } from './sqlite-vec-store.js';
+
+/** Registry keys in the persistence namespace: one per vector store. */
+const REGISTRY_PREFIX = 'vector_stores::';
+
+/** What the registry keeps of a vector store: its definition and the base name of its tables. */
+interface RegisteredStore extends VectorStoreDefinition {
+  table: string;
+}
+
+/** `~` is the home directory; a relative path resolves against `baseDir`. */
+export function resolveDbPath(path: string, baseDir: string): string {
+  if (path === ':memory:') return path;
+  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** A table base name that is a safe SQL identifier and unique per store id (the hash tells apart ids that sanitise alike). */
+export function tableBaseName(storeId: string): string {
+  const readable = storeId.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40);
+  return `vs_${readable}_${createHash('sha256').update(storeId).digest('hex').slice(0, 12)}`;
+}
+
+/** Checks every embedding before anything is written, so a bad chunk fails the whole insert. */
+export function checkEmbedding(embedding: readonly number[] | undefined, dimension: number, param: string): readonly number[] {
+  if (!Array.isArray(embedding) || embedding.length !== dimension) {
+    throw new InvalidRequestError(`${param} has ${Array.isArray(embedding) ? embedding.length : 'no'} dimensions; the vector store's embeddings have ${dimension}.`, { param });
+  }
+  let norm = 0;
+  for (const value of embedding) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidRequestError(`${param} holds a value that is not a finite number.`, { param });
+    norm += value * value;
+  }
+  if (norm === 0) throw new InvalidRequestError(`${param} is the zero vector, whose cosine similarity is undefined.`, { param });
+  return embedding;
+}
+
+/** The chunks with the last of each repeated id only: inserting replaces chunks by id, in order. */
+export function lastOfEachId(chunks: readonly VectorChunk[]): VectorChunk[] {
+  const byId = new Map<string, VectorChunk>();
+  for (const chunk of chunks) {
+    byId.delete(chunk.chunkId);
+    byId.set(chunk.chunkId, chunk);
+  }
+  return [...byId.values()];
+}
+
+/**
+ * `inline::sqlite-vec`: every vector store is a set of tables in one SQLite file (see
+ * SqliteVecStore); the registry of stores is in the provider's key-value `persistence`, so
+ * stores reopen after a restart. better-sqlite3 is synchronous: a query holds the event loop
+ * for its duration (tens of milliseconds on 100,000 chunks).
+ */
+export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
+  private readonly stores = new Map<string, SqliteVecStore>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly registry: KvStore,
+    private readonly logger: ProviderLogger,
+  ) {}
+
+  /** Opens the chunks database at `dbPath` (created if missing) and reopens every registered store. */
+  static async open(dbPath: string, registry: KvStore, logger: ProviderLogger): Promise<SqliteVecVectorIO> {
+    if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+    const db = new Database(dbPath);
+    try {
+      sqliteVec.load(db);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      const provider = new SqliteVecVectorIO(db, registry, logger);
+      for (const store of await registry.valuesInRange<RegisteredStore>(REGISTRY_PREFIX, `${REGISTRY_PREFIX}\uffff`)) provider.openStore(store);
+      logger.debug('sqlite-vec opened', { path: dbPath, stores: provider.stores.size, sqlite_vec: db.prepare('SELECT vec_version()').pluck().get() });
+      return provider;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async registerVectorStore(definition: VectorStoreDefinition): Promise<void> {
+    if (!Number.isInteger(definition.embeddingDimension) || definition.embeddingDimension <= 0) {
+      throw new InvalidRequestError(`embedding_dimension must be a positive integer, got ${definition.embeddingDimension}.`, { param: 'embedding_dimension' });
+    }
+    const registered = await this.registry.get<RegisteredStore>(REGISTRY_PREFIX + definition.id);
+    if (registered && registered.embeddingDimension !== definition.embeddingDimension) {
+      throw new ConflictError(`Vector store '${definition.id}' exists with ${registered.embeddingDimension}-dimensional embeddings, not ${definition.embeddingDimension}.`);
+    }
+    const store: RegisteredStore = { id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, table: registered?.table ?? tableBaseName(definition.id) };
+    this.openStore(store);
+    await this.registry.set(REGISTRY_PREFIX + store.id, store);
+  }
+
+  /** Drops the store's tables; unregistering a store this provider does not have does nothing. */
+  async unregisterVectorStore(storeId: string): Promise<void> {
+    const store = this.stores.get(storeId);
+    if (store) {
+      store.drop();
+      this.stores.delete(storeId);
+    }
+    await this.registry.delete(REGISTRY_PREFIX + storeId);
+  }
+
+  async insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void> {
+    const store = this.store(storeId);
+    chunks.forEach((chunk, index) => checkEmbedding(chunk.embedding, store.dimension, `chunks[${index}].embedding`));
+    if (chunks.length === 0) return;
+    this.db.transaction(() => store.insert(lastOfEachId(chunks)))();
+  }
+
+  async deleteChunks(storeId: string, selector: { fileId: string } | { chunkIds: readonly string[] }): Promise<void> {
+    const store = this.store(storeId);
+    this.db.transaction(() => ('fileId' in selector ? store.deleteByFile(selector.fileId) : store.deleteByIds(selector.chunkIds)))();
+  }
+
+  async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
+    const store = this.store(storeId);
+    if (!Number.isInteger(query.maxChunks) || query.maxChunks < 1) throw new InvalidRequestError(`max_chunks must be a positive integer, got ${query.maxChunks}.`, { param: 'max_chunks' });
+    const needsEmbedding = query.mode !== 'keyword';
+    const needsText = query.mode !== 'vector';
+    const embedding = needsEmbedding ? checkEmbedding(query.embedding, store.dimension, 'embedding') : undefined;
+    if (needsText && typeof query.text !== 'string') throw new InvalidRequestError(`A ${query.mode} query needs the query text.`, { param: 'query' });
+    let matches: ChunkMatch[];
+    if (query.mode === 'vector') matches = store.nearest(embedding!, query.maxChunks, query.filter);
+    else if (query.mode === 'keyword') matches = store.keyword(query.text!, query.maxChunks, query.filter);
+    else matches = fuseRankings(store.nearest(embedding!, query.maxChunks, query.filter), store.keyword(query.text!, query.maxChunks, query.filter), query.reranker).slice(0, query.maxChunks);
+    const threshold = query.scoreThreshold;
+    return threshold === undefined || threshold === null ? matches : matches.filter((match) => match.score >= threshold);
+  }
+
+  async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
+    try {
+      this.db.prepare('SELECT vec_version()').get();
+      return { status: 'OK' };
+    } catch (error) {
+      return { status: 'Error', message: (error as Error).message };
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.stores.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private openStore(definition: RegisteredStore): void {
+    const store = new SqliteVecStore(this.db, definition.table, definition.embeddingDimension);
+    const existing = store.storedDimension();
+    if (existing !== null && existing !== definition.embeddingDimension) {
+      throw new ConflictError(`The tables of vector store '${definition.id}' hold ${existing}-dimensional embeddings, not ${definition.embeddingDimension}.`);
+    }
+    store.create();
+    this.stores.set(definition.id, store);
+  }
+
+  private store(storeId: string): SqliteVecStore {
+    const store = this.stores.get(storeId);
+    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    return store;
+  }
+}
