@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool, ProxyAgent } from 'undici';
 import { CriaError, type NetworkConfig, UpstreamError, UpstreamTimeoutError } from '@cria/api';
 
@@ -17,6 +18,15 @@ interface Timeouts {
 }
 
 const DEFAULT_CONNECT_MS = 10_000;
+
+/** Answers read whole (non-streaming) larger than this are refused. */
+const MAX_JSON_REPLY_BYTES = 64 * 1024 * 1024;
+
+interface BufferedReply {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
 const DEFAULT_READ_MS = 600_000;
 
 function timeouts(network: NetworkConfig | null | undefined): Timeouts {
@@ -154,19 +164,64 @@ export class UpstreamClient {
     }
   }
 
+  /**
+   * A request whose whole answer is read into memory: dispatched with a plain handler rather
+   * than a stream, since this is the hot path of non-streaming calls.
+   */
   async json<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<T> {
-    const response = await this.request(method, path, headers, body, signal);
-    let text: string;
+    let reply: BufferedReply;
     try {
-      text = await response.body.text();
+      reply = await this.exchange(method, path, headers, body, signal);
     } catch (error) {
       throw this.transportError(error, path);
     }
+    if (reply.statusCode >= 400) throw this.replyError(reply.statusCode, reply.headers, reply.body);
     try {
-      return JSON.parse(text) as T;
+      return JSON.parse(reply.body) as T;
     } catch {
-      throw new UpstreamError(this.settings.provider, `${this.settings.provider} answered ${this.url(path)} with a body that is not JSON: ${text.slice(0, 200)}`, { status: null });
+      throw new UpstreamError(this.settings.provider, `${this.settings.provider} answered ${this.url(path)} with a body that is not JSON: ${reply.body.slice(0, 200)}`, { status: null });
     }
+  }
+
+  private exchange(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<BufferedReply> {
+    return new Promise((resolve, reject) => {
+      let statusCode = 0;
+      let responseHeaders: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let onAbort: (() => void) | undefined;
+      const settle = () => {
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
+      };
+      this.dispatcher.dispatch(
+        { origin: this.origin, path: this.basePath + path, method, headers, body: body ?? null },
+        {
+          onRequestStart(controller) {
+            if (!signal) return;
+            if (signal.aborted) return controller.abort(signal.reason as Error);
+            onAbort = () => controller.abort(signal.reason as Error);
+            signal.addEventListener('abort', onAbort, { once: true });
+          },
+          onResponseStart(_controller, status, replyHeaders) {
+            statusCode = status;
+            responseHeaders = replyHeaders;
+          },
+          onResponseData(controller, chunk) {
+            size += chunk.length;
+            if (size > MAX_JSON_REPLY_BYTES) controller.abort(new Error(`the answer is larger than ${MAX_JSON_REPLY_BYTES / 1024 / 1024} MB`));
+            else chunks.push(chunk);
+          },
+          onResponseEnd() {
+            settle();
+            resolve({ statusCode, headers: responseHeaders, body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+          },
+          onResponseError(_controller, error) {
+            settle();
+            reject(error);
+          },
+        },
+      );
+    });
   }
 
   /**
@@ -223,11 +278,14 @@ export class UpstreamClient {
   }
 
   private async statusError(response: Dispatcher.ResponseData): Promise<UpstreamError> {
-    const text = await response.body.text().catch(() => '');
+    return this.replyError(response.statusCode, response.headers, await response.body.text().catch(() => ''));
+  }
+
+  private replyError(status: number, headers: IncomingHttpHeaders, text: string): UpstreamError {
     const detail = upstreamErrorMessage(text);
     return new UpstreamError(this.settings.provider, detail.message, {
-      status: response.statusCode,
-      retryAfterSeconds: retryAfter(response.headers),
+      status,
+      retryAfterSeconds: retryAfter(headers),
       type: detail.type,
       code: detail.code,
       param: detail.param,
