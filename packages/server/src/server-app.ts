@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -8,7 +8,10 @@ import { InvalidRequestError, MethodNotAllowedError, NotFoundError, PayloadTooLa
 import { compileApiValidator, createLogger, type Stack, type Validator } from '@cria/core';
 import { inferenceRoutes } from './routes/routes-inference.js';
 import { inspectRoutes } from './routes/routes-inspect.js';
+import { filesRoutes } from './routes/routes-files.js';
 import { modelsRoutes } from './routes/routes-models.js';
+import { vectorIoRoutes } from './routes/routes-vector-io.js';
+import { vectorStoresRoutes } from './routes/routes-vector-stores.js';
 import { toErrorReply } from './server-errors.js';
 import { buildOpenApi } from './server-openapi.js';
 import type { RouteDefinition, RouteResult } from './server-routes.js';
@@ -27,6 +30,8 @@ export interface CriaServerOptions {
 export interface CriaApp {
   app: Koa;
   routes: readonly RouteDefinition[];
+  /** Serves a request of the inference hot path and returns true, or returns false for koa to serve it. */
+  handleHot(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -130,7 +135,7 @@ export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
   const logger = options.logger ?? createLogger('server');
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const routes: RouteDefinition[] = [];
-  routes.push(...modelsRoutes, ...inferenceRoutes, ...inspectRoutes(() => routes, options.version), ...(options.extraRoutes ?? []));
+  routes.push(...modelsRoutes, ...inferenceRoutes, ...filesRoutes, ...vectorIoRoutes, ...vectorStoresRoutes, ...inspectRoutes(() => routes, options.version), ...(options.extraRoutes ?? []));
   let openApi: Record<string, unknown> | undefined;
 
   const app = new Koa();
@@ -162,27 +167,45 @@ export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
   const cors = corsMiddleware(stack.distribution.config.server?.cors);
   if (cors) app.use(cors);
 
+  /** Runs a route: validates, calls its handler, answers JSON or SSE on `res`; returns the JSON for koa. */
+  const run = async (
+    route: RouteDefinition,
+    validators: { body: Validator<unknown> | null; query: Validator<unknown> | null },
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: Record<string, string>,
+    rawQuery: Record<string, unknown>,
+    koa: ParameterizedContext | undefined,
+  ): Promise<Exclude<RouteResult, { sse: unknown }> | undefined> => {
+    const context = new HttpRequestContext(res, req.headers[PROVIDER_DATA_HEADER]);
+    const body = validators.body ? validators.body(await readJsonBody(req, bodyLimit)) : undefined;
+    const query = validators.query ? validators.query({ ...rawQuery }) : {};
+    const result: RouteResult = await route.handler({ body, query, params, context, stack, koa: koa as ParameterizedContext });
+    if ('sse' in result) {
+      await writeSse(res, result.sse, { done: result.done, signal: context.signal, onError: (error) => toErrorReply(error, logger).body });
+      return undefined;
+    }
+    return result;
+  };
+
   const router = new Router();
+  const hotRoutes = new Map<string, { route: RouteDefinition; validators: { body: Validator<unknown> | null; query: null } }>();
   for (const route of routes) {
-    const validateBody: Validator<unknown> | null = route.requestBody ? compileApiValidator(route.requestBody) : null;
-    const validateQuery: Validator<unknown> | null = route.query ? compileApiValidator(route.query, { coerceTypes: true }) : null;
+    const validators = {
+      body: route.requestBody ? compileApiValidator<unknown>(route.requestBody) : null,
+      query: route.query ? compileApiValidator<unknown>(route.query, { coerceTypes: true }) : null,
+    };
+    if (route.hotPath && route.method === 'POST' && !route.path.includes('{') && !validators.query) hotRoutes.set(route.path, { route, validators: { body: validators.body, query: null } });
     router[route.method.toLowerCase() as 'get'](koaPath(route.path), async (ctx: ParameterizedContext & { params: Record<string, string> }) => {
-      const controller = new AbortController();
-      const res = ctx.res;
-      res.once('close', () => {
-        if (!res.writableFinished) controller.abort();
-      });
-      const context: RequestContext = { signal: controller.signal, providerData: providerData(ctx.req.headers[PROVIDER_DATA_HEADER]) };
-      const body = validateBody ? validateBody(await readJsonBody(ctx.req, bodyLimit)) : undefined;
-      const query = validateQuery ? validateQuery({ ...ctx.query }) : {};
-      const result: RouteResult = await route.handler({ body, query, params: ctx.params, context, stack, koa: ctx });
-      if ('sse' in result) {
+      const result = await run(route, validators, ctx.req, ctx.res, ctx.params, ctx.query, ctx);
+      if (!result) {
         ctx.respond = false;
-        await writeSse(res, result.sse, {
-          done: result.done,
-          signal: controller.signal,
-          onError: (error) => toErrorReply(error, logger).body,
-        });
+        return;
+      }
+      if ('stream' in result) {
+        ctx.type = result.contentType;
+        if (result.headers) ctx.set(result.headers);
+        ctx.body = result.stream;
         return;
       }
       ctx.status = result.status ?? 200;
@@ -206,7 +229,72 @@ export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
-  return { app, routes };
+
+  /**
+   * The inference hot path: POST routes marked `hotPath` are served straight from the request
+   * listener (same validators, handlers and error envelope), without koa's per-request context,
+   * which costs more than the rest of the proxying. Everything else goes through koa.
+   */
+  const handleHot = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST' || hotRoutes.size === 0 || cors) return false;
+    let path = req.url ?? '/';
+    const query = path.indexOf('?');
+    if (query !== -1) path = path.slice(0, query);
+    if (path.startsWith(OPENAI_PREFIX)) path = `/v1/${path.slice(OPENAI_PREFIX.length)}`;
+    const hot = hotRoutes.get(path);
+    if (!hot) return false;
+    run(hot.route, hot.validators, req, res, {}, {}, undefined).then(
+      (result) => {
+        if (!result) return;
+        if (!('json' in result)) throw new Error(`hot route ${path} answered with something other than JSON`);
+        const text = JSON.stringify(result.json);
+        res.writeHead(result.status ?? 200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      },
+      (error: unknown) => {
+        if (res.destroyed || (error as Error | undefined)?.name === 'AbortError') return;
+        if (res.headersSent) {
+          logger.warn('error after the response started', { path, error: (error as Error).message });
+          res.end();
+          return;
+        }
+        const reply = toErrorReply(error, logger);
+        const text = JSON.stringify(reply.body);
+        res.writeHead(reply.status, { ...reply.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      },
+    );
+    return true;
+  };
+  return { app, routes, handleHot };
+}
+
+/**
+ * What a handler learns about its request. The abort signal is made on first use (an
+ * AbortController costs more than a small request's JSON work); it fires when the client goes
+ * away before the answer is complete.
+ */
+class HttpRequestContext implements RequestContext {
+  readonly providerData: RequestContext['providerData'];
+  private controller: AbortController | undefined;
+  private clientGone = false;
+
+  constructor(res: ServerResponse, providerDataHeader: string | string[] | undefined) {
+    this.providerData = providerData(providerDataHeader);
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      this.controller?.abort();
+    });
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.clientGone) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
 }
 
 export interface RunningServer {
@@ -224,9 +312,12 @@ export interface ListenOptions extends CriaServerOptions {
 
 /** Starts the server for a stack; `close` stops accepting, ends idle connections and shuts the stack down. */
 export async function startServer(stack: Stack, options: ListenOptions): Promise<RunningServer> {
-  const { app } = createApp(stack, options);
+  const { app, handleHot } = createApp(stack, options);
   const serverConfig = stack.distribution.config.server ?? {};
-  const handler = app.callback();
+  const koaHandler = app.callback();
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!handleHot(req, res)) void koaHandler(req, res);
+  };
   const tls = serverConfig.tls_certfile && serverConfig.tls_keyfile;
   const server: Server = tls
     ? (createHttpsServer(

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { RequestContext } from '@cria/api';
 import type { Stack } from '@cria/core';
 import type { ParameterizedContext } from 'koa';
@@ -9,11 +10,15 @@ export interface RouteInput<Body = any, Query = any> {
   params: Record<string, string>;
   context: RequestContext;
   stack: Stack;
+  /** The koa context; absent on `hotPath` routes. */
   koa: ParameterizedContext;
 }
 
-/** A handler's answer: a JSON object, or events to send as SSE. */
-export type RouteResult = { json: unknown; status?: number } | { sse: AsyncIterable<unknown>; done: boolean };
+/** A handler's answer: a JSON object, events to send as SSE, or bytes (a file's content). */
+export type RouteResult =
+  | { json: unknown; status?: number }
+  | { sse: AsyncIterable<unknown>; done: boolean }
+  | { stream: Readable; contentType: string; headers?: Record<string, string> };
 
 /**
  * One route of the table. The table is the single source of the router, of request validation,
@@ -30,12 +35,21 @@ export interface RouteDefinition {
   summary: string;
   /** Schema names from the API bundle. */
   requestBody?: string;
+  /** For multipart/form-data uploads: the schema of the form fields (the handler reads the body). */
+  requestForm?: string;
   query?: string;
   response: string;
+  /** The response's media type when it is not JSON (a file's bytes). */
+  responseContentType?: string;
   /** Whether `stream: true` answers with SSE of this schema. */
   streamEvent?: string;
   /** Routes that exist for the Llama Stack client but are deprecated there. */
   deprecated?: boolean;
+  /**
+   * Serve without koa's per-request context (POST, JSON body, no path parameters, handler does
+   * not use `koa`): the inference hot path.
+   */
+  hotPath?: boolean;
   handler(input: RouteInput): Promise<RouteResult> | RouteResult;
 }
 

@@ -17,6 +17,8 @@ import type { InferenceStore } from './inference-store.js';
 const NEVER_ABORTED = new AbortController().signal;
 
 function fullContext(context: Partial<RequestContext> | undefined): RequestContext {
+  // A complete context is passed on as it is: reading `signal` may create it.
+  if (context && 'signal' in context && 'providerData' in context) return context as RequestContext;
   return { signal: context?.signal ?? NEVER_ABORTED, providerData: context?.providerData ?? null };
 }
 

@@ -25,6 +25,7 @@ export const inferenceRoutes = defineRoutes([
     requestBody: 'ChatCompletionRequest',
     response: 'ChatCompletion',
     streamEvent: 'ChatCompletionChunk',
+    hotPath: true,
     async handler({ body, context, stack }: RouteInput<ChatCompletionRequest>) {
       if (body.stream_options && !body.stream) throw new InvalidRequestError('stream_options is only allowed when stream is true.', { param: 'stream_options' });
       if (body.stream) return { sse: await inference(stack).streamChatCompletion(body, context), done: true };
@@ -75,6 +76,7 @@ export const inferenceRoutes = defineRoutes([
     requestBody: 'CompletionRequest',
     response: 'Completion',
     streamEvent: 'Completion',
+    hotPath: true,
     async handler({ body, context, stack }: RouteInput<CompletionRequest>) {
       if (body.stream_options && !body.stream) throw new InvalidRequestError('stream_options is only allowed when stream is true.', { param: 'stream_options' });
       if (body.stream) return { sse: await inference(stack).streamCompletion(body, context), done: true };
@@ -89,6 +91,7 @@ export const inferenceRoutes = defineRoutes([
     summary: 'Create embeddings of one or more inputs (float or base64).',
     requestBody: 'EmbeddingsRequest',
     response: 'EmbeddingsResponse',
+    hotPath: true,
     async handler({ body, context, stack }: RouteInput<EmbeddingsRequest>) {
       return { json: await inference(stack).embeddings(body, context) };
     },
