@@ -69,6 +69,12 @@ describe('distribution loader', () => {
     expect(distribution.storage.stores.metadata).toEqual({ namespace: 'registry', backend: 'kv_default' });
   });
 
+  it('refuses server.auth and server.quota rather than ignoring them', () => {
+    expect(configError(() => parseDistribution('version: 2\nserver:\n  auth:\n    provider_config: {type: oauth2_token}\n', { env: {} })).path).toBe('server.auth');
+    // Disabled through the env grammar, it is fine.
+    expect(parseDistribution('version: 2\nserver:\n  auth: ${env.NOPE:=}\n', { env: {} }).name).toBe('distribution');
+  });
+
   it('says which file it could not read', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cria-dist-'));
     expect(configError(() => loadDistributionFile(join(dir, 'missing.yaml'))).message).toContain('missing.yaml');

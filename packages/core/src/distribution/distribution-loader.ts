@@ -98,6 +98,12 @@ export function parseDistribution(text: string, options: LoadDistributionOptions
     throw new ConfigError(original, `${failure.message} (${locateInDocument(document, lineCounter, where, original)})`);
   }
   const config = substituted as DistributionConfig;
+  // Accepting these and ignoring them would leave a server open that its owner believes closed.
+  for (const key of ['auth', 'quota'] as const) {
+    if (config.server?.[key]) {
+      throw new ConfigError(`server.${key}`, `${key === 'auth' ? 'authentication' : 'quotas'} are not available in this release of Cria; remove server.${key} (${locateInDocument(document, lineCounter, where, `server.${key}`)})`);
+    }
+  }
   const name = config.distro_name ?? config.image_name ?? options.name ?? 'distribution';
 
   const providers: DistributionProviderEntry[] = [];
