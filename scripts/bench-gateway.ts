@@ -172,16 +172,23 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const idleRss = rssMegabytes(cria.child.pid!);
 
+  const reference = await startProcess(['--import', 'tsx', join(root, 'scripts/bench-reference-proxy.ts'), '--upstream', upstreamUrl], /listening on/);
+  const referenceUrl = `${reference.line.match(/(http:\/\/\S+)/)![1]!}/`;
+
   const direct = `${upstreamUrl}/chat/completions`;
   const through = `${criaUrl}/v1/chat/completions`;
   // Warm both paths (JIT, keep-alive pools) before measuring.
   wrk(direct, connections, 2);
   wrk(through, connections, 2);
+  wrk(referenceUrl, connections, 2);
 
   const directLoad = wrk(direct, connections, duration);
   const cpuBefore = cpuSeconds(cria.child.pid!);
   const criaLoad = wrk(through, connections, duration);
   const cpuPerRequestUs = ((cpuSeconds(cria.child.pid!) - cpuBefore) / criaLoad.requests) * 1e6;
+  const referenceCpuBefore = cpuSeconds(reference.child.pid!);
+  const referenceLoad = wrk(referenceUrl, connections, duration);
+  const referenceCpuUs = ((cpuSeconds(reference.child.pid!) - referenceCpuBefore) / referenceLoad.requests) * 1e6;
 
   const directSingle = wrk(direct, 1, duration);
   const criaSingle = wrk(through, 1, duration);
@@ -193,6 +200,7 @@ async function main(): Promise<void> {
   const rssAfterLoad = rssMegabytes(cria.child.pid!);
 
   cria.child.kill('SIGTERM');
+  reference.child.kill('SIGTERM');
   upstream.child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 
@@ -200,7 +208,7 @@ async function main(): Promise<void> {
     ['requests/s at 50 connections', `direct ${directLoad.requestsPerSecond.toFixed(0)} / Cria ${criaLoad.requestsPerSecond.toFixed(0)}`, `${((criaLoad.requestsPerSecond / directLoad.requestsPerSecond) * 100).toFixed(1)}% of direct (target >= 40%)`],
     ['p50 latency at 1 connection', `direct ${directSingle.p50Ms.toFixed(3)} ms / Cria ${criaSingle.p50Ms.toFixed(3)} ms`, `added ${(criaSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms (target <= 0.2 ms)`],
     ['time to first streamed byte (median)', `direct ${directFirstByte.toFixed(3)} ms / Cria ${criaFirstByte.toFixed(3)} ms`, `added ${(criaFirstByte - directFirstByte).toFixed(3)} ms (target <= 1 ms)`],
-    ['server CPU per proxied chat completion', `${cpuPerRequestUs.toFixed(1)} us`, 'target <= 60 us'],
+    ['server CPU per proxied chat completion', `${cpuPerRequestUs.toFixed(1)} us (bare node:http + undici proxy: ${referenceCpuUs.toFixed(1)} us, ${referenceLoad.requestsPerSecond.toFixed(0)} req/s)`, 'target <= 60 us'],
     ['cold start to first healthy response', `median ${coldStarts[2]!.toFixed(0)} ms (runs: ${coldStarts.map((value) => value.toFixed(0)).join(', ')})`, 'target <= 1500 ms'],
     ['idle RSS', `${idleRss.toFixed(1)} MB (after load: ${rssAfterLoad.toFixed(1)} MB)`, 'target <= 120 MB'],
   ];
