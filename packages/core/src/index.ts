@@ -7,6 +7,12 @@ export { ModelsRoutingTable, type RoutedModel, toModelObject } from './routing/m
 export { InferenceRouter } from './inference/inference-router.js';
 export { InferenceStore } from './inference/inference-store.js';
 export { ChatCompletionAccumulator } from './inference/chat-completion-accumulator.js';
+export { FilesRouter } from './files/files-router.js';
+export { VectorIORouter, type VectorIOProviderHandle, type VectorIORouterOptions } from './vector-io/vector-io-router.js';
+export { VectorStoresTables } from './vector-io/vector-stores-tables.js';
+export { type VectorStoresSettings, vectorStoresSettings } from './vector-io/vector-stores-settings.js';
+export { chunkByTokens, chunkIdFor, countTokens, type TextChunk } from './vector-io/vector-stores-chunking.js';
+export { extractText, IngestionError, type IngestionErrorCode } from './vector-io/vector-stores-extraction.js';
 export { expandPath, StorageBackends } from './storage/storage-backends.js';
 export { SqliteDatabase, SqliteKvStore, SqliteSqlStore } from './storage/storage-sqlite.js';
 export { compileApiValidator, compileSchema, describeValidationError, jsonPointerToPath, type ValidationFailure, type Validator } from './validation/validation.js';

@@ -18,6 +18,12 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('ErrorResponse') } } });
 
+/** An upload: the `file` part and the form fields of schema `name`. */
+const formBody = (name: string) => ({
+  required: true,
+  content: { 'multipart/form-data': { schema: { allOf: [ref(name), { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } }] } } },
+});
+
 /** OpenAPI 3.1 for the route table, with the API schema bundle as its components. */
 export function buildOpenApi(routes: readonly RouteDefinition[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -30,7 +36,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], version: string
         parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema: toComponents(schema) });
       }
     }
-    const content: Record<string, unknown> = { 'application/json': { schema: ref(route.response) } };
+    const content: Record<string, unknown> = { [route.responseContentType ?? 'application/json']: { schema: ref(route.response) } };
     if (route.streamEvent) content['text/event-stream'] = { schema: ref(route.streamEvent) };
     paths[path] ??= {};
     paths[path]![route.method.toLowerCase()] = {
@@ -40,6 +46,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], version: string
       ...(route.deprecated ? { deprecated: true } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(route.requestBody ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.requestBody) } } } } : {}),
+      ...(route.requestForm ? { requestBody: formBody(route.requestForm) } : {}),
       responses: {
         '200': { description: 'OK', content },
         '400': errorResponse('The request is invalid; `error.param` names the field.'),

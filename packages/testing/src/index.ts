@@ -6,3 +6,5 @@ export { cachedTinyModel, TINY_MODEL_CHAT_TEMPLATE, type TinyModelInfo, type Tin
 export { describeVectorIOContract, type VectorIOContractHarness } from './vector-io-contract.js';
 export { createTestProvider, type TestProvider, type TestProviderOptions } from './provider-harness.js';
 export { type PgliteServer, type PgliteServerOptions, startPgliteServer } from './pglite-server.js';
+export { vectorStoresDistribution, type VectorStoresDistributionOptions } from './vector-stores-harness.js';
+export { makeTestPdf } from './test-documents.js';

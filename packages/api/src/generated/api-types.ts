@@ -67,6 +67,46 @@ export type StoredChatMessage = ChatMessage & {
   id: string;
 };
 /**
+ * GET /v1/files/{file_id}/content: the file's bytes, as uploaded.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "FileBytes".
+ */
+export type FileBytes = string;
+/**
+ * What the file is for (OpenAI's upload purposes; Llama Stack knows `assistants` and `batch`).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "FilePurpose".
+ */
+export type FilePurpose = 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
+/**
+ * Text: a string, a text item, or a list of text items (joined with no separator).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ChunkContent".
+ */
+export type ChunkContent = string | TextContentItem | TextContentItem[];
+/**
+ * OpenAI's attribute filter: a comparison or a compound of filters.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SearchFilter".
+ */
+export type SearchFilter = SearchComparisonFilter | SearchCompoundFilter;
+/**
+ * How files are cut into chunks; `auto` when absent.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ChunkingStrategyRequest".
+ */
+export type ChunkingStrategyRequest = AutoChunkingStrategy | StaticChunkingStrategy;
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileStatus".
+ */
+export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed';
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
  */
@@ -776,6 +816,675 @@ export interface EmbeddingsResponse {
 }
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "FileExpiresAfter".
+ */
+export interface FileExpiresAfter {
+  /**
+   * The time the expiry counts from; only `created_at`.
+   */
+  anchor: 'created_at';
+  /**
+   * Seconds after the anchor, from 3600 (1 hour) to 2592000 (30 days).
+   */
+  seconds: number;
+}
+/**
+ * POST /v1/files (multipart/form-data): the form fields besides the `file` part. `expires_after[anchor]` and `expires_after[seconds]` arrive as bracketed fields.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "FileUploadForm".
+ */
+export interface FileUploadForm {
+  purpose: FilePurpose;
+  expires_after?: FileExpiresAfter;
+}
+/**
+ * An uploaded file.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "OpenAIFile".
+ */
+export interface OpenAIFile {
+  /**
+   * The file identifier, `file-<hex>`.
+   */
+  id: string;
+  object: 'file';
+  /**
+   * The size of the file, in bytes.
+   */
+  bytes: number;
+  /**
+   * Unix time (seconds) of the upload.
+   */
+  created_at: number;
+  /**
+   * Unix time (seconds) the file expires; null when it does not.
+   */
+  expires_at?: number | null;
+  filename: string;
+  purpose: FilePurpose;
+  /**
+   * @deprecated
+   * Always `processed`: the bytes are stored when the upload answers.
+   */
+  status?: 'uploaded' | 'processed' | 'error';
+  /**
+   * @deprecated
+   */
+  status_details?: string | null;
+}
+/**
+ * GET /v1/files.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "FileList".
+ */
+export interface FileList {
+  object: 'list';
+  data: OpenAIFile[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListFilesQuery".
+ */
+export interface ListFilesQuery {
+  /**
+   * The id of the last file of the previous page.
+   */
+  after?: string;
+  limit?: number;
+  /**
+   * By created_at.
+   */
+  order?: 'asc' | 'desc';
+  purpose?: FilePurpose;
+}
+/**
+ * DELETE /v1/files/{file_id}.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "FileDeleted".
+ */
+export interface FileDeleted {
+  id: string;
+  object: 'file';
+  deleted: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "TextContentItem".
+ */
+export interface TextContentItem {
+  type?: 'text';
+  text: string;
+}
+/**
+ * What the system tracks about a chunk (not shown to models, not filtered on).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ChunkMetadata".
+ */
+export interface ChunkMetadata {
+  chunk_id?: string | null;
+  document_id?: string | null;
+  source?: string | null;
+  created_timestamp?: number | null;
+  updated_timestamp?: number | null;
+  /**
+   * The chunk's token range in its document, `start-end`.
+   */
+  chunk_window?: string | null;
+  chunk_tokenizer?: string | null;
+  content_token_count?: number | null;
+  metadata_token_count?: number | null;
+}
+/**
+ * A chunk to insert (Llama Stack's EmbeddedChunk; the embedding fields are optional here).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorIOChunk".
+ */
+export interface VectorIOChunk {
+  content: ChunkContent;
+  /**
+   * Unique in the store; generated from the content when absent. Inserting an existing id replaces that chunk.
+   */
+  chunk_id?: string;
+  /**
+   * What filters and models see (document_id, attributes, ...).
+   */
+  metadata?: {
+    [k: string]: unknown;
+  };
+  chunk_metadata?: ChunkMetadata;
+  /**
+   * Computed with the store's embedding model when absent.
+   *
+   * @minItems 1
+   */
+  embedding?: number[];
+  /**
+   * Must be the store's embedding model when given.
+   */
+  embedding_model?: string;
+  embedding_dimension?: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "EmbeddedChunk".
+ */
+export interface EmbeddedChunk {
+  content: ChunkContent;
+  chunk_id: string;
+  metadata: {
+    [k: string]: unknown;
+  };
+  chunk_metadata: ChunkMetadata;
+  embedding: number[];
+  embedding_model: string;
+  embedding_dimension: number;
+}
+/**
+ * POST /v1/vector-io/insert.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "InsertChunksRequest".
+ */
+export interface InsertChunksRequest {
+  vector_store_id: string;
+  chunks: VectorIOChunk[];
+  /**
+   * Not supported: chunks live until their store or file is deleted.
+   */
+  ttl_seconds?: number | null;
+}
+/**
+ * Compares one attribute with a value.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SearchComparisonFilter".
+ */
+export interface SearchComparisonFilter {
+  type: 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin';
+  /**
+   * The attribute to compare.
+   */
+  key: string;
+  /**
+   * A string, number or boolean; a list of strings or numbers for `in` and `nin`.
+   */
+  value: string | number | boolean | (string | number)[];
+}
+/**
+ * All (`and`) or any (`or`) of its filters.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SearchCompoundFilter".
+ */
+export interface SearchCompoundFilter {
+  type: 'and' | 'or';
+  filters: SearchFilter[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QueryChunksParams".
+ */
+export interface QueryChunksParams {
+  /**
+   * At most this many chunks (default 3).
+   */
+  max_chunks?: number;
+  /**
+   * Drop chunks scoring below this (default 0).
+   */
+  score_threshold?: number;
+  /**
+   * Default `vector`.
+   */
+  mode?: ('vector' | 'keyword' | 'hybrid') | null;
+  /**
+   * Hybrid only; the distribution's default_reranker_strategy when absent.
+   */
+  reranker_type?: ('rrf' | 'weighted') | null;
+  reranker_params?: {
+    impact_factor?: number;
+    alpha?: number;
+  } | null;
+  filters?: SearchFilter | null;
+}
+/**
+ * POST /v1/vector-io/query.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QueryChunksRequest".
+ */
+export interface QueryChunksRequest {
+  vector_store_id: string;
+  query: ChunkContent;
+  params?: QueryChunksParams | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QueryChunksResponse".
+ */
+export interface QueryChunksResponse {
+  chunks: EmbeddedChunk[];
+  /**
+   * One per chunk, higher is better.
+   */
+  scores: number[];
+}
+/**
+ * Up to 16 key-value pairs attached to a store.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreMetadata".
+ */
+export interface VectorStoreMetadata {
+  [k: string]: string | number | boolean;
+}
+/**
+ * Up to 16 key-value pairs attached to a file in a store, for filtering searches.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileAttributes".
+ */
+export interface VectorStoreFileAttributes {
+  [k: string]: string | number | boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "StaticChunkingConfig".
+ */
+export interface StaticChunkingConfig {
+  /**
+   * Tokens per chunk (default 800).
+   */
+  max_chunk_size_tokens?: number;
+  /**
+   * Tokens shared by consecutive chunks (default 400); at most half of max_chunk_size_tokens.
+   */
+  chunk_overlap_tokens?: number;
+}
+/**
+ * 800-token chunks overlapping by 400.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AutoChunkingStrategy".
+ */
+export interface AutoChunkingStrategy {
+  type: 'auto';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "StaticChunkingStrategy".
+ */
+export interface StaticChunkingStrategy {
+  type: 'static';
+  static: StaticChunkingConfig;
+}
+/**
+ * The store expires this many days after it was last active.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreExpiresAfter".
+ */
+export interface VectorStoreExpiresAfter {
+  anchor: 'last_active_at';
+  days: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileCounts".
+ */
+export interface VectorStoreFileCounts {
+  in_progress: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  total: number;
+}
+/**
+ * POST /v1/vector_stores.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateVectorStoreRequest".
+ */
+export interface CreateVectorStoreRequest {
+  name?: string | null;
+  description?: string | null;
+  /**
+   * Files to attach at once (ingested in the background).
+   *
+   * @maxItems 500
+   */
+  file_ids?: string[];
+  expires_after?: VectorStoreExpiresAfter | null;
+  chunking_strategy?: ChunkingStrategyRequest | null;
+  metadata?: VectorStoreMetadata | null;
+  /**
+   * Llama Stack: the embedding model (an identifier from GET /v1/models); the distribution's vector_stores.default_embedding_model when absent.
+   */
+  embedding_model?: string;
+  /**
+   * Llama Stack: the vectors' dimension; the model's when absent.
+   */
+  embedding_dimension?: number;
+  /**
+   * Llama Stack: the vector_io provider that keeps the store; vector_stores.default_provider_id when absent.
+   */
+  provider_id?: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStore".
+ */
+export interface VectorStore {
+  id: string;
+  object: 'vector_store';
+  created_at: number;
+  name: string | null;
+  description?: string | null;
+  /**
+   * Bytes of the chunks and vectors the store keeps.
+   */
+  usage_bytes: number;
+  file_counts: VectorStoreFileCounts;
+  /**
+   * `in_progress` while files are being ingested.
+   */
+  status: 'expired' | 'in_progress' | 'completed';
+  expires_after?: VectorStoreExpiresAfter | null;
+  expires_at?: number | null;
+  last_active_at: number | null;
+  /**
+   * The user's metadata, plus Llama Stack's provider_id, embedding_model and embedding_dimension.
+   */
+  metadata: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * GET /v1/vector_stores.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreList".
+ */
+export interface VectorStoreList {
+  object: 'list';
+  data: VectorStore[];
+  first_id?: string | null;
+  last_id?: string | null;
+  has_more: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListVectorStoresQuery".
+ */
+export interface ListVectorStoresQuery {
+  limit?: number;
+  /**
+   * By created_at.
+   */
+  order?: 'asc' | 'desc';
+  after?: string;
+  before?: string;
+}
+/**
+ * POST /v1/vector_stores/{vector_store_id}.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "UpdateVectorStoreRequest".
+ */
+export interface UpdateVectorStoreRequest {
+  name?: string | null;
+  expires_after?: VectorStoreExpiresAfter | null;
+  metadata?: VectorStoreMetadata | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreDeleted".
+ */
+export interface VectorStoreDeleted {
+  id: string;
+  object: 'vector_store.deleted';
+  deleted: boolean;
+}
+/**
+ * POST /v1/vector_stores/{vector_store_id}/files.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateVectorStoreFileRequest".
+ */
+export interface CreateVectorStoreFileRequest {
+  file_id: string;
+  attributes?: VectorStoreFileAttributes | null;
+  chunking_strategy?: ChunkingStrategyRequest | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileLastError".
+ */
+export interface VectorStoreFileLastError {
+  code: 'server_error' | 'unsupported_file' | 'invalid_file' | 'rate_limit_exceeded';
+  message: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFile".
+ */
+export interface VectorStoreFile {
+  /**
+   * The file's id.
+   */
+  id: string;
+  object: 'vector_store.file';
+  usage_bytes: number;
+  created_at: number;
+  vector_store_id: string;
+  status: VectorStoreFileStatus;
+  last_error: VectorStoreFileLastError | null;
+  chunking_strategy: StaticChunkingStrategy;
+  attributes?: VectorStoreFileAttributes | null;
+}
+/**
+ * GET /v1/vector_stores/{vector_store_id}/files and the files of a batch.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileList".
+ */
+export interface VectorStoreFileList {
+  object: 'list';
+  data: VectorStoreFile[];
+  first_id?: string | null;
+  last_id?: string | null;
+  has_more: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListVectorStoreFilesQuery".
+ */
+export interface ListVectorStoreFilesQuery {
+  limit?: number;
+  /**
+   * By created_at.
+   */
+  order?: 'asc' | 'desc';
+  after?: string;
+  before?: string;
+  filter?: VectorStoreFileStatus;
+}
+/**
+ * POST /v1/vector_stores/{vector_store_id}/files/{file_id}.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "UpdateVectorStoreFileRequest".
+ */
+export interface UpdateVectorStoreFileRequest {
+  attributes: VectorStoreFileAttributes | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileDeleted".
+ */
+export interface VectorStoreFileDeleted {
+  id: string;
+  object: 'vector_store.file.deleted';
+  deleted: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileContentQuery".
+ */
+export interface VectorStoreFileContentQuery {
+  /**
+   * Llama Stack: add each chunk's vector.
+   */
+  include_embeddings?: boolean;
+  /**
+   * Llama Stack: add each chunk's metadata and chunk_metadata.
+   */
+  include_metadata?: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreContent".
+ */
+export interface VectorStoreContent {
+  type: 'text';
+  text: string;
+  embedding?: number[] | null;
+  chunk_metadata?: ChunkMetadata | null;
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * GET /v1/vector_stores/{vector_store_id}/files/{file_id}/content.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileContent".
+ */
+export interface VectorStoreFileContent {
+  object: 'vector_store.file_content.page';
+  /**
+   * The file's chunks, in order.
+   */
+  data: VectorStoreContent[];
+  has_more: boolean;
+  next_page: string | null;
+}
+/**
+ * POST /v1/vector_stores/{vector_store_id}/file_batches: `file_ids` or `files`.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateVectorStoreFileBatchRequest".
+ */
+export interface CreateVectorStoreFileBatchRequest {
+  /**
+   * @minItems 1
+   * @maxItems 2000
+   */
+  file_ids?: string[];
+  /**
+   * Files with their own attributes and chunking_strategy; instead of file_ids.
+   *
+   * @minItems 1
+   * @maxItems 2000
+   */
+  files?: CreateVectorStoreFileRequest[];
+  attributes?: VectorStoreFileAttributes | null;
+  chunking_strategy?: ChunkingStrategyRequest | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreFileBatch".
+ */
+export interface VectorStoreFileBatch {
+  id: string;
+  object: 'vector_store.files_batch';
+  created_at: number;
+  vector_store_id: string;
+  status: VectorStoreFileStatus;
+  file_counts: VectorStoreFileCounts;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SearchRankingOptions".
+ */
+export interface SearchRankingOptions {
+  /**
+   * Hybrid search merges its rankings with `rrf` or `weighted`; `auto`, `none` and `default-2024-11-15` use the distribution's default_reranker_strategy.
+   */
+  ranker?: ('auto' | 'none' | 'default-2024-11-15' | 'rrf' | 'weighted') | null;
+  /**
+   * Drop results scoring below this (default 0).
+   */
+  score_threshold?: number | null;
+  /**
+   * Weighted ranker: the weight of the vector score.
+   */
+  alpha?: number | null;
+  /**
+   * RRF: the k of 1 / (k + rank).
+   */
+  impact_factor?: number | null;
+}
+/**
+ * POST /v1/vector_stores/{vector_store_id}/search.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreSearchRequest".
+ */
+export interface VectorStoreSearchRequest {
+  /**
+   * A query, or several (searched each and merged).
+   */
+  query: string | string[];
+  filters?: SearchFilter | null;
+  max_num_results?: number;
+  ranking_options?: SearchRankingOptions | null;
+  /**
+   * Rewrite the query with the distribution's vector_stores.rewrite_query_params model first.
+   */
+  rewrite_query?: boolean | null;
+  /**
+   * Llama Stack: how chunks are matched.
+   */
+  search_mode?: ('vector' | 'keyword' | 'hybrid') | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreSearchResult".
+ */
+export interface VectorStoreSearchResult {
+  file_id: string;
+  filename: string;
+  score: number;
+  attributes: VectorStoreFileAttributes | null;
+  content: VectorStoreSearchResultContent[];
+}
+export interface VectorStoreSearchResultContent {
+  type: 'text';
+  text: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "VectorStoreSearchResultsPage".
+ */
+export interface VectorStoreSearchResultsPage {
+  object: 'vector_store.search_results.page';
+  search_query: string[];
+  data: VectorStoreSearchResult[];
+  has_more: boolean;
+  next_page: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
 export interface DistributionProvider {
@@ -878,6 +1587,10 @@ export interface StorageConfig {
     responses?: SqlStoreReference | null;
     prompts?: KvStoreReference | null;
     connectors?: KvStoreReference | null;
+    /**
+     * Vector stores, their files, batches and chunks (Cria; `table_name` prefixes the tables). Defaults to the backend of `inference`.
+     */
+    vector_stores?: SqlStoreReference | null;
   };
 }
 /**
@@ -976,6 +1689,44 @@ export interface VectorStoresConfig {
     provider_id: string;
     model_id: string;
     embedding_dimensions?: number | null;
+  } | null;
+  /**
+   * How `rewrite_query: true` rewrites a search query with an LLM; absent: rewriting is refused.
+   */
+  rewrite_query_params?: {
+    model?: {
+      provider_id: string;
+      model_id: string;
+      embedding_dimensions?: number | null;
+    } | null;
+    /**
+     * The rewriting prompt; `{query}` stands for the query.
+     */
+    prompt?: string;
+    max_tokens?: number;
+    temperature?: number;
+  } | null;
+  file_ingestion_params?: {
+    default_chunk_size_tokens?: number;
+    default_chunk_overlap_tokens?: number;
+  } | null;
+  chunk_retrieval_params?: {
+    chunk_multiplier?: number;
+    max_tokens_in_context?: number;
+    /**
+     * How hybrid search merges rankings when the request names no ranker.
+     */
+    default_reranker_strategy?: 'rrf' | 'weighted';
+    rrf_impact_factor?: number;
+    weighted_search_alpha?: number;
+  } | null;
+  file_batch_params?: {
+    /**
+     * Files ingested at the same time.
+     */
+    max_concurrent_files_per_batch?: number;
+    file_batch_chunk_size?: number;
+    cleanup_interval_seconds?: number;
   } | null;
 }
 /**

@@ -1,7 +1,10 @@
 import { distributionSchemas } from './schemas-distribution.js';
+import { filesSchemas } from './schemas-files.js';
 import { inferenceSchemas } from './schemas-inference.js';
 import type { JsonSchema } from './json-schema.js';
 import { modelsSchemas } from './schemas-models.js';
+import { vectorIOSchemas } from './schemas-vector-io.js';
+import { vectorStoresSchemas } from './schemas-vector-stores.js';
 
 export { type JsonSchema, type JsonSchemaType, listOf, nullable, object, ref } from './json-schema.js';
 
@@ -22,6 +25,9 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
   definitions: titled({
     ...modelsSchemas,
     ...inferenceSchemas,
+    ...filesSchemas,
+    ...vectorIOSchemas,
+    ...vectorStoresSchemas,
     ...distributionSchemas,
   }),
 };

@@ -74,6 +74,7 @@ const storage = object(
         responses: nullable(ref('SqlStoreReference')),
         prompts: nullable(ref('KvStoreReference')),
         connectors: nullable(ref('KvStoreReference')),
+        vector_stores: nullable({ ...ref('SqlStoreReference'), description: 'Vector stores, their files, batches and chunks (Cria; `table_name` prefixes the tables). Defaults to the backend of `inference`.' }),
       },
       { additionalProperties: false },
     ),
@@ -146,11 +147,49 @@ const server = object(
 
 const qualifiedModel = object({ provider_id: text, model_id: text, embedding_dimensions: nullable({ type: 'integer' }) }, { required: ['provider_id', 'model_id'] });
 
+const positiveInteger: JsonSchema = { type: 'integer', minimum: 1 };
+
 const vectorStores = object(
   {
     default_provider_id: nullable(text),
     default_embedding_model: nullable(qualifiedModel),
     default_reranker_model: nullable(qualifiedModel),
+    rewrite_query_params: nullable(
+      object(
+        {
+          model: nullable(qualifiedModel),
+          prompt: { type: 'string', pattern: '\\{query\\}', description: 'The rewriting prompt; `{query}` stands for the query.' },
+          max_tokens: { type: 'integer', minimum: 1, maximum: 4096 },
+          temperature: { type: 'number', minimum: 0, maximum: 2 },
+        },
+        { additionalProperties: false, description: 'How `rewrite_query: true` rewrites a search query with an LLM; absent: rewriting is refused.' },
+      ),
+    ),
+    file_ingestion_params: nullable(
+      object({ default_chunk_size_tokens: positiveInteger, default_chunk_overlap_tokens: { type: 'integer', minimum: 0 } }, { additionalProperties: false }),
+    ),
+    chunk_retrieval_params: nullable(
+      object(
+        {
+          chunk_multiplier: positiveInteger,
+          max_tokens_in_context: positiveInteger,
+          default_reranker_strategy: { type: 'string', enum: ['rrf', 'weighted'], description: 'How hybrid search merges rankings when the request names no ranker.' },
+          rrf_impact_factor: { type: 'number', minimum: 0 },
+          weighted_search_alpha: { type: 'number', minimum: 0, maximum: 1 },
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    file_batch_params: nullable(
+      object(
+        {
+          max_concurrent_files_per_batch: { ...positiveInteger, description: 'Files ingested at the same time.' },
+          file_batch_chunk_size: positiveInteger,
+          cleanup_interval_seconds: positiveInteger,
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { title: 'VectorStoresConfig', description: 'Defaults for vector stores; the retrieval parameters Llama Stack has are accepted too.' },
 );

@@ -9,6 +9,7 @@ import {
   PROVIDER_APIS,
 } from '@cria/api';
 import type { Distribution, DistributionProviderEntry } from '../distribution/distribution-loader.js';
+import { assembleFiles } from '../files/files-assembly.js';
 import { assembleInference } from '../inference/inference-assembly.js';
 import type { InferenceRouter } from '../inference/inference-router.js';
 import type { InferenceStore } from '../inference/inference-store.js';
@@ -17,6 +18,7 @@ import type { ProviderCatalog } from '../providers/provider-catalog.js';
 import { ModelsRoutingTable } from '../routing/models-routing-table.js';
 import { StorageBackends } from '../storage/storage-backends.js';
 import { compileSchema } from '../validation/validation.js';
+import { assembleVectorIo } from '../vector-io/vector-io-assembly.js';
 import { type ApiAssembler, type AssembledApi, routerName } from './stack-apis.js';
 import type { ProviderInstance } from './stack-types.js';
 
@@ -47,6 +49,16 @@ export interface BuildStackOptions {
  */
 const API_ASSEMBLERS: Partial<Record<ProviderApi, ApiAssembler>> = {
   inference: assembleInference,
+  files: assembleFiles,
+  vector_io: assembleVectorIo,
+};
+/**
+ * APIs an API's assembly uses besides what its providers declare: vector stores embed through
+ * inference and read files. The distribution must configure them (a section whose providers are
+ * all disabled is fine: the API then answers 400 where it needs them).
+ */
+const API_DEPENDENCIES: Partial<Record<ProviderApi, readonly ProviderApi[]>> = {
+  vector_io: ['inference', 'files'],
 };
 const SERVED_APIS = Object.keys(API_ASSEMBLERS) as ProviderApi[];
 
@@ -235,6 +247,14 @@ export async function buildStack(distribution: Distribution, options: BuildStack
       }
       for (const dependency of spec.optionalDependencies ?? []) set.add(dependency);
       dependencies.set(entry.api as ProviderApi, set);
+    }
+    for (const api of apis) {
+      for (const dependency of API_DEPENDENCIES[api] ?? []) {
+        if (!(dependency in (distribution.config.providers ?? {}))) {
+          throw new ConfigError(`providers.${api}`, `the ${api} API needs the ${dependency} API: add providers.${dependency} to the distribution`);
+        }
+        dependencies.get(api)?.add(dependency);
+      }
     }
 
     const routers = new Map<ProviderApi, unknown>();
