@@ -70,6 +70,11 @@ describe('llama-stack-client against Cria', () => {
     expect(provider.provider_type).toBe('remote::vllm');
     const routes = await client.routes.list();
     expect(routes).toEqual(expect.arrayContaining([{ route: '/v1/chat/completions', method: 'POST', provider_types: ['remote::vllm'] }, { route: '/v1/models/{model_id}', method: 'GET', provider_types: ['remote::vllm'] }]));
+    expect(await client.alpha.admin.health()).toEqual({ status: 'OK' });
+    expect((await client.alpha.admin.listProviders())[0]!.provider_id).toBe('vllm');
+    expect((await client.alpha.admin.inspectProvider('vllm')).provider_type).toBe('remote::vllm');
+    expect((await client.alpha.admin.version()).version).toMatch(/^\d+/);
+    expect((await client.alpha.admin.listRoutes({ api_filter: 'v1alpha' })).map((route) => route.route)).toContain('/v1alpha/admin/health');
   });
 
   it('raises the client\'s typed errors', async () => {

@@ -8,7 +8,21 @@ function providerTypes(stack: Stack, api: string): string[] {
   return [...new Set(stack.providers.filter((instance) => instance.api === providerApi).map((instance) => instance.providerType))];
 }
 
+/** Llama Stack also serves the inspect and providers routes under /v1alpha/admin (the client's `alpha.admin`). */
+const ADMIN_ALIASES: Record<string, string> = {
+  '/v1/health': '/v1alpha/admin/health',
+  '/v1/version': '/v1alpha/admin/version',
+  '/v1/providers': '/v1alpha/admin/providers',
+  '/v1/providers/{provider_id}': '/v1alpha/admin/providers/{provider_id}',
+  '/v1/inspect/routes': '/v1alpha/admin/inspect/routes',
+};
+
 export function inspectRoutes(table: () => readonly RouteDefinition[], version: string): RouteDefinition[] {
+  const routes = stableRoutes(table, version);
+  return [...routes, ...routes.map((route) => ({ ...route, path: ADMIN_ALIASES[route.path]!, api: 'admin', operation: `admin${route.operation[0]!.toUpperCase()}${route.operation.slice(1)}` }))];
+}
+
+function stableRoutes(table: () => readonly RouteDefinition[], version: string): RouteDefinition[] {
   return defineRoutes([
     {
       method: 'GET',
