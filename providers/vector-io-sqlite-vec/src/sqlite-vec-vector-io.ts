@@ -89,6 +89,9 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
+      // Exact search reads every embedding per query: through a memory map that costs about a
+      // third less than through SQLite's page cache (SQLite caps the size at its compiled limit).
+      db.pragma(`mmap_size = ${8 * 1024 ** 3}`);
       const provider = new SqliteVecVectorIO(db, registry, logger);
       for (const store of await registry.valuesInRange<RegisteredStore>(REGISTRY_PREFIX, `${REGISTRY_PREFIX}\uffff`)) provider.openStore(store);
       logger.debug('sqlite-vec opened', { path: dbPath, stores: provider.stores.size, sqlite_vec: db.prepare('SELECT vec_version()').pluck().get() });
