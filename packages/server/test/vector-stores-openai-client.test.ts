@@ -13,6 +13,11 @@ import {
 
 const POLL = { pollIntervalMs: 20 };
 
+/** Search with Llama Stack's extras (`search_mode`, the rrf / weighted rankers), which the openai client's types do not know. */
+function searchWithExtras(client: OpenAI, vectorStoreId: string, params: Record<string, unknown>) {
+  return client.vectorStores.search(vectorStoreId, params as unknown as OpenAI.VectorStores.VectorStoreSearchParams);
+}
+
 const LLAMAS = 'Llamas are domesticated South American camelids, kept for wool and as pack animals in the Andes.';
 const CATS_HTML = '<html><head><title>Cats</title><style>p { color: red }</style></head><body><h1>Cats</h1><p>Cats sleep for most of the day and purr when content.</p></body></html>';
 const ORBITS_CSV = 'planet,orbit_days\nMercury,88\nVenus,225\nEarth,365\n';
@@ -111,10 +116,10 @@ function describeVectorStores(name: string, vectorIo: () => Promise<{ pgvector?:
       expect(byVector.data[0]).toMatchObject({ file_id: fileIds['llamas.md'], filename: 'llamas.md', attributes: { topic: 'animals', year: 2024 }, content: [{ type: 'text', text: llamaChunk }] });
       expect(byVector.data[0]!.score).toBeCloseTo(1, 5);
 
-      const byKeyword = await client.vectorStores.search(store.id, { query: 'purr', search_mode: 'keyword' } as OpenAI.VectorStores.VectorStoreSearchParams);
+      const byKeyword = await searchWithExtras(client, store.id, { query: 'purr', search_mode: 'keyword' });
       expect(byKeyword.data.map((result) => result.file_id)).toEqual([fileIds['cats.html']]);
 
-      const hybrid = await client.vectorStores.search(store.id, { query: 'camelids wool', search_mode: 'hybrid', ranking_options: { ranker: 'rrf' } } as OpenAI.VectorStores.VectorStoreSearchParams);
+      const hybrid = await searchWithExtras(client, store.id, { query: 'camelids wool', search_mode: 'hybrid', ranking_options: { ranker: 'rrf' } });
       expect(hybrid.data[0]!.file_id).toBe(fileIds['llamas.md']);
 
       // Filters: comparison and compound, on the attributes. (Each query is a chunk's own text:
@@ -165,10 +170,10 @@ function describeVectorStores(name: string, vectorIo: () => Promise<{ pgvector?:
       expect(failed.data[0]!.last_error).toMatchObject({ code: 'unsupported_file', message: expect.stringContaining('.png') });
       const all = await client.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id });
       expect(all.data).toHaveLength(3);
-      const pdf = await client.vectorStores.search(store.id, { query: 'alpaca fleece', search_mode: 'keyword', filters: { type: 'eq', key: 'source', value: 'batch' } } as OpenAI.VectorStores.VectorStoreSearchParams);
+      const pdf = await searchWithExtras(client, store.id, { query: 'alpaca fleece', search_mode: 'keyword', filters: { type: 'eq', key: 'source', value: 'batch' } });
       expect(pdf.data[0]).toMatchObject({ file_id: fileIds['report.pdf'], filename: 'report.pdf' });
       expect(pdf.data[0]!.content[0]!.text).toContain('Quarterly report on alpaca fleece exports');
-      const csv = await client.vectorStores.search(store.id, { query: 'Mercury', search_mode: 'keyword' } as OpenAI.VectorStores.VectorStoreSearchParams);
+      const csv = await searchWithExtras(client, store.id, { query: 'Mercury', search_mode: 'keyword' });
       expect(csv.data[0]!.file_id).toBe(fileIds['orbits.csv']);
       expect((await client.vectorStores.retrieve(store.id)).file_counts).toEqual({ in_progress: 0, completed: 2, failed: 1, cancelled: 0, total: 3 });
       const listed = await client.vectorStores.files.list(store.id, { filter: 'completed' });
@@ -180,7 +185,7 @@ function describeVectorStores(name: string, vectorIo: () => Promise<{ pgvector?:
       missingPurpose.append('file', new Blob(['hello']), 'hello.txt');
       const noPurpose = await fetch(`${server.baseURL}/files`, { method: 'POST', body: missingPurpose });
       expect(noPurpose.status).toBe(400);
-      expect((await noPurpose.json()).error).toMatchObject({ param: 'purpose', type: 'invalid_request_error' });
+      expect(((await noPurpose.json()) as { error: unknown }).error).toMatchObject({ param: 'purpose', type: 'invalid_request_error' });
 
       const tooLarge = await client.files.create({ file: await toFile(Buffer.alloc(65 * 1024, 97), 'big.txt'), purpose: 'assistants' }).catch((error: unknown) => error);
       expect(tooLarge).toMatchObject({ status: 413, error: { param: 'file', code: 'file_too_large' } });

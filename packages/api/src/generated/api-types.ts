@@ -100,7 +100,7 @@ export type SearchFilter = SearchComparisonFilter | SearchCompoundFilter;
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "ChunkingStrategyRequest".
  */
-export type ChunkingStrategyRequest = AutoChunkingStrategy | StaticChunkingStrategy;
+export type ChunkingStrategyRequest = AutoChunkingStrategyRequest | StaticChunkingStrategyRequest;
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "VectorStoreFileStatus".
@@ -1114,12 +1114,22 @@ export interface StaticChunkingConfig {
  * 800-token chunks overlapping by 400.
  *
  * This interface was referenced by `CriaApi`'s JSON-Schema
- * via the `definition` "AutoChunkingStrategy".
+ * via the `definition` "AutoChunkingStrategyRequest".
  */
-export interface AutoChunkingStrategy {
-  type: 'auto';
+export interface AutoChunkingStrategyRequest {
+  type?: 'auto';
 }
 /**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "StaticChunkingStrategyRequest".
+ */
+export interface StaticChunkingStrategyRequest {
+  type?: 'static';
+  static: StaticChunkingConfig;
+}
+/**
+ * How a file was cut into chunks (`auto` is shown as its static equivalent).
+ *
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StaticChunkingStrategy".
  */

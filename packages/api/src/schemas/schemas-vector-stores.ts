@@ -31,24 +31,28 @@ const staticChunkingConfig = object(
   { additionalProperties: false, title: 'StaticChunkingConfig' },
 );
 
-const autoChunkingStrategy = object(
+// Llama Stack's clients may leave `type` out (its models default it), so requests are told apart
+// by shape: `static` present or not.
+const autoChunkingStrategyRequest = object(
   { type: { type: 'string', const: 'auto' } },
-  { required: ['type'], additionalProperties: false, title: 'AutoChunkingStrategy', description: '800-token chunks overlapping by 400.' },
+  { additionalProperties: false, title: 'AutoChunkingStrategyRequest', description: '800-token chunks overlapping by 400.' },
 );
 
-const staticChunkingStrategy = object(
+const staticChunkingStrategyRequest = object(
   { type: { type: 'string', const: 'static' }, static: ref('StaticChunkingConfig') },
-  { required: ['type', 'static'], additionalProperties: false, title: 'StaticChunkingStrategy' },
+  { required: ['static'], additionalProperties: false, title: 'StaticChunkingStrategyRequest' },
 );
 
 const chunkingStrategyRequest: JsonSchema = {
   title: 'ChunkingStrategyRequest',
   description: 'How files are cut into chunks; `auto` when absent.',
-  type: 'object',
-  required: ['type'],
-  discriminator: { propertyName: 'type' },
-  oneOf: [ref('AutoChunkingStrategy'), ref('StaticChunkingStrategy')],
+  anyOf: [ref('AutoChunkingStrategyRequest'), ref('StaticChunkingStrategyRequest')],
 };
+
+const staticChunkingStrategy = object(
+  { type: { type: 'string', const: 'static' }, static: ref('StaticChunkingConfig') },
+  { required: ['type', 'static'], title: 'StaticChunkingStrategy', description: 'How a file was cut into chunks (`auto` is shown as its static equivalent).' },
+);
 
 const expiresAfter = object(
   {
@@ -285,7 +289,8 @@ export const vectorStoresSchemas: Record<string, JsonSchema> = {
   VectorStoreMetadata: keyValueMap('Up to 16 key-value pairs attached to a store.'),
   VectorStoreFileAttributes: keyValueMap('Up to 16 key-value pairs attached to a file in a store, for filtering searches.'),
   StaticChunkingConfig: staticChunkingConfig,
-  AutoChunkingStrategy: autoChunkingStrategy,
+  AutoChunkingStrategyRequest: autoChunkingStrategyRequest,
+  StaticChunkingStrategyRequest: staticChunkingStrategyRequest,
   StaticChunkingStrategy: staticChunkingStrategy,
   ChunkingStrategyRequest: chunkingStrategyRequest,
   VectorStoreExpiresAfter: expiresAfter,

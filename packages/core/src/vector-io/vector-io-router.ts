@@ -725,6 +725,7 @@ export class VectorIORouter implements VectorIOApi {
       model = await inference.getModel(id);
     } catch (error) {
       if (error instanceof NotFoundError) throw new InvalidRequestError(`Embedding model '${id}' not found. Use GET /v1/models to see the models this server routes.`, { param: 'embedding_model', code: 'model_not_found' });
+      if (error instanceof UnavailableError) throw new UnavailableError(error.message, { param: 'embedding_model', code: error.code, retryAfterSeconds: error.retryAfterSeconds });
       throw error;
     }
     if (model.model_type !== 'embedding') {

@@ -80,7 +80,7 @@ export function fileObject(file: FileRecord): VectorStoreFile {
  * strategy is checked (the overlap at most half the chunk size, as OpenAI requires).
  */
 export function staticChunkingStrategy(request: ChunkingStrategyRequest | null | undefined, param: string): StaticChunkingStrategy {
-  if (!request || request.type === 'auto') {
+  if (!request || !('static' in request)) {
     return { type: 'static', static: { max_chunk_size_tokens: DEFAULT_CHUNK_SIZE_TOKENS, chunk_overlap_tokens: DEFAULT_CHUNK_OVERLAP_TOKENS } };
   }
   const size = request.static.max_chunk_size_tokens ?? DEFAULT_CHUNK_SIZE_TOKENS;

@@ -1,0 +1,101 @@
+import LlamaStackClient, { toFile } from 'llama-stack-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOpenAIUpstream, fakeEmbedding, startTestServer, temporaryDirectory, type TestServer, vectorStoresDistribution } from '@cria/testing';
+
+const DIMENSION = 16;
+
+// Llama Stack's own client: /v1/vector-io/insert and /query, files and vector stores.
+describe('vector IO and vector stores with llama-stack-client (inline::sqlite-vec)', () => {
+  let upstream: FakeOpenAIUpstream;
+  let server: TestServer;
+  let client: LlamaStackClient;
+  let storeId: string;
+  const data = temporaryDirectory();
+
+  beforeAll(async () => {
+    upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key', embeddingDimension: DIMENSION });
+    server = await startTestServer({ distribution: vectorStoresDistribution(upstream.url, data.dir), dataDir: data.dir });
+    client = new LlamaStackClient({ baseURL: server.url, maxRetries: 0 });
+    const store = await client.vectorStores.create({ name: 'chunks', embedding_model: 'openai/fake-embedding', embedding_dimension: DIMENSION, provider_id: 'sqlite-vec' });
+    storeId = store.id;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await upstream?.close();
+    data.remove();
+  });
+
+  it('creates a store with Llama Stack\'s extras and shows them in its metadata', async () => {
+    const store = await client.vectorStores.retrieve(storeId);
+    expect(store.metadata).toMatchObject({ provider_id: 'sqlite-vec', embedding_model: 'openai/fake-embedding', embedding_dimension: String(DIMENSION) });
+  });
+
+  it('inserts chunks with and without embeddings and queries them by vector, keyword and hybrid', async () => {
+    const given = 'The Eiffel Tower is in Paris.';
+    await client.vectorIo.insert({
+      vector_store_id: storeId,
+      chunks: [
+        {
+          chunk_id: 'eiffel',
+          content: given,
+          metadata: { document_id: 'doc-paris', city: 'Paris' },
+          chunk_metadata: { document_id: 'doc-paris', chunk_window: '0-8' },
+          embedding: fakeEmbedding(given, DIMENSION),
+          embedding_model: 'openai/fake-embedding',
+          embedding_dimension: DIMENSION,
+        },
+        // Without an embedding: the server embeds it with the store's model.
+        { chunk_id: 'colosseum', content: [{ type: 'text', text: 'The Colosseum is in Rome.' }], metadata: { document_id: 'doc-rome', city: 'Rome' } } as never,
+      ],
+    });
+    expect(upstream.lastRequest('/embeddings')!.body).toMatchObject({ model: 'fake-embedding', input: ['The Colosseum is in Rome.'] });
+
+    const byVector = await client.vectorIo.query({ vector_store_id: storeId, query: 'The Colosseum is in Rome.', params: { max_chunks: 1 } });
+    expect(byVector.chunks).toHaveLength(1);
+    expect(byVector.chunks[0]).toMatchObject({ chunk_id: 'colosseum', content: 'The Colosseum is in Rome.', metadata: { city: 'Rome' }, embedding_model: 'openai/fake-embedding', embedding_dimension: DIMENSION });
+    expect(byVector.chunks[0]!.embedding).toHaveLength(DIMENSION);
+    expect(byVector.scores[0]).toBeCloseTo(1, 5);
+
+    const byKeyword = await client.vectorIo.query({ vector_store_id: storeId, query: 'Eiffel', params: { mode: 'keyword', max_chunks: 5 } });
+    expect(byKeyword.chunks.map((chunk) => chunk.chunk_id)).toEqual(['eiffel']);
+    expect(byKeyword.chunks[0]!.chunk_metadata).toMatchObject({ document_id: 'doc-paris', chunk_window: '0-8' });
+
+    const hybrid = await client.vectorIo.query({ vector_store_id: storeId, query: given, params: { mode: 'hybrid', max_chunks: 2, reranker_type: 'weighted', reranker_params: { alpha: 0.7 } } });
+    expect(hybrid.chunks[0]!.chunk_id).toBe('eiffel');
+
+    const filtered = await client.vectorIo.query({ vector_store_id: storeId, query: 'Eiffel', params: { mode: 'keyword', filters: { type: 'eq', key: 'city', value: 'Rome' } } });
+    expect(filtered.chunks).toEqual([]);
+
+    // The same id again replaces the chunk.
+    await client.vectorIo.insert({ vector_store_id: storeId, chunks: [{ chunk_id: 'eiffel', content: 'The Eiffel Tower was finished in 1889.', metadata: { document_id: 'doc-paris' } } as never] });
+    const replaced = await client.vectorIo.query({ vector_store_id: storeId, query: 'Eiffel', params: { mode: 'keyword' } });
+    expect(replaced.chunks.map((chunk) => chunk.content)).toEqual(['The Eiffel Tower was finished in 1889.']);
+  });
+
+  it('answers 4xx naming the field for bad chunks and unknown stores', async () => {
+    const wrongSize = client.vectorIo.insert({ vector_store_id: storeId, chunks: [{ chunk_id: 'x', content: 'x', embedding: [1, 2, 3], embedding_model: 'openai/fake-embedding', embedding_dimension: 3, chunk_metadata: {} }] });
+    await expect(wrongSize).rejects.toMatchObject({ status: 400, error: { error: { param: 'chunks[0].embedding' } } });
+    await expect(client.vectorIo.insert({ vector_store_id: storeId, chunks: [], ttl_seconds: 60 })).rejects.toMatchObject({ status: 400, error: { error: { param: 'ttl_seconds' } } });
+    await expect(client.vectorIo.query({ vector_store_id: 'vs_unknown', query: 'x' })).rejects.toBeInstanceOf(LlamaStackClient.NotFoundError);
+    await expect(client.vectorIo.query({ vector_store_id: storeId, query: 'x', params: { mode: 'semantic' } })).rejects.toMatchObject({ status: 400, error: { error: { param: 'params.mode' } } });
+  });
+
+  it('uploads a file, attaches it with a chunking strategy given without its type, and searches it', async () => {
+    const file = await client.files.create({ file: await toFile(Buffer.from('Alpacas hum when they are curious.'), 'alpacas.txt'), purpose: 'assistants' });
+    expect(await client.files.content(file.id)).toBe('Alpacas hum when they are curious.');
+    const attached = await client.vectorStores.files.create(storeId, { file_id: file.id, chunking_strategy: { static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 } } as never });
+    expect(attached.chunking_strategy).toEqual({ type: 'static', static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 } });
+    let status = attached.status;
+    for (let attempt = 0; status === 'in_progress' && attempt < 100; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = (await client.vectorStores.files.retrieve(storeId, file.id)).status;
+    }
+    expect(status).toBe('completed');
+    const results = await client.vectorStores.search(storeId, { query: 'hum curious', search_mode: 'keyword' });
+    expect(results.data[0]).toMatchObject({ file_id: file.id, filename: 'alpacas.txt', content: [{ type: 'text', text: 'Alpacas hum when they are curious.' }] });
+    const content = await client.vectorStores.files.content(storeId, file.id, { include_metadata: true, include_embeddings: true });
+    expect(content.data[0]).toMatchObject({ type: 'text', text: 'Alpacas hum when they are curious.', metadata: { file_id: file.id, filename: 'alpacas.txt' }, chunk_metadata: { document_id: file.id, chunk_window: expect.any(String) } });
+    expect(content.data[0]!.embedding).toHaveLength(DIMENSION);
+  });
+});
