@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { ProviderSpec, VectorChunk, VectorIOProvider } from '@cria/api';
 import pgvectorProvider from '@cria/provider-vector-io-pgvector';
 import sqliteVecProvider from '@cria/provider-vector-io-sqlite-vec';
-import { createTestProvider, type PgliteServer, startPgliteServer, temporaryDirectory } from '@cria/testing';
+import { createTestProvider, type PgliteServer, seededRandom, startPgliteServer, temporaryDirectory } from '@cria/testing';
 
 const { values } = parseArgs({
   options: {
@@ -34,18 +34,6 @@ const BATCH = Number(values.batch);
 const K = 10;
 const WARMUP = 10;
 const selected = new Set(values.only!.split(','));
-
-/** mulberry32: a small seeded generator, so every run embeds the same corpus. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A standard normal sample (Box-Muller). */
 function gaussian(random: () => number): number {
@@ -67,7 +55,7 @@ function clusteredUnitVector(random: () => number, centre: Float32Array, spread:
 
 /** The deterministic corpus and queries: cluster centres are unit vectors; noise per dimension is spread / √dimension. */
 function embeddings(): { corpus: Float32Array; queries: Float32Array } {
-  const random = generator(42);
+  const random = seededRandom(42);
   const centres = new Float32Array(CLUSTERS * DIMENSION);
   for (let cluster = 0; cluster < CLUSTERS; cluster++) clusteredUnitVector(random, new Float32Array(DIMENSION), 1, centres, cluster);
   const spread = 1.2 / Math.sqrt(DIMENSION);

@@ -26,8 +26,8 @@ const ANIMALS = ['llama', 'alpaca', 'camel', 'vicuna', 'guanaco'];
 const COLOURS = ['red', 'green', 'blue', 'yellow'];
 const CATEGORIES = ['news', 'blog', 'paper'];
 
-/** A deterministic pseudo-random generator (mulberry32), so every run sees the same data. */
-function generator(seed: number): () => number {
+/** A deterministic pseudo-random generator (mulberry32) of numbers in [0, 1), so every run sees the same data. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -56,7 +56,7 @@ function cosine(a: readonly number[], b: readonly number[]): number {
 
 /** 40 chunks whose metadata has every JSON type the filters compare, some keys missing. */
 function corpus(): VectorChunk[] {
-  const random = generator(7);
+  const random = seededRandom(7);
   return Array.from({ length: 40 }, (_, index) => ({
     chunkId: `chunk-${String(index).padStart(2, '0')}`,
     content: `${ANIMALS[index % 5]} ${COLOURS[index % 4]} pasture number${index}`,
@@ -136,7 +136,7 @@ export function describeVectorIOContract(name: string, setup: () => Promise<Vect
     let harness: VectorIOContractHarness;
     let provider: VectorIOProvider & ProviderLifecycle;
     const chunks = corpus();
-    const random = generator(11);
+    const random = seededRandom(11);
     let storeCount = 0;
 
     /** A fresh store holding `contents` (the corpus by default). */
@@ -334,6 +334,18 @@ export function describeVectorIOContract(name: string, setup: () => Promise<Vect
       await provider.registerVectorStore({ id: storeId, embeddingModel: 'contract-embedding', embeddingDimension: DIMENSION });
       expect(await query(storeId, { mode: 'vector', embedding: randomVector(random), maxChunks: 100 })).toHaveLength(5);
       await expect(provider.registerVectorStore({ id: storeId, embeddingModel: 'contract-embedding', embeddingDimension: DIMENSION + 1 })).rejects.toMatchObject({ kind: 'conflict' });
+    });
+
+    it('keeps stores of different dimensions, and stores whose ids differ only in punctuation, apart', async () => {
+      await provider.registerVectorStore({ id: 'vs-twin', embeddingModel: 'contract-embedding', embeddingDimension: 2 });
+      await provider.registerVectorStore({ id: 'vs_twin', embeddingModel: 'contract-embedding', embeddingDimension: 3 });
+      await provider.insertChunks('vs-twin', [{ chunkId: 'same-id', content: 'two', embedding: [1, 0], metadata: {} }]);
+      await provider.insertChunks('vs_twin', [{ chunkId: 'same-id', content: 'three', embedding: [1, 0, 0], metadata: {} }]);
+      expect((await query('vs-twin', { mode: 'keyword', text: 'two three' })).map((match) => match.content)).toEqual(['two']);
+      expect((await query('vs_twin', { mode: 'hybrid', text: 'two three', embedding: [0, 1, 0] })).map((match) => match.content)).toEqual(['three']);
+      await provider.unregisterVectorStore('vs-twin');
+      expect(await query('vs_twin', { mode: 'vector', embedding: [1, 0, 0] })).toHaveLength(1);
+      await provider.unregisterVectorStore('vs_twin');
     });
 
     it('drops a store and its chunks on unregister', async () => {

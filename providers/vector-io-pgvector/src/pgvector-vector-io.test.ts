@@ -155,19 +155,6 @@ describe('remote::pgvector', () => {
     }
   });
 
-  it('keeps stores of different dimensions and ids that sanitise alike apart', async () => {
-    const provider = await pgvectorOnPglite(temp.dir);
-    try {
-      await provider.impl.registerVectorStore({ id: 'vs-twin', embeddingModel: 'm', embeddingDimension: 2 });
-      await provider.impl.registerVectorStore({ id: 'vs_twin', embeddingModel: 'm', embeddingDimension: 3 });
-      await provider.impl.insertChunks('vs-twin', [{ chunkId: 'x', content: 'two', embedding: [1, 0], metadata: {} }]);
-      await provider.impl.insertChunks('vs_twin', [{ chunkId: 'x', content: 'three', embedding: [1, 0, 0], metadata: {} }]);
-      expect((await provider.impl.queryChunks('vs-twin', { mode: 'keyword', text: 'two three', maxChunks: 5 })).map((match) => match.content)).toEqual(['two']);
-      expect((await provider.impl.queryChunks('vs_twin', { mode: 'keyword', text: 'two three', maxChunks: 5 })).map((match) => match.content)).toEqual(['three']);
-    } finally {
-      await provider.close();
-    }
-  });
 });
 
 function listen(server: Server): Promise<Server> {

@@ -80,20 +80,6 @@ describe('inline::sqlite-vec', () => {
     }
   });
 
-  it('keeps stores whose ids sanitise alike apart', async () => {
-    const provider = await createTestProvider(sqliteVecProvider, { db_path: 'twins.db', persistence }, { dataDir: temp.dir });
-    try {
-      await provider.impl.registerVectorStore({ id: 'vs-twin', embeddingModel: 'm', embeddingDimension: 2 });
-      await provider.impl.registerVectorStore({ id: 'vs_twin', embeddingModel: 'm', embeddingDimension: 3 });
-      await provider.impl.insertChunks('vs-twin', [{ chunkId: 'x', content: 'two', embedding: [1, 0], metadata: {} }]);
-      await provider.impl.insertChunks('vs_twin', [{ chunkId: 'x', content: 'three', embedding: [1, 0, 0], metadata: {} }]);
-      expect((await provider.impl.queryChunks('vs-twin', { mode: 'keyword', text: 'two three', maxChunks: 5 })).map((match) => match.content)).toEqual(['two']);
-      expect((await provider.impl.queryChunks('vs_twin', { mode: 'keyword', text: 'two three', maxChunks: 5 })).map((match) => match.content)).toEqual(['three']);
-    } finally {
-      await provider.close();
-    }
-  });
-
   it('turns query text into quoted FTS5 words, never FTS5 syntax', () => {
     expect(ftsQuery('Llamas AND "alpacas" NEAR(x) -camel*')).toBe('"llamas" OR "and" OR "alpacas" OR "near" OR "x" OR "camel"');
     expect(ftsQuery('Ünïcödé 42')).toBe('"ünïcödé" OR "42"');
