@@ -9,8 +9,8 @@ export interface LlamaCppSettings {
    */
   models_dir: string;
   /**
-   * CPU threads per model context. Default: the machine's available parallelism, at most 4
-   * (more threads than cores is many times slower).
+   * CPU threads per model context. Default: the available cores less one, at most 4 (more
+   * threads than free cores is many times slower: llama.cpp's threads spin while waiting).
    */
   threads?: number | null;
   /** Tokens each sequence of a model's context holds (prompt and completion together). Default 4096. */
@@ -44,7 +44,7 @@ export const configSchema: JsonSchema = {
   type: 'object',
   properties: {
     models_dir: { type: 'string', default: '~/.cria/models', description: 'Directory of downloaded models and of bare model file names.' },
-    threads: { anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { type: 'null' }], description: 'CPU threads per model; default: available cores, at most 4.' },
+    threads: { anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { type: 'null' }], description: 'CPU threads per model; default: available cores less one, at most 4.' },
     context_size: { type: 'integer', minimum: 64, maximum: 1048576, default: 4096, description: 'Tokens per sequence (prompt + completion).' },
     gpu_layers: { anyOf: [{ type: 'integer', minimum: 0 }, { enum: ['auto', 'max'] }], default: 'auto', description: 'Layers offloaded to the GPU.' },
     gpu: { enum: ['auto', 'cuda', 'vulkan', 'metal', false], default: 'auto', description: 'GPU backend, or false for CPU only.' },
