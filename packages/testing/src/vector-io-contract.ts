@@ -195,7 +195,16 @@ export function describeVectorIOContract(name: string, setup: () => Promise<Vect
       await expect(provider.insertChunks(storeId, [good, bad])).rejects.toMatchObject({ kind: 'invalid_request', param: 'chunks[1].embedding' });
       const all = await query(storeId, { mode: 'vector', embedding: good.embedding, maxChunks: 100 });
       expect(ids(all).sort()).toEqual(['chunk-00', 'chunk-01', 'chunk-02']);
-      await expect(query(storeId, { mode: 'vector', embedding: [1, 0] })).rejects.toMatchObject({ kind: 'invalid_request' });
+    });
+
+    it('refuses malformed queries', async () => {
+      const storeId = await newStore(chunks.slice(0, 3));
+      const embedding = randomVector(random);
+      await expect(query(storeId, { mode: 'vector', embedding: [1, 0] })).rejects.toMatchObject({ kind: 'invalid_request', param: 'embedding' });
+      await expect(query(storeId, { mode: 'hybrid', text: 'llama' })).rejects.toMatchObject({ kind: 'invalid_request', param: 'embedding' });
+      await expect(query(storeId, { mode: 'keyword' })).rejects.toMatchObject({ kind: 'invalid_request' });
+      await expect(query(storeId, { mode: 'semantic' as ChunkQuery['mode'], embedding })).rejects.toMatchObject({ kind: 'invalid_request', param: 'mode' });
+      await expect(query(storeId, { mode: 'vector', embedding, maxChunks: 0 })).rejects.toMatchObject({ kind: 'invalid_request', param: 'max_chunks' });
     });
 
     it('answers NotFoundError for a store it does not have', async () => {

@@ -23,6 +23,8 @@ import { PgvectorStore } from './pgvector-store.js';
 /** Registry keys in the persistence namespace: one per vector store. */
 const REGISTRY_PREFIX = 'vector_stores::';
 
+const SEARCH_MODES: readonly string[] = ['vector', 'keyword', 'hybrid'];
+
 /** pgvector's ceiling for hnsw.ef_search. */
 const MAX_EF_SEARCH = 1000;
 
@@ -71,6 +73,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     private readonly providerId: string,
     /** pgvector 0.8 brought iterative index scans, which keep filtered ANN searches from coming back short. */
     private readonly iterativeScans: boolean,
+    private readonly logger: ProviderLogger,
   ) {}
 
   /**
@@ -99,7 +102,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     const endpoint = `${host}:${port}`;
     try {
       const version = await PgvectorVectorIO.ensureExtension(pool, endpoint, providerId);
-      const provider = new PgvectorVectorIO(pool, registry, settings.distance_metric ?? 'COSINE', index, endpoint, providerId, versionAtLeast(version, [0, 8]));
+      const provider = new PgvectorVectorIO(pool, registry, settings.distance_metric ?? 'COSINE', index, endpoint, providerId, versionAtLeast(version, [0, 8]), logger);
       for (const store of await registry.valuesInRange<RegisteredStore>(REGISTRY_PREFIX, `${REGISTRY_PREFIX}\uffff`)) await provider.openStore(store);
       logger.debug('pgvector connected', { endpoint, pgvector: version, stores: provider.stores.size });
       return provider;
@@ -147,7 +150,12 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     chunks.forEach((chunk, index) => this.checkEmbedding(chunk.embedding, store.dimension, `chunks[${index}].embedding`));
     if (chunks.length === 0) return;
     await this.transaction((client) => store.insert(client, lastOfEachId(chunks)));
-    await this.withClient((client) => store.buildDeferredIndex(client));
+    try {
+      if (await this.withClient((client) => store.buildDeferredIndex(client))) this.logger.info('built the IVFFlat index', { vector_store: storeId });
+    } catch (error) {
+      // The chunks are in; without the index, search stays exact. The next insert tries again.
+      this.logger.warn('could not build the IVFFlat index', { vector_store: storeId, error: (error as Error).message });
+    }
   }
 
   async deleteChunks(storeId: string, selector: { fileId: string } | { chunkIds: readonly string[] }): Promise<void> {
@@ -158,15 +166,18 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
     const store = this.store(storeId);
     if (!Number.isInteger(query.maxChunks) || query.maxChunks < 1) throw new InvalidRequestError(`max_chunks must be a positive integer, got ${query.maxChunks}.`, { param: 'max_chunks' });
+    if (!SEARCH_MODES.includes(query.mode)) throw new InvalidRequestError(`Unknown search mode '${query.mode}'; use ${SEARCH_MODES.join(', ')}.`, { param: 'mode' });
     const embedding = query.mode !== 'keyword' ? this.checkEmbedding(query.embedding, store.dimension, 'embedding') : undefined;
     if (query.mode !== 'vector' && typeof query.text !== 'string') throw new InvalidRequestError(`A ${query.mode} query needs the query text.`, { param: 'query' });
     const { maxChunks, filter } = query;
-    const matches = await this.transaction(async (client) => {
+    const search = async (client: pg.PoolClient): Promise<ChunkMatch[]> => {
       if (query.mode === 'keyword') return store.keyword(client, query.text!, maxChunks, filter);
       const vector = await store.nearest(client, embedding!, maxChunks, filter, this.searchSettings(maxChunks, filter !== undefined));
       if (query.mode === 'vector') return vector;
       return fuseRankings(vector, await store.keyword(client, query.text!, maxChunks, filter), query.reranker).slice(0, maxChunks);
-    });
+    };
+    // Vector search runs in a transaction, which scopes its SET LOCAL index settings.
+    const matches = query.mode === 'keyword' ? await this.withClient(search) : await this.transaction(search);
     const threshold = query.scoreThreshold;
     return threshold === undefined || threshold === null ? matches : matches.filter((match) => match.score >= threshold);
   }

@@ -20,6 +20,8 @@ import {
 import { fuseRankings } from './sqlite-vec-hybrid.js';
 import { SqliteVecStore } from './sqlite-vec-store.js';
 
+const SEARCH_MODES: readonly string[] = ['vector', 'keyword', 'hybrid'];
+
 /** Registry keys in the persistence namespace: one per vector store. */
 const REGISTRY_PREFIX = 'vector_stores::';
 
@@ -140,6 +142,7 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
   async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
     const store = this.store(storeId);
     if (!Number.isInteger(query.maxChunks) || query.maxChunks < 1) throw new InvalidRequestError(`max_chunks must be a positive integer, got ${query.maxChunks}.`, { param: 'max_chunks' });
+    if (!SEARCH_MODES.includes(query.mode)) throw new InvalidRequestError(`Unknown search mode '${query.mode}'; use ${SEARCH_MODES.join(', ')}.`, { param: 'mode' });
     const needsEmbedding = query.mode !== 'keyword';
     const needsText = query.mode !== 'vector';
     const embedding = needsEmbedding ? checkEmbedding(query.embedding, store.dimension, 'embedding') : undefined;
