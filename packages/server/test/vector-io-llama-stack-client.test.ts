@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAIUpstream, fakeEmbedding, startTestServer, temporaryDirectory, type TestServer, vectorStoresDistribution } from '@cria/testing';
 
 const DIMENSION = 16;
+const ALPACAS = 'Alpacas hum when they are curious.';
 
 // Llama Stack's own client: /v1/vector-io/insert and /query, files and vector stores.
 describe('vector IO and vector stores with llama-stack-client (inline::sqlite-vec)', () => {
@@ -13,8 +14,10 @@ describe('vector IO and vector stores with llama-stack-client (inline::sqlite-ve
   const data = temporaryDirectory();
 
   beforeAll(async () => {
-    upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key', embeddingDimension: DIMENSION });
-    server = await startTestServer({ distribution: vectorStoresDistribution(upstream.url, data.dir), dataDir: data.dir });
+    // The chat model rewrites every search query into the alpacas file's text.
+    upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key', embeddingDimension: DIMENSION, reply: () => ALPACAS });
+    const rewriting = { rewrite_query_params: { model: { provider_id: 'openai', model_id: 'fake-llm' }, prompt: 'Rewrite for search: {query}', max_tokens: 50, temperature: 0 } };
+    server = await startTestServer({ distribution: vectorStoresDistribution(upstream.url, data.dir, { vectorStores: rewriting }), dataDir: data.dir });
     client = new LlamaStackClient({ baseURL: server.url, maxRetries: 0 });
     const store = await client.vectorStores.create({ name: 'chunks', embedding_model: 'openai/fake-embedding', embedding_dimension: DIMENSION, provider_id: 'sqlite-vec' });
     storeId = store.id;
@@ -82,7 +85,7 @@ describe('vector IO and vector stores with llama-stack-client (inline::sqlite-ve
   });
 
   it('uploads a file, attaches it with a chunking strategy given without its type, and searches it', async () => {
-    const file = await client.files.create({ file: await toFile(Buffer.from('Alpacas hum when they are curious.'), 'alpacas.txt'), purpose: 'assistants' });
+    const file = await client.files.create({ file: await toFile(Buffer.from(ALPACAS), 'alpacas.txt'), purpose: 'assistants' });
     expect(await client.files.content(file.id)).toBe('Alpacas hum when they are curious.');
     const attached = await client.vectorStores.files.create(storeId, { file_id: file.id, chunking_strategy: { static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 } } as never });
     expect(attached.chunking_strategy).toEqual({ type: 'static', static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 } });
@@ -97,5 +100,12 @@ describe('vector IO and vector stores with llama-stack-client (inline::sqlite-ve
     const content = await client.vectorStores.files.content(storeId, file.id, { include_metadata: true, include_embeddings: true });
     expect(content.data[0]).toMatchObject({ type: 'text', text: 'Alpacas hum when they are curious.', metadata: { file_id: file.id, filename: 'alpacas.txt' }, chunk_metadata: { document_id: file.id, chunk_window: expect.any(String) } });
     expect(content.data[0]!.embedding).toHaveLength(DIMENSION);
+
+    // rewrite_query: the distribution's model rewrites the query before it is embedded.
+    const rewritten = await client.vectorStores.search(storeId, { query: 'what noise do they make', rewrite_query: true, max_num_results: 1 });
+    expect(upstream.lastRequest('/chat/completions')!.body).toMatchObject({ model: 'fake-llm', messages: [{ role: 'user', content: 'Rewrite for search: what noise do they make' }], max_tokens: 50, temperature: 0 });
+    expect(rewritten.search_query).toEqual([ALPACAS]);
+    expect(rewritten.data[0]).toMatchObject({ file_id: file.id });
+    expect(rewritten.data[0]!.score).toBeCloseTo(1, 5);
   });
 });

@@ -180,6 +180,52 @@ function describeVectorStores(name: string, vectorIo: () => Promise<{ pgvector?:
       expect(new Set(listed.data.map((file) => file.id))).toEqual(new Set([fileIds['orbits.csv'], fileIds['report.pdf']]));
     });
 
+    it('creates a store with files, and cancels a file batch: files not yet ingested become cancelled', async () => {
+      const withFiles = await client.vectorStores.create({ name: 'with files', file_ids: [fileIds['llamas.md']!] });
+      expect(withFiles).toMatchObject({ status: 'in_progress', file_counts: { in_progress: 1, completed: 0, total: 1 } });
+      expect(await client.vectorStores.files.poll(withFiles.id, fileIds['llamas.md']!, POLL)).toMatchObject({ status: 'completed' });
+      expect(await client.vectorStores.retrieve(withFiles.id)).toMatchObject({ status: 'completed', file_counts: { in_progress: 0, completed: 1, total: 1 } });
+
+      const store = await client.vectorStores.create({ name: 'cancelled' });
+      upstream.fault({ kind: 'hang' }, 3, '/embeddings');
+      try {
+        const files = [fileIds['llamas.md']!, fileIds['cats.html']!, fileIds['orbits.csv']!];
+        const batch = await client.vectorStores.fileBatches.create(store.id, { file_ids: files });
+        expect(batch).toMatchObject({ object: 'vector_store.files_batch', status: 'in_progress', file_counts: { in_progress: 3, total: 3 } });
+        for (let attempt = 0; upstream.inFlight < 3 && attempt < 500; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+        const cancelled = await client.vectorStores.fileBatches.cancel(batch.id, { vector_store_id: store.id });
+        expect(cancelled).toMatchObject({ status: 'cancelled', file_counts: { in_progress: 0, completed: 0, failed: 0, cancelled: 3, total: 3 } });
+        expect(await client.vectorStores.fileBatches.retrieve(batch.id, { vector_store_id: store.id })).toMatchObject({ status: 'cancelled' });
+        expect((await client.vectorStores.retrieve(store.id)).file_counts).toEqual({ in_progress: 0, completed: 0, failed: 0, cancelled: 3, total: 3 });
+        const listed = await client.vectorStores.files.list(store.id, { filter: 'cancelled' });
+        expect(listed.data).toHaveLength(3);
+        await expect(client.vectorStores.fileBatches.cancel(batch.id, { vector_store_id: store.id })).rejects.toMatchObject({ status: 400, error: { param: 'batch_id' } });
+      } finally {
+        upstream.clearFaults();
+      }
+    });
+
+    it('pages vector stores and their files with after and before', async () => {
+      const stores = [];
+      for (const name of ['p1', 'p2', 'p3']) stores.push(await client.vectorStores.create({ name }));
+      const newest = await client.vectorStores.list({ limit: 2 });
+      expect(newest.data.map((store) => store.name)).toEqual(['p3', 'p2']);
+      expect(newest.has_more).toBe(true);
+      const older = await client.vectorStores.list({ limit: 2, after: stores[1]!.id });
+      expect(older.data[0]!.name).toBe('p1');
+      const newer = await client.vectorStores.list({ limit: 1, before: stores[0]!.id });
+      expect(newer.data.map((store) => store.name)).toEqual(['p2']);
+      const store = stores[0]!;
+      for (const name of ['llamas.md', 'cats.html', 'orbits.csv']) await client.vectorStores.files.create(store.id, { file_id: fileIds[name]! });
+      const firstPage = await client.vectorStores.files.list(store.id, { limit: 2, order: 'asc' });
+      expect(firstPage.data.map((file) => file.id)).toEqual([fileIds['llamas.md'], fileIds['cats.html']]);
+      const secondPage = await client.vectorStores.files.list(store.id, { limit: 2, order: 'asc', after: fileIds['cats.html']! });
+      expect(secondPage.data.map((file) => file.id)).toEqual([fileIds['orbits.csv']]);
+      const backwards = await client.vectorStores.files.list(store.id, { limit: 1, order: 'asc', before: fileIds['orbits.csv']! });
+      expect(backwards.data.map((file) => file.id)).toEqual([fileIds['cats.html']]);
+      await expect(client.vectorStores.files.list(store.id, { after: 'file-unknown' })).rejects.toMatchObject({ status: 400, error: { param: 'after' } });
+    });
+
     it('refuses bad input with 4xx naming the field', async () => {
       const missingPurpose = new FormData();
       missingPurpose.append('file', new Blob(['hello']), 'hello.txt');
@@ -198,6 +244,21 @@ function describeVectorStores(name: string, vectorIo: () => Promise<{ pgvector?:
       await expect(client.vectorStores.search(store.id, { query: 'x', rewrite_query: true })).rejects.toMatchObject({ status: 400, error: { param: 'rewrite_query' } });
       await expect(client.vectorStores.search('vs_missing', { query: 'x' })).rejects.toMatchObject({ status: 404 });
       await expect(client.files.retrieve('file-nope')).rejects.toMatchObject({ status: 404 });
+      await expect(client.files.list({ limit: 0 })).rejects.toMatchObject({ status: 400, error: { param: 'limit' } });
+      const shortExpiry = client.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'assistants', expires_after: { anchor: 'created_at', seconds: 60 } });
+      await expect(shortExpiry).rejects.toMatchObject({ status: 400, error: { param: 'expires_after.seconds' } });
+      const badPurpose = client.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'homework' as never });
+      await expect(badPurpose).rejects.toMatchObject({ status: 400, error: { param: 'purpose' } });
+      const json = await fetch(`${server.baseURL}/files`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"purpose": "assistants"}' });
+      expect(json.status).toBe(400);
+      const noFile = new FormData();
+      noFile.append('purpose', 'assistants');
+      const withoutFile = await fetch(`${server.baseURL}/files`, { method: 'POST', body: noFile });
+      expect(withoutFile.status).toBe(400);
+      expect(((await withoutFile.json()) as { error: unknown }).error).toMatchObject({ param: 'file' });
+      await expect(client.vectorStores.files.create(store.id, { file_id: fileIds['llamas.md']!, chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 150 } } })).rejects.toMatchObject({ status: 400, error: { param: 'chunking_strategy.static.chunk_overlap_tokens' } });
+      // Nothing was left behind by the refused uploads.
+      expect((await client.files.list()).data.map((file) => file.filename).sort()).toEqual(['cats.html', 'llamas.md', 'orbits.csv', 'photo.png', 'report.pdf']);
     });
 
     it('deletes a file', async () => {

@@ -51,7 +51,8 @@ async function pdfText(bytes: Buffer): Promise<string> {
   const { extractText, getDocumentProxy } = await import('unpdf');
   let document: Awaited<ReturnType<typeof getDocumentProxy>> | undefined;
   try {
-    document = await getDocumentProxy(new Uint8Array(bytes));
+    // verbosity 0: pdf.js reports repairs of damaged files on the console otherwise.
+    document = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     const { text } = await extractText(document, { mergePages: false });
     return text.join('\n');
   } catch (error) {
