@@ -231,6 +231,7 @@ export class VectorIORouter implements VectorIOApi {
     if (request.ttl_seconds !== undefined && request.ttl_seconds !== null) {
       throw new UnsupportedError('ttl_seconds is not supported: chunks live until they, their file or their vector store are deleted.', { param: 'ttl_seconds' });
     }
+    if (request.chunks.length === 0) return;
     const { record } = state;
     const texts = request.chunks.map((chunk) => contentText(chunk.content));
     request.chunks.forEach((chunk, index) => {
