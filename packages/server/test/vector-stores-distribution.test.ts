@@ -1,6 +1,8 @@
-import OpenAI from 'openai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
+import { FakeOpenAIUpstream, startPgliteServer, startTestServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
 
 // How a distribution's vector_io, files and vector_stores sections are read at start-up.
 describe('vector stores in a distribution', () => {
@@ -54,5 +56,32 @@ describe('vector stores in a distribution', () => {
     }
     distribution.registered_resources.vector_stores = [{ vector_store_id: 'vs_bad', embedding_model: 'openai/nope' }];
     await expect(startTestServer({ distribution, dataDir: data.dir })).rejects.toThrow(/registered_resources\.vector_stores\[0\]\.embedding_model: Embedding model 'openai\/nope' not found/);
+  });
+});
+
+describe('the postgres distribution', () => {
+  it('starts on pgvector (PGlite here) with files, and says why a store cannot embed yet', async () => {
+    const pg = await startPgliteServer();
+    const data = temporaryDirectory();
+    try {
+      const text = readFileSync(join(import.meta.dirname, '../../../distributions/postgres.yaml'), 'utf8');
+      const env = { PGVECTOR_HOST: pg.host, PGVECTOR_PORT: String(pg.port), PGVECTOR_DB: pg.database, PGVECTOR_USER: pg.user, PGVECTOR_PASSWORD: pg.password, CRIA_MODELS_DIR: join(data.dir, 'models') };
+      const server = await startTestServer({ distribution: text, dataDir: data.dir, env });
+      try {
+        const providers = (await (await fetch(`${server.baseURL}/providers`)).json()) as { data: { provider_id: string; health: { status: string } }[] };
+        expect(providers.data.find((provider) => provider.provider_id === 'pgvector')!.health.status).toBe('OK');
+        expect(providers.data.find((provider) => provider.provider_id === 'builtin-files')!.health.status).toBe('OK');
+        const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+        const file = await client.files.create({ file: await toFile(Buffer.from('kept under SQLITE_STORE_DIR'), 'a.txt'), purpose: 'assistants' });
+        expect(file.bytes).toBe(27);
+        // The default embedding model is llama-cpp's EMBEDDING_MODEL, not downloaded here.
+        await expect(client.vectorStores.create({ name: 'docs' })).rejects.toMatchObject({ status: 503, error: { param: 'embedding_model', code: 'model_unavailable' } });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await pg.close();
+      data.remove();
+    }
   });
 });
