@@ -162,7 +162,7 @@ export class LocalfsFiles implements FilesProvider, ProviderLifecycle {
       ...(query.after ? { after: { column: 'id', value: query.after } } : {}),
     });
     const data = rows.map(toFileObject);
-    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: hasMore };
+    return { object: 'list', data, first_id: data[0]?.id ?? '', last_id: data.at(-1)?.id ?? '', has_more: hasMore };
   }
 
   async retrieveFile(fileId: string): Promise<OpenAIFile> {

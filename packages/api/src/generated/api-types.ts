@@ -883,8 +883,14 @@ export interface OpenAIFile {
 export interface FileList {
   object: 'list';
   data: OpenAIFile[];
-  first_id: string | null;
-  last_id: string | null;
+  /**
+   * The first file's id; empty when there is none (as Llama Stack answers).
+   */
+  first_id: string;
+  /**
+   * The last file's id (the cursor for `after`); empty when there is none.
+   */
+  last_id: string;
   has_more: boolean;
 }
 /**

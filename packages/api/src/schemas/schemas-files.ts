@@ -55,8 +55,8 @@ const fileList = object(
   {
     object: { type: 'string', const: 'list' },
     data: { type: 'array', items: ref('OpenAIFile') },
-    first_id: nullable(text),
-    last_id: nullable(text),
+    first_id: { type: 'string', description: 'The first file\'s id; empty when there is none (as Llama Stack answers).' },
+    last_id: { type: 'string', description: 'The last file\'s id (the cursor for `after`); empty when there is none.' },
     has_more: { type: 'boolean' },
   },
   { required: ['object', 'data', 'first_id', 'last_id', 'has_more'], title: 'FileList', description: 'GET /v1/files.' },
