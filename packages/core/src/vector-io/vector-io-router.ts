@@ -147,7 +147,6 @@ export class VectorIORouter implements VectorIOApi {
   private readonly providers = new Map<string, VectorIOProvider>();
   private readonly tables: VectorStoresTables;
   private readonly files: FilesApi | null;
-  private readonly inference: InferenceApi | null;
   private readonly settings: VectorStoresSettings;
   private readonly logger: ProviderLogger;
   private readonly embedder: ChunkEmbedder;
@@ -161,7 +160,6 @@ export class VectorIORouter implements VectorIOApi {
     for (const { providerId, impl } of options.providers) this.providers.set(providerId, impl);
     this.tables = options.tables;
     this.files = options.files;
-    this.inference = options.inference;
     this.settings = options.settings;
     this.logger = options.logger;
     this.embedder = new ChunkEmbedder(options.inference, options.logger);
