@@ -55,7 +55,7 @@ describe('a provider package named by module:', () => {
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: 'rev/reverser', messages: [{ role: 'user', content: 'stressed' }] });
     expect(completion.choices[0]!.message.content).toBe('> desserts');
-    const providers = await (await fetch(`${server.baseURL}/providers`)).json();
+    const providers = (await (await fetch(`${server.baseURL}/providers`)).json()) as { data: unknown[] };
     expect(providers.data[0]).toMatchObject({ provider_type: 'inline::reverse', config: { prefix: '> ' } });
     await expect(
       startTestServer({ dataDir: temp.dir, distribution: { providers: { inference: [{ provider_id: 'rev', provider_type: 'inline::reverse', module: 'cria-provider-reverse', config: { prefix: 3 } }] } } }),

@@ -60,7 +60,9 @@ describe('upstream faults through Cria', () => {
     const error = await failure(client.chat.completions.create({ model, messages }));
     expect(error.status).toBe(504);
     expect(error.message).toMatch(/did not answer .* within 1 s/);
-    expect(Date.now() - started).toBeLessThan(1_450);
+    // The timeout, not the upstream, ended the request (the upstream answers after 1.5 s).
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(upstream.abortedRequests).toBeGreaterThan(0);
   });
 
   it('answers 502 when the upstream replies with a body that is not JSON', async () => {
