@@ -49,7 +49,7 @@ export class SqliteVecStore {
 
   constructor(
     private readonly db: Database.Database,
-    base: string,
+    private readonly base: string,
     readonly dimension: number,
   ) {
     this.chunks = `"${base}_chunks"`;
@@ -68,7 +68,7 @@ export class SqliteVecStore {
         metadata TEXT NOT NULL,
         chunk_metadata TEXT NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS "${this.chunks.slice(1, -1)}_file_id" ON ${this.chunks} (file_id);
+      CREATE INDEX IF NOT EXISTS "${this.base}_file_id" ON ${this.chunks} (file_id);
       CREATE VIRTUAL TABLE IF NOT EXISTS ${this.vectors} USING vec0(embedding float[${this.dimension}] distance_metric=l2);
       CREATE VIRTUAL TABLE IF NOT EXISTS ${this.keywords} USING fts5(content, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2');
     `);
@@ -76,7 +76,7 @@ export class SqliteVecStore {
 
   /** The dimension the vec0 table was created with (it may predate this definition). */
   storedDimension(): number | null {
-    const row = this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(this.vectors.slice(1, -1)) as { sql: string } | undefined;
+    const row = this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(`${this.base}_vec`) as { sql: string } | undefined;
     const match = row?.sql.match(/float\[(\d+)\]/i);
     return match ? Number(match[1]) : null;
   }
