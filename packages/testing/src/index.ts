@@ -4,7 +4,7 @@ export { remoteInferenceDistribution, sqliteStorage, startTestServer, temporaryD
 export { describeInferenceContract, type InferenceContractTarget } from './inference-contract.js';
 export { cachedTinyModel, TINY_MODEL_CHAT_TEMPLATE, type TinyModelInfo, type TinyModelOptions, writeTinyModel } from './tiny-model.js';
 export { describeVectorIOContract, seededRandom, type VectorIOContractHarness } from './vector-io-contract.js';
-export { createTestProvider, type TestProvider, type TestProviderOptions } from './provider-harness.js';
+export { createTestProvider, type RestartableProvider, restartableProvider, type TestProvider, type TestProviderOptions } from './provider-harness.js';
 export { type PgliteServer, type PgliteServerOptions, startPgliteServer } from './pglite-server.js';
 export { vectorStoresDistribution, type VectorStoresDistributionOptions } from './vector-stores-harness.js';
 export { makeTestPdf } from './test-documents.js';

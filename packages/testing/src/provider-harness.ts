@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, type ProviderLifecycle, type ProviderSpec } from '@cria/api';
 import { compileSchema, createLogger, StorageBackends } from '@cria/core';
+import { temporaryDirectory } from './server-harness.js';
 
 export interface TestProviderOptions {
   /** Where the SQLite storage backends (`kv_default`, `sql_default`) keep their files. */
@@ -57,4 +58,32 @@ export async function createTestProvider<Impl>(spec: ProviderSpec<any, Impl>, co
     storage.close();
     throw error;
   }
+}
+
+/** A provider that can be created again on the same storage, as after a restart. */
+export interface RestartableProvider<Impl> {
+  /** Creates an instance; call the previous one's `shutdown` first (this closes its storage). */
+  open(): Promise<Impl & ProviderLifecycle>;
+  /** Closes the storage and removes the temporary data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * `createTestProvider` on a fresh temporary directory, reopened on the same storage by each
+ * `open` (what the contract suites' restart checks need). `config` may be computed per open.
+ */
+export function restartableProvider<Impl>(spec: ProviderSpec<any, Impl>, config: Record<string, unknown> | (() => Promise<Record<string, unknown>>)): RestartableProvider<Impl> {
+  const temp = temporaryDirectory('cria-provider-');
+  let current: TestProvider<Impl> | undefined;
+  return {
+    open: async () => {
+      current?.storage.close();
+      current = await createTestProvider(spec, typeof config === 'function' ? await config() : config, { dataDir: temp.dir });
+      return current.impl;
+    },
+    close: async () => {
+      current?.storage.close();
+      temp.remove();
+    },
+  };
 }

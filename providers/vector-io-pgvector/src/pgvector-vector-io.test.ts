@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttributeFilter, type VectorChunk, type VectorIOProvider } from '@cria/api';
-import { createTestProvider, describeVectorIOContract, type PgliteServer, startPgliteServer, type TestProvider, temporaryDirectory } from '@cria/testing';
+import { createTestProvider, describeVectorIOContract, type PgliteServer, restartableProvider, startPgliteServer, type TestProvider, temporaryDirectory } from '@cria/testing';
 import pgvectorProvider from './index.js';
 import { tableName } from './pgvector-vector-io.js';
 
@@ -13,39 +13,25 @@ afterAll(async () => {
   if (serverStarted) await (await serverStarted).close();
 });
 
-/** The provider on the PGlite server, its registry in SQLite files of `dataDir`. */
-async function pgvectorOnPglite(dataDir: string, config: Record<string, unknown> = {}): Promise<TestProvider<VectorIOProvider>> {
-  const server = await pglite();
-  return createTestProvider(
-    pgvectorProvider,
-    {
-      host: server.host,
-      port: server.port,
-      db: server.database,
-      user: server.user,
-      password: server.password,
-      persistence: { backend: 'kv_default', namespace: 'vector_io::pgvector' },
-      ...config,
-    },
-    { dataDir },
-  );
+/** The provider's config for a PGlite server, with `config` on top. */
+function pgvectorConfig(server: PgliteServer, config: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    host: server.host,
+    port: server.port,
+    db: server.database,
+    user: server.user,
+    password: server.password,
+    persistence: { backend: 'kv_default', namespace: 'vector_io::pgvector' },
+    ...config,
+  };
 }
 
-describeVectorIOContract('remote::pgvector (HNSW, on PGlite)', async () => {
-  const temp = temporaryDirectory('cria-pgvector-');
-  let current: TestProvider<VectorIOProvider> | undefined;
-  return {
-    open: async () => {
-      current?.storage.close();
-      current = await pgvectorOnPglite(temp.dir);
-      return current.impl;
-    },
-    close: async () => {
-      current?.storage.close();
-      temp.remove();
-    },
-  };
-});
+/** The provider on the PGlite server, its registry in SQLite files of `dataDir`. */
+async function pgvectorOnPglite(dataDir: string, config: Record<string, unknown> = {}): Promise<TestProvider<VectorIOProvider>> {
+  return createTestProvider(pgvectorProvider, pgvectorConfig(await pglite(), config), { dataDir });
+}
+
+describeVectorIOContract('remote::pgvector (HNSW, on PGlite)', async () => restartableProvider(pgvectorProvider, async () => pgvectorConfig(await pglite())));
 
 /** Chunks on a 4-dimensional grid of directions, with a `group` to filter on. */
 function gridChunks(count: number, group: (index: number) => string): VectorChunk[] {

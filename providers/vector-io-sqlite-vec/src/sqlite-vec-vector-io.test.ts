@@ -2,29 +2,15 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { VectorChunk, VectorIOProvider } from '@cria/api';
-import { createTestProvider, describeVectorIOContract, type TestProvider, temporaryDirectory } from '@cria/testing';
+import type { VectorChunk } from '@cria/api';
+import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import sqliteVecProvider from './index.js';
 import { ftsQuery } from './sqlite-vec-store.js';
 import { resolveDbPath } from './sqlite-vec-vector-io.js';
 
 const persistence = { backend: 'kv_default', namespace: 'vector_io::sqlite_vec' };
 
-describeVectorIOContract('inline::sqlite-vec', async () => {
-  const temp = temporaryDirectory('cria-sqlite-vec-');
-  let current: TestProvider<VectorIOProvider> | undefined;
-  return {
-    open: async () => {
-      current?.storage.close();
-      current = await createTestProvider(sqliteVecProvider, { db_path: 'sqlite_vec.db', persistence }, { dataDir: temp.dir });
-      return current.impl;
-    },
-    close: async () => {
-      current?.storage.close();
-      temp.remove();
-    },
-  };
-});
+describeVectorIOContract('inline::sqlite-vec', async () => restartableProvider(sqliteVecProvider, { db_path: 'sqlite_vec.db', persistence }));
 
 /** Deterministic 4-dimensional chunks, `group` cycling through `groups` values. */
 function chunks(count: number, groups: number): VectorChunk[] {
