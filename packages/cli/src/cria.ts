@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError, CORE_APIS, CriaError, PROVIDER_APIS } from '@cria/api';
 import { builtinCatalog } from './cli-catalog.js';
 import { listDistributions } from './cli-distributions.js';
-import { formatLocalModels, listLocalModels, modelsDirectory, pullModel } from './cli-models.js';
 import { CRIA_VERSION, startCria } from './cli-run.js';
 
 const USAGE = `cria ${CRIA_VERSION}: an OpenAI- and Llama Stack-compatible server composed from providers
@@ -103,9 +102,12 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'pull': {
       if (!rest[0]) throw new ConfigError('', 'cria pull needs a model URI, e.g. cria pull hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M');
+      // Model management loads the llama.cpp provider; `cria run` must not pay for it.
+      const { modelsDirectory, pullModel } = await import('./cli-models.js');
       return pullModel(rest[0], { modelsDir: modelsDirectory(values['models-dir']) });
     }
     case 'models': {
+      const { formatLocalModels, listLocalModels, modelsDirectory } = await import('./cli-models.js');
       const modelsDir = modelsDirectory(values['models-dir']);
       process.stdout.write(formatLocalModels(modelsDir, listLocalModels(modelsDir)));
       return 0;

@@ -32,6 +32,8 @@ export interface CriaApp {
   routes: readonly RouteDefinition[];
   /** Serves a request of the inference hot path and returns true, or returns false for koa to serve it. */
   handleHot(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Prepares the hot path ahead of its first request (validators are otherwise compiled on first use). */
+  warmUp(): void;
 }
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -98,6 +100,21 @@ function providerData(header: string | string[] | undefined): RequestContext['pr
     // reported below
   }
   throw new InvalidRequestError('The X-LlamaStack-Provider-Data header must be a JSON object.', { param: 'X-LlamaStack-Provider-Data' });
+}
+
+/**
+ * A validator compiled on first use: compiling every route's schema up front costs start-up time
+ * and memory for routes a deployment may never see. `warm()` compiles it ahead of its first request.
+ */
+function lazyApiValidator(name: string, options: { coerceTypes?: boolean } = {}): Validator<unknown> & { warm(): void } {
+  let compiled: Validator<unknown> | undefined;
+  const warm = () => {
+    compiled ??= compileApiValidator<unknown>(name, options);
+  };
+  return Object.assign((value: unknown) => {
+    warm();
+    return compiled!(value);
+  }, { warm });
 }
 
 /** `{model_id...}` -> `*model_id` (rest of the path), `{id}` -> `:id` (one segment). */
@@ -192,8 +209,8 @@ export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
   const hotRoutes = new Map<string, { route: RouteDefinition; validators: { body: Validator<unknown> | null; query: null } }>();
   for (const route of routes) {
     const validators = {
-      body: route.requestBody ? compileApiValidator<unknown>(route.requestBody) : null,
-      query: route.query ? compileApiValidator<unknown>(route.query, { coerceTypes: true }) : null,
+      body: route.requestBody ? lazyApiValidator(route.requestBody) : null,
+      query: route.query ? lazyApiValidator(route.query, { coerceTypes: true }) : null,
     };
     if (route.hotPath && route.method === 'POST' && !route.path.includes('{') && !validators.query) hotRoutes.set(route.path, { route, validators: { body: validators.body, query: null } });
     router[route.method.toLowerCase() as 'get'](koaPath(route.path), async (ctx: ParameterizedContext & { params: Record<string, string> }) => {
@@ -266,7 +283,11 @@ export function createApp(stack: Stack, options: CriaServerOptions): CriaApp {
     );
     return true;
   };
-  return { app, routes, handleHot };
+  /** Compiles the hot routes' validators, so their first requests do not pay for it. */
+  const warmUp = () => {
+    for (const { validators } of hotRoutes.values()) (validators.body as ReturnType<typeof lazyApiValidator> | null)?.warm();
+  };
+  return { app, routes, handleHot, warmUp };
 }
 
 /**
@@ -312,7 +333,7 @@ export interface ListenOptions extends CriaServerOptions {
 
 /** Starts the server for a stack; `close` stops accepting, ends idle connections and shuts the stack down. */
 export async function startServer(stack: Stack, options: ListenOptions): Promise<RunningServer> {
-  const { app, handleHot } = createApp(stack, options);
+  const { app, handleHot, warmUp } = createApp(stack, options);
   const serverConfig = stack.distribution.config.server ?? {};
   const koaHandler = app.callback();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -338,6 +359,7 @@ export async function startServer(stack: Stack, options: ListenOptions): Promise
       resolve();
     });
   });
+  setImmediate(warmUp);
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   let closing: Promise<void> | undefined;

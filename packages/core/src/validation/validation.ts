@@ -16,16 +16,22 @@ export interface ValidatorOptions {
 
 const instances = new Map<string, Ajv>();
 
-/** One ajv per option set, holding the API schema bundle; validators compile once and are cached by ajv. */
-function ajvFor(options: ValidatorOptions): Ajv {
-  const key = `${options.coerceTypes ? 'c' : ''}${options.useDefaults ? 'd' : ''}`;
+/**
+ * One ajv per option set, holding the API schema bundle; validators compile once and are cached
+ * by ajv. `verbose` validators (errors carry the failing data and schema, for good messages) are
+ * much bigger, so requests are checked with lean ones and only a failure is checked again verbosely.
+ */
+function ajvFor(options: ValidatorOptions, verbose: boolean): Ajv {
+  const key = `${options.coerceTypes ? 'c' : ''}${options.useDefaults ? 'd' : ''}${verbose ? 'v' : ''}`;
   let ajv = instances.get(key);
   if (!ajv) {
     ajv = new Ajv({
       allErrors: false,
       strict: false,
       discriminator: true,
-      verbose: true,
+      verbose,
+      // The bundle is checked against the meta-schema by a test, not at every start.
+      validateSchema: false,
       coerceTypes: options.coerceTypes ?? false,
       useDefaults: options.useDefaults ?? false,
       schemas: [apiSchemas as object],
@@ -150,24 +156,28 @@ export function describeValidationError(errors: readonly ErrorObject[], root: Js
 
 export type Validator<T> = (value: unknown) => T;
 
-function wrap<T>(validate: ValidateFunction, root: JsonSchema): Validator<T> {
+/** A validator for one definition of the API schema bundle; throws InvalidRequestError naming the field. */
+export function compileApiValidator<T>(name: string, options: ValidatorOptions = {}): Validator<T> {
+  const ref = schemaRef(name);
+  const validate = ajvFor(options, false).getSchema(ref);
+  if (!validate) throw new Error(`no API schema ${name}`);
+  let explain: ValidateFunction | undefined;
   return (value: unknown): T => {
     if (validate(value)) return value as T;
-    const failure = describeValidationError(validate.errors ?? [], root);
+    explain ??= ajvFor(options, true).getSchema(ref)!;
+    const errors = explain(value) ? validate.errors : explain.errors;
+    const failure = describeValidationError(errors ?? [], apiSchemas);
     throw new InvalidRequestError(failure.message, { param: failure.path || null });
   };
 }
 
-/** A validator for one definition of the API schema bundle; throws InvalidRequestError naming the field. */
-export function compileApiValidator<T>(name: string, options: ValidatorOptions = {}): Validator<T> {
-  const ajv = ajvFor(options);
-  const validate = ajv.getSchema(schemaRef(name));
-  if (!validate) throw new Error(`no API schema ${name}`);
-  return wrap<T>(validate, apiSchemas);
-}
-
 /** A validator for a standalone schema (a provider's config); reports failures without throwing. */
 export function compileSchema(schema: JsonSchema, options: ValidatorOptions = {}): (value: unknown) => ValidationFailure | null {
-  const validate = ajvFor(options).compile(schema as object);
-  return (value) => (validate(value) ? null : describeValidationError(validate.errors ?? [], schema));
+  const validate = ajvFor(options, false).compile(schema as object);
+  let explain: ValidateFunction | undefined;
+  return (value) => {
+    if (validate(value)) return null;
+    explain ??= ajvFor(options, true).compile(schema as object);
+    return describeValidationError((explain(value) ? validate.errors : explain.errors) ?? [], schema);
+  };
 }
