@@ -76,6 +76,25 @@ describe('OpenAI-compatible presets', () => {
     expect((failure as Error).message).toContain('missing.png');
   });
 
+  it('lists only allowed_models and sends network.headers with every request', async () => {
+    const restricted = await startTestServer({
+      distribution: {
+        providers: {
+          inference: [{ provider_id: 'r', provider_type: 'remote::openai', config: { base_url: other.url, api_key: 'k', allowed_models: ['fake-llm-2'], network: { headers: { 'X-Team': 'search' } } } }],
+        },
+      },
+    });
+    try {
+      const client = new OpenAI({ baseURL: restricted.baseURL, apiKey: 'none', maxRetries: 0 });
+      expect((await client.models.list()).data.map((model) => model.id)).toEqual(['r/fake-llm-2']);
+      await client.chat.completions.create({ model: 'r/fake-llm-2', messages: [{ role: 'user', content: 'hi' }] });
+      expect(other.lastRequest('/chat/completions')!.headers['x-team']).toBe('search');
+      expect(other.lastRequest('/models')!.headers['x-team']).toBe('search');
+    } finally {
+      await restricted.close();
+    }
+  });
+
   it('refuses a config with an unknown key, naming its YAML path', async () => {
     await expect(
       startTestServer({ distribution: { providers: { inference: [{ provider_id: 'o', provider_type: 'remote::openai', config: { api_key: 'k', base_ulr: 'http://x' } }] } } }),
