@@ -76,6 +76,25 @@ describe('vector IO and vector stores with llama-stack-client (inline::sqlite-ve
     expect(replaced.chunks.map((chunk) => chunk.content)).toEqual(['The Eiffel Tower was finished in 1889.']);
   });
 
+  it('answers /v1/vector-io/query with negative scores unless a threshold is given, and embeddings as inserted; search keeps OpenAI\'s threshold of 0', async () => {
+    const store = await client.vectorStores.create({ name: 'opposites', embedding_model: 'openai/fake-embedding', embedding_dimension: DIMENSION, provider_id: 'sqlite-vec' });
+    const query = 'Llamas hum too.';
+    // Not unit vectors: the provider gives back what was inserted, not its normalised form.
+    const along = fakeEmbedding(query, DIMENSION).map((value) => 3 * value);
+    const opposite = along.map((value) => -value / 2);
+    const chunk = (id: string, embedding: number[]) => ({ chunk_id: id, content: id, metadata: {}, chunk_metadata: {}, embedding, embedding_model: 'openai/fake-embedding', embedding_dimension: DIMENSION });
+    await client.vectorIo.insert({ vector_store_id: store.id, chunks: [chunk('along', along), chunk('opposite', opposite)] });
+
+    const all = await client.vectorIo.query({ vector_store_id: store.id, query, params: { max_chunks: 5 } });
+    expect(all.chunks.map((match) => match.chunk_id)).toEqual(['along', 'opposite']);
+    expect(all.scores).toEqual([expect.closeTo(1, 5), expect.closeTo(-1, 5)]);
+    all.chunks[1]!.embedding.forEach((value, index) => expect(value).toBeCloseTo(opposite[index]!, 5));
+    const thresholded = await client.vectorIo.query({ vector_store_id: store.id, query, params: { max_chunks: 5, score_threshold: 0 } });
+    expect(thresholded.chunks.map((match) => match.chunk_id)).toEqual(['along']);
+    const searched = await client.vectorStores.search(store.id, { query });
+    expect(searched.data.map((result) => result.content[0]!.text)).toEqual(['along']);
+  });
+
   it('answers 4xx naming the field for bad chunks and unknown stores', async () => {
     const wrongSize = client.vectorIo.insert({ vector_store_id: storeId, chunks: [{ chunk_id: 'x', content: 'x', embedding: [1, 2, 3], embedding_model: 'openai/fake-embedding', embedding_dimension: 3, chunk_metadata: {} }] });
     await expect(wrongSize).rejects.toMatchObject({ status: 400, error: { error: { param: 'chunks[0].embedding' } } });
@@ -99,7 +118,9 @@ describe('vector IO and vector stores with llama-stack-client (inline::sqlite-ve
     expect(results.data[0]).toMatchObject({ file_id: file.id, filename: 'alpacas.txt', content: [{ type: 'text', text: 'Alpacas hum when they are curious.' }] });
     const content = await client.vectorStores.files.content(storeId, file.id, { include_metadata: true, include_embeddings: true });
     expect(content.data[0]).toMatchObject({ type: 'text', text: 'Alpacas hum when they are curious.', metadata: { file_id: file.id, filename: 'alpacas.txt' }, chunk_metadata: { document_id: file.id, chunk_window: expect.any(String) } });
-    expect(content.data[0]!.embedding).toHaveLength(DIMENSION);
+    expect(content.data[0]!.embedding).toEqual(fakeEmbedding(ALPACAS, DIMENSION).map((value) => expect.closeTo(value, 5)));
+    const plain = await client.vectorStores.files.content(storeId, file.id);
+    expect(plain.data[0]).not.toHaveProperty('embedding');
 
     // rewrite_query: the distribution's model rewrites the query before it is embedded.
     const rewritten = await client.vectorStores.search(storeId, { query: 'what noise do they make', rewrite_query: true, max_num_results: 1 });

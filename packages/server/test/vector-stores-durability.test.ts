@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageBackends } from '@cria/core';
 import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
 
 const POLL = { pollIntervalMs: 20 };
@@ -71,6 +72,47 @@ describe('vector stores across restarts', () => {
       expect(chunks.data.length).toBeGreaterThan(3);
       expect(chunks.data.map((chunk) => chunk.text).join('')).toBe(longText(40));
       expect(await (await client.files.content(notes.id)).text()).toBe('Vicuñas are wild relatives of llamas.');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('ingests a file again after a crash between inserting its chunks and completing it, replacing them rather than adding to them', async () => {
+    const distribution = vectorStoresDistribution(upstream.url, data.dir);
+    const text = longText(20);
+    const first = await startTestServer({ distribution, dataDir: data.dir });
+    let client = new OpenAI({ baseURL: first.baseURL, apiKey: 'none', maxRetries: 0 });
+    const file = await client.files.create({ file: await toFile(Buffer.from(text), 'herd.txt'), purpose: 'assistants' });
+    const store = await client.vectorStores.create({ name: 'crashed' });
+    const chunking = { type: 'static' as const, static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } };
+    expect(await client.vectorStores.files.createAndPoll(store.id, { file_id: file.id, chunking_strategy: chunking }, POLL)).toMatchObject({ status: 'completed' });
+    const before = (await client.vectorStores.files.content(file.id, { vector_store_id: store.id })).data.map((chunk) => chunk.text);
+    await first.close();
+
+    // What a crash after the provider's insert, before the file's row said `completed`, leaves.
+    const storage = new StorageBackends({ sql_default: { type: 'sql_sqlite', db_path: join(data.dir, 'sql_store.db') } });
+    try {
+      const sql = await storage.sql({ backend: 'sql_default', table_name: 'vector_stores' });
+      expect(await sql.update('vector_stores_files', { status: 'in_progress' }, { vector_store_id: store.id, file_id: file.id })).toBe(1);
+    } finally {
+      storage.close();
+    }
+
+    const embeddingsBefore = upstream.requests.filter((request) => request.path === '/embeddings').length;
+    const second = await startTestServer({ distribution, dataDir: data.dir });
+    try {
+      client = new OpenAI({ baseURL: second.baseURL, apiKey: 'none', maxRetries: 0 });
+      expect(await client.vectorStores.files.poll(store.id, file.id, POLL)).toMatchObject({ status: 'completed' });
+      // It was ingested again (embedded anew), not just marked completed.
+      expect(upstream.requests.filter((request) => request.path === '/embeddings').length).toBeGreaterThan(embeddingsBefore);
+      expect((await client.vectorStores.retrieve(store.id)).file_counts).toEqual({ in_progress: 0, completed: 1, failed: 0, cancelled: 0, total: 1 });
+      const after = (await client.vectorStores.files.content(file.id, { vector_store_id: store.id })).data.map((chunk) => chunk.text);
+      expect(after).toEqual(before);
+      expect(after.join('')).toBe(text);
+      const found = await client.vectorStores.search(store.id, { query: before[1]!, max_num_results: 2 });
+      expect(found.data).toHaveLength(2);
+      expect(found.data[0]!.content[0]!.text).toBe(before[1]);
+      expect(found.data[1]!.content[0]!.text).not.toBe(before[1]);
     } finally {
       await second.close();
     }

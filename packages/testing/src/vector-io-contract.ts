@@ -5,6 +5,7 @@ import {
   type ChunkQuery,
   matchesAttributeFilter,
   type ProviderLifecycle,
+  type StoredChunk,
   type VectorChunk,
   type VectorIOProvider,
 } from '@cria/api';
@@ -83,8 +84,22 @@ function bruteForceNearest(chunks: readonly VectorChunk[], embedding: readonly n
     .slice(0, k);
 }
 
-function ids(matches: readonly ChunkMatch[]): string[] {
+function ids(matches: readonly { chunkId: string }[]): string[] {
   return matches.map((match) => match.chunkId);
+}
+
+/** A chunk as listChunks answers it without embeddings. */
+function stored(chunk: VectorChunk): StoredChunk {
+  return { chunkId: chunk.chunkId, content: chunk.content, metadata: chunk.metadata, chunkMetadata: chunk.chunkMetadata ?? {} };
+}
+
+/** Checks that listed chunks carry the embeddings they were inserted with (to float32 precision), in order. */
+function expectEmbeddings(listed: readonly StoredChunk[], inserted: readonly VectorChunk[]): void {
+  expect(ids(listed)).toEqual(ids(inserted));
+  listed.forEach((chunk, index) => {
+    expect(chunk.embedding).toHaveLength(inserted[index]!.embedding.length);
+    chunk.embedding!.forEach((value, position) => expect(value).toBeCloseTo(inserted[index]!.embedding[position]!, 5));
+  });
 }
 
 function expectDescending(matches: readonly ChunkMatch[]): void {
@@ -128,8 +143,9 @@ const FILTERS: [string, AttributeFilter][] = [
 /**
  * The contract every vector IO provider passes, exercising the VectorIOProvider directly:
  * registering stores, inserting (and replacing) chunks, vector / keyword / hybrid search with
- * both rerankers, score thresholds, attribute filters, deleting by file and by id, dropping a
- * store, and finding everything again after a restart.
+ * both rerankers, score thresholds, attribute filters, deleting by file and by id, listing chunks
+ * in insertion order (with or without embeddings), replacing a file's metadata, dropping a store,
+ * and finding everything again after a restart.
  */
 export function describeVectorIOContract(name: string, setup: () => Promise<VectorIOContractHarness>): void {
   describe(`vector IO contract: ${name}`, () => {
@@ -212,6 +228,63 @@ export function describeVectorIOContract(name: string, setup: () => Promise<Vect
       await expect(query('vs_missing', { mode: 'vector', embedding })).rejects.toMatchObject({ kind: 'not_found' });
       await expect(provider.insertChunks('vs_missing', chunks.slice(0, 1))).rejects.toMatchObject({ kind: 'not_found' });
       await expect(provider.deleteChunks('vs_missing', { chunkIds: ['chunk-00'] })).rejects.toMatchObject({ kind: 'not_found' });
+      await expect(provider.listChunks('vs_missing', { fileId: 'file-even' })).rejects.toMatchObject({ kind: 'not_found' });
+      await expect(provider.updateChunkMetadata('vs_missing', { fileId: 'file-even' }, {})).rejects.toMatchObject({ kind: 'not_found' });
+    });
+
+    it('lists a file\'s chunks, or chunks by id, in insertion order, with embeddings only when asked', async () => {
+      // Inserted in reverse id order, over two calls: insertion order is neither id order nor one batch.
+      const reversed = [...chunks].reverse();
+      const storeId = await newStore(reversed.slice(0, 25));
+      await provider.insertChunks(storeId, reversed.slice(25));
+      const even = reversed.filter((chunk) => chunk.chunkMetadata!.file_id === 'file-even');
+
+      const listed = await provider.listChunks(storeId, { fileId: 'file-even' });
+      expect(listed).toEqual(even.map(stored));
+      for (const chunk of listed) expect(chunk).not.toHaveProperty('embedding');
+      expect(await provider.listChunks(storeId, { fileId: 'file-even' }, { includeEmbeddings: false })).toEqual(listed);
+      expectEmbeddings(await provider.listChunks(storeId, { fileId: 'file-even' }, { includeEmbeddings: true }), even);
+
+      const byId = await provider.listChunks(storeId, { chunkIds: ['chunk-01', 'not-there', 'chunk-30', 'chunk-05'] });
+      expect(byId).toEqual([chunks[30]!, chunks[5]!, chunks[1]!].map(stored));
+      expectEmbeddings(await provider.listChunks(storeId, { chunkIds: ['chunk-05', 'chunk-30'] }, { includeEmbeddings: true }), [chunks[30]!, chunks[5]!]);
+      expect(await provider.listChunks(storeId, { chunkIds: [] })).toEqual([]);
+      expect(await provider.listChunks(storeId, { fileId: 'file-none' })).toEqual([]);
+
+      // A chunk inserted again counts as inserted now, with what it was replaced by.
+      const replacement: VectorChunk = { ...chunks[10]!, content: 'zebu grazing', embedding: randomVector(random) };
+      await provider.insertChunks(storeId, [replacement]);
+      const afterReplace = await provider.listChunks(storeId, { fileId: 'file-even' }, { includeEmbeddings: true });
+      expectEmbeddings(afterReplace, [...even.filter((chunk) => chunk.chunkId !== 'chunk-10'), replacement]);
+      expect(afterReplace.at(-1)).toMatchObject({ chunkId: 'chunk-10', content: 'zebu grazing' });
+    });
+
+    it('replaces the metadata of a file\'s chunks, which filters then match, leaving the rest as it was', async () => {
+      const storeId = await newStore();
+      const even = chunks.filter((chunk) => chunk.chunkMetadata!.file_id === 'file-even');
+      const odd = chunks.filter((chunk) => chunk.chunkMetadata!.file_id === 'file-odd');
+      const metadata = { category: 'poem', year: 1999, file_id: 'file-even' };
+      await provider.updateChunkMetadata(storeId, { fileId: 'file-even' }, metadata);
+
+      const updated = await provider.listChunks(storeId, { fileId: 'file-even' }, { includeEmbeddings: true });
+      expect(updated.map(({ embedding: _embedding, ...chunk }) => chunk)).toEqual(even.map((chunk) => ({ ...stored(chunk), metadata })));
+      expectEmbeddings(updated, even);
+      expect(await provider.listChunks(storeId, { fileId: 'file-odd' })).toEqual(odd.map(stored));
+
+      const embedding = randomVector(random);
+      const poems = await query(storeId, { mode: 'vector', embedding, maxChunks: 100, filter: { type: 'eq', key: 'category', value: 'poem' } });
+      expect(ids(poems).sort()).toEqual(ids(even));
+      const old = await query(storeId, { mode: 'vector', embedding, maxChunks: 100, filter: { type: 'gte', key: 'year', value: 2015 } });
+      expect(ids(old).sort()).toEqual(ids(odd));
+      const keyword = await query(storeId, { mode: 'keyword', text: 'llama', maxChunks: 100, filter: { type: 'lt', key: 'year', value: 2000 } });
+      expect(ids(keyword).sort()).toEqual(ids(even.filter((chunk) => chunk.content.startsWith('llama'))));
+      const [top] = await query(storeId, { mode: 'vector', embedding: chunks[2]!.embedding, maxChunks: 1 });
+      expect(top).toEqual({ ...stored(chunks[2]!), metadata, score: expect.closeTo(1, 4) });
+
+      // A file the store does not have: nothing changes.
+      await provider.updateChunkMetadata(storeId, { fileId: 'file-none' }, { category: 'none' });
+      expect(await provider.listChunks(storeId, { fileId: 'file-odd' })).toEqual(odd.map(stored));
+      expect(await query(storeId, { mode: 'vector', embedding, maxChunks: 100, filter: { type: 'eq', key: 'category', value: 'none' } })).toEqual([]);
     });
 
     it('searches by keyword, ranking chunks with more of the words first', async () => {
@@ -371,13 +444,19 @@ export function describeVectorIOContract(name: string, setup: () => Promise<Vect
       const dropped = await newStore(chunks.slice(0, 3));
       await provider.deleteChunks(kept, { chunkIds: ['chunk-39'] });
       await provider.unregisterVectorStore(dropped);
+      await provider.updateChunkMetadata(kept, { fileId: 'file-odd' }, { category: 'retagged' });
       const embedding = randomVector(random);
       const before = await query(kept, { mode: 'hybrid', embedding, text: 'alpaca red', maxChunks: 10 });
+      const listedBefore = await provider.listChunks(kept, { fileId: 'file-odd' }, { includeEmbeddings: true });
 
       await provider.shutdown?.();
       provider = await harness.open();
 
       expect(await query(kept, { mode: 'hybrid', embedding, text: 'alpaca red', maxChunks: 10 })).toEqual(before);
+      expect(await provider.listChunks(kept, { fileId: 'file-odd' }, { includeEmbeddings: true })).toEqual(listedBefore);
+      expect(ids(await query(kept, { mode: 'keyword', text: 'llama', maxChunks: 100, filter: { type: 'eq', key: 'category', value: 'retagged' } })).sort()).toEqual(
+        chunks.filter((chunk, index) => index % 2 === 1 && index !== 39 && chunk.content.startsWith('llama')).map((chunk) => chunk.chunkId),
+      );
       expect(await query(kept, { mode: 'vector', embedding, maxChunks: 100 })).toHaveLength(39);
       await expect(query(dropped, { mode: 'vector', embedding })).rejects.toMatchObject({ kind: 'not_found' });
       await provider.insertChunks(kept, [{ chunkId: 'after-restart', content: 'okapi', embedding, metadata: {} }]);

@@ -1,5 +1,5 @@
 import type { ClientBase } from 'pg';
-import type { AttributeFilter, ChunkMatch, VectorChunk } from '@cria/api';
+import type { AttributeFilter, ChunkMatch, ChunkSelector, StoredChunk, VectorChunk } from '@cria/api';
 import type { PgvectorDistanceMetric, ResolvedVectorIndex } from './pgvector-config.js';
 import { attributeFilterToSql } from './pgvector-filter.js';
 
@@ -23,6 +23,8 @@ interface ChunkRow {
   content: string;
   metadata: Record<string, unknown>;
   chunk_metadata: Record<string, unknown>;
+  /** pgvector's text form, `[1,2.5,...]`. */
+  embedding?: string;
   distance?: number;
   rank?: number;
 }
@@ -54,14 +56,24 @@ function quote(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
 
+function toChunk(row: ChunkRow): StoredChunk {
+  return { chunkId: row.id, content: row.content, metadata: row.metadata, chunkMetadata: row.chunk_metadata };
+}
+
 function toMatch(row: ChunkRow, score: number): ChunkMatch {
-  return { chunkId: row.id, content: row.content, metadata: row.metadata, chunkMetadata: row.chunk_metadata, score };
+  return { ...toChunk(row), score };
+}
+
+/** The condition (with its parameters, numbered from $1) that picks the selected chunks. */
+function selection(selector: ChunkSelector): [string, unknown[]] {
+  return 'fileId' in selector ? ['file_id = $1', [selector.fileId]] : ['id = ANY($1::text[])', [selector.chunkIds]];
 }
 
 /**
  * One vector store: a table of chunks with their `vector(dimension)` embedding, a generated
  * English tsvector of the content with a GIN index, and an HNSW or IVFFlat index on the
- * embedding (the index the table already has is kept if the configuration changed since).
+ * embedding (the index the table already has is kept if the configuration changed since). `seq`
+ * numbers the chunks in insertion order; a replaced chunk takes a new number.
  */
 export class PgvectorStore {
   readonly table: string;
@@ -87,9 +99,10 @@ export class PgvectorStore {
         metadata JSONB NOT NULL,
         chunk_metadata JSONB NOT NULL,
         embedding vector(${this.dimension}) NOT NULL,
-        tokens tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED
+        tokens tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED,
+        seq BIGSERIAL NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS ${quote(`${this.name}_file_id`)} ON ${this.table} (file_id);
+      CREATE INDEX IF NOT EXISTS ${quote(`${this.name}_file_id`)} ON ${this.table} (file_id, seq);
       CREATE INDEX IF NOT EXISTS ${quote(`${this.name}_tokens`)} ON ${this.table} USING gin (tokens);
     `);
     this.hasVectorIndex = await this.vectorIndexExists(client);
@@ -135,7 +148,7 @@ export class PgvectorStore {
       await client.query(
         `INSERT INTO ${this.table} (id, file_id, content, metadata, chunk_metadata, embedding) VALUES ${rows.join(', ')}
          ON CONFLICT (id) DO UPDATE SET file_id = EXCLUDED.file_id, content = EXCLUDED.content, metadata = EXCLUDED.metadata,
-           chunk_metadata = EXCLUDED.chunk_metadata, embedding = EXCLUDED.embedding`,
+           chunk_metadata = EXCLUDED.chunk_metadata, embedding = EXCLUDED.embedding, seq = EXCLUDED.seq`,
         params,
       );
     }
@@ -154,12 +167,22 @@ export class PgvectorStore {
     return true;
   }
 
-  async deleteByFile(client: ClientBase, fileId: string): Promise<void> {
-    await client.query(`DELETE FROM ${this.table} WHERE file_id = $1`, [fileId]);
+  async delete(client: ClientBase, selector: ChunkSelector): Promise<void> {
+    const [where, params] = selection(selector);
+    await client.query(`DELETE FROM ${this.table} WHERE ${where}`, params);
   }
 
-  async deleteByIds(client: ClientBase, chunkIds: readonly string[]): Promise<void> {
-    await client.query(`DELETE FROM ${this.table} WHERE id = ANY($1::text[])`, [chunkIds]);
+  /** The selected chunks in insertion order, with their embeddings when asked. */
+  async list(client: ClientBase, selector: ChunkSelector, includeEmbeddings: boolean): Promise<StoredChunk[]> {
+    const [where, params] = selection(selector);
+    const { rows } = await client.query<ChunkRow>(`SELECT id, content, metadata, chunk_metadata${includeEmbeddings ? ', embedding::text AS embedding' : ''} FROM ${this.table} WHERE ${where} ORDER BY seq`, params);
+    // pgvector's text form of a vector is a JSON array of numbers.
+    return rows.map((row) => (includeEmbeddings ? { ...toChunk(row), embedding: JSON.parse(row.embedding!) as number[] } : toChunk(row)));
+  }
+
+  /** Replaces the metadata of a file's chunks in one statement (so all or nothing). */
+  async updateMetadata(client: ClientBase, fileId: string, metadata: Record<string, unknown>): Promise<void> {
+    await client.query(`UPDATE ${this.table} SET metadata = $1::jsonb WHERE file_id = $2`, [JSON.stringify(metadata), fileId]);
   }
 
   /**

@@ -3,27 +3,31 @@ import pg from 'pg';
 import {
   type ChunkMatch,
   type ChunkQuery,
+  type ChunkSelector,
+  checkChunkQuery,
+  checkEmbedding,
+  checkVectorStoreDefinition,
   ConfigError,
   ConflictError,
   CriaError,
-  InvalidRequestError,
+  fuseRankings,
   type KvStore,
+  lastOfEachId,
   NotFoundError,
   type ProviderLifecycle,
   type ProviderLogger,
+  type StoredChunk,
   UpstreamError,
   type VectorChunk,
   type VectorIOProvider,
   type VectorStoreDefinition,
+  withinScoreThreshold,
 } from '@cria/api';
 import { type PgvectorDistanceMetric, type PgvectorSettings, type ResolvedVectorIndex, resolveVectorIndex } from './pgvector-config.js';
-import { fuseRankings } from './pgvector-hybrid.js';
 import { PgvectorStore } from './pgvector-store.js';
 
 /** Registry keys in the persistence namespace: one per vector store. */
 const REGISTRY_PREFIX = 'vector_stores::';
-
-const SEARCH_MODES: readonly string[] = ['vector', 'keyword', 'hybrid'];
 
 /** pgvector's ceiling for hnsw.ef_search. */
 const MAX_EF_SEARCH = 1000;
@@ -37,16 +41,6 @@ interface RegisteredStore extends VectorStoreDefinition {
 export function tableName(storeId: string): string {
   const readable = storeId.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
   return `vs_${readable}_${createHash('sha256').update(storeId).digest('hex').slice(0, 12)}`;
-}
-
-/** The chunks with the last of each repeated id only: inserting replaces chunks by id, in order. */
-export function lastOfEachId(chunks: readonly VectorChunk[]): VectorChunk[] {
-  const byId = new Map<string, VectorChunk>();
-  for (const chunk of chunks) {
-    byId.delete(chunk.chunkId);
-    byId.set(chunk.chunkId, chunk);
-  }
-  return [...byId.values()];
 }
 
 function versionAtLeast(version: string, minimum: [number, number]): boolean {
@@ -123,13 +117,8 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async registerVectorStore(definition: VectorStoreDefinition): Promise<void> {
-    if (!Number.isInteger(definition.embeddingDimension) || definition.embeddingDimension <= 0) {
-      throw new InvalidRequestError(`embedding_dimension must be a positive integer, got ${definition.embeddingDimension}.`, { param: 'embedding_dimension' });
-    }
     const registered = await this.registry.get<RegisteredStore>(REGISTRY_PREFIX + definition.id);
-    if (registered && registered.embeddingDimension !== definition.embeddingDimension) {
-      throw new ConflictError(`Vector store '${definition.id}' exists with ${registered.embeddingDimension}-dimensional embeddings, not ${definition.embeddingDimension}.`);
-    }
+    checkVectorStoreDefinition(definition, registered);
     const store: RegisteredStore = { id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, table: registered?.table ?? tableName(definition.id) };
     await this.openStore(store);
     await this.registry.set(REGISTRY_PREFIX + store.id, store);
@@ -147,7 +136,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   async insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void> {
     const store = this.store(storeId);
-    chunks.forEach((chunk, index) => this.checkEmbedding(chunk.embedding, store.dimension, `chunks[${index}].embedding`));
+    chunks.forEach((chunk, index) => checkEmbedding(chunk.embedding, store.dimension, `chunks[${index}].embedding`, this.embeddingChecks));
     if (chunks.length === 0) return;
     await this.transaction((client) => store.insert(client, lastOfEachId(chunks)));
     try {
@@ -158,17 +147,14 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     }
   }
 
-  async deleteChunks(storeId: string, selector: { fileId: string } | { chunkIds: readonly string[] }): Promise<void> {
+  async deleteChunks(storeId: string, selector: ChunkSelector): Promise<void> {
     const store = this.store(storeId);
-    await this.withClient((client) => ('fileId' in selector ? store.deleteByFile(client, selector.fileId) : store.deleteByIds(client, selector.chunkIds)));
+    await this.withClient((client) => store.delete(client, selector));
   }
 
   async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
     const store = this.store(storeId);
-    if (!Number.isInteger(query.maxChunks) || query.maxChunks < 1) throw new InvalidRequestError(`max_chunks must be a positive integer, got ${query.maxChunks}.`, { param: 'max_chunks' });
-    if (!SEARCH_MODES.includes(query.mode)) throw new InvalidRequestError(`Unknown search mode '${query.mode}'; use ${SEARCH_MODES.join(', ')}.`, { param: 'mode' });
-    const embedding = query.mode !== 'keyword' ? this.checkEmbedding(query.embedding, store.dimension, 'embedding') : undefined;
-    if (query.mode !== 'vector' && typeof query.text !== 'string') throw new InvalidRequestError(`A ${query.mode} query needs the query text.`, { param: 'query' });
+    const embedding = checkChunkQuery(query, store.dimension, this.embeddingChecks);
     const { maxChunks, filter } = query;
     const search = async (client: pg.PoolClient): Promise<ChunkMatch[]> => {
       if (query.mode === 'keyword') return store.keyword(client, query.text!, maxChunks, filter);
@@ -178,8 +164,17 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     };
     // Vector search runs in a transaction, which scopes its SET LOCAL index settings.
     const matches = query.mode === 'keyword' ? await this.withClient(search) : await this.transaction(search);
-    const threshold = query.scoreThreshold;
-    return threshold === undefined || threshold === null ? matches : matches.filter((match) => match.score >= threshold);
+    return withinScoreThreshold(matches, query.scoreThreshold);
+  }
+
+  async listChunks(storeId: string, selector: ChunkSelector, options: { includeEmbeddings?: boolean } = {}): Promise<StoredChunk[]> {
+    const store = this.store(storeId);
+    return this.withClient((client) => store.list(client, selector, options.includeEmbeddings === true));
+  }
+
+  async updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void> {
+    const store = this.store(storeId);
+    await this.withClient((client) => store.updateMetadata(client, selector.fileId, metadata));
   }
 
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
@@ -207,17 +202,9 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     return settings;
   }
 
-  private checkEmbedding(embedding: readonly number[] | undefined, dimension: number, param: string): readonly number[] {
-    if (!Array.isArray(embedding) || embedding.length !== dimension) {
-      throw new InvalidRequestError(`${param} has ${Array.isArray(embedding) ? embedding.length : 'no'} dimensions; the vector store's embeddings have ${dimension}.`, { param });
-    }
-    let norm = 0;
-    for (const value of embedding) {
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidRequestError(`${param} holds a value that is not a finite number.`, { param });
-      norm += value * value;
-    }
-    if (norm === 0 && this.metric === 'COSINE') throw new InvalidRequestError(`${param} is the zero vector, whose cosine similarity is undefined.`, { param });
-    return embedding;
+  /** Only cosine leaves the zero vector undefined; the other metrics compare it like any vector. */
+  private get embeddingChecks(): { allowZeroVector: boolean } {
+    return { allowZeroVector: this.metric !== 'COSINE' };
   }
 
   private async openStore(definition: RegisteredStore): Promise<void> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { AttributeFilter, ChunkMatch, VectorChunk } from '@cria/api';
+import type { AttributeFilter, ChunkMatch, ChunkSelector, StoredChunk, VectorChunk } from '@cria/api';
 import { attributeFilterToSql } from './sqlite-vec-filter.js';
 
 /** sqlite-vec refuses KNN queries asking for more neighbours than this. */
@@ -14,14 +14,25 @@ interface ChunkRow {
   rank?: number;
 }
 
-/** Unit vector of `values` as the float32 blob sqlite-vec reads. */
-export function unitVectorBlob(values: readonly number[]): Buffer {
-  let norm = 0;
-  for (const value of values) norm += value * value;
-  norm = Math.sqrt(norm);
+/** The Euclidean length of a vector. */
+export function vectorNorm(values: readonly number[]): number {
+  let sum = 0;
+  for (const value of values) sum += value * value;
+  return Math.sqrt(sum);
+}
+
+/** Unit vector of `values` (whose length is `norm`) as the float32 blob sqlite-vec reads. */
+export function unitVectorBlob(values: readonly number[], norm = vectorNorm(values)): Buffer {
   const vector = new Float32Array(values.length);
   for (let index = 0; index < values.length; index++) vector[index] = values[index]! / norm;
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+/** The embedding a unit vector blob was made from, given its length (to float32 precision). */
+export function scaledVector(blob: Buffer, norm: number): number[] {
+  const values = new Array<number>(blob.byteLength / 4);
+  for (let index = 0; index < values.length; index++) values[index] = blob.readFloatLE(4 * index) * norm;
+  return values;
 }
 
 /**
@@ -35,11 +46,13 @@ export function ftsQuery(text: string): string | null {
 }
 
 /**
- * The tables of one vector store in the chunks database: `<base>_chunks` (content and JSON
- * metadata, keyed by an integer rowid), `<base>_vec` (a sqlite-vec vec0 table with the unit
- * embedding under the same rowid) and `<base>_fts` (a contentless FTS5 index of the content,
- * same rowid). Embeddings are stored normalised and searched by L2 distance: on unit vectors that
- * ranks exactly as cosine similarity (cos = 1 − d²/2) and sqlite-vec computes it faster.
+ * The tables of one vector store in the chunks database: `<base>_chunks` (content, JSON
+ * metadata and the embedding's length, keyed by an integer rowid), `<base>_vec` (a sqlite-vec
+ * vec0 table with the unit embedding under the same rowid) and `<base>_fts` (a contentless FTS5
+ * index of the content, same rowid). Embeddings are stored normalised and searched by L2
+ * distance: on unit vectors that ranks exactly as cosine similarity (cos = 1 − d²/2) and
+ * sqlite-vec computes it faster; the length kept beside gives the inserted embedding back.
+ * Rowids grow with each insert (a replaced chunk gets a new one), so they are the insertion order.
  */
 export class SqliteVecStore {
   private readonly chunks: string;
@@ -66,7 +79,8 @@ export class SqliteVecStore {
         file_id TEXT,
         content TEXT NOT NULL,
         metadata TEXT NOT NULL,
-        chunk_metadata TEXT NOT NULL
+        chunk_metadata TEXT NOT NULL,
+        norm REAL NOT NULL
       );
       CREATE INDEX IF NOT EXISTS "${this.base}_file_id" ON ${this.chunks} (file_id);
       CREATE VIRTUAL TABLE IF NOT EXISTS ${this.vectors} USING vec0(embedding float[${this.dimension}] distance_metric=l2);
@@ -88,27 +102,38 @@ export class SqliteVecStore {
 
   /** Inserts (or replaces, by chunk id) chunks whose embeddings were checked; the caller holds the transaction. */
   insert(chunks: readonly VectorChunk[]): void {
-    const insertChunk = this.statement(`INSERT INTO ${this.chunks} (chunk_id, file_id, content, metadata, chunk_metadata) VALUES (?, ?, ?, ?, ?)`);
+    const insertChunk = this.statement(`INSERT INTO ${this.chunks} (chunk_id, file_id, content, metadata, chunk_metadata, norm) VALUES (?, ?, ?, ?, ?, ?)`);
     const insertVector = this.statement(`INSERT INTO ${this.vectors} (rowid, embedding) VALUES (?, ?)`);
     const insertKeywords = this.statement(`INSERT INTO ${this.keywords} (rowid, content) VALUES (?, ?)`);
-    this.removeRows(this.rowids(`chunk_id IN (SELECT value FROM json_each(?))`, [JSON.stringify(chunks.map((chunk) => chunk.chunkId))]));
+    this.removeRows(this.rowids(...selection({ chunkIds: chunks.map((chunk) => chunk.chunkId) })));
     for (const chunk of chunks) {
       const chunkMetadata = chunk.chunkMetadata ?? {};
       const fileId = typeof chunkMetadata.file_id === 'string' ? chunkMetadata.file_id : null;
-      const { lastInsertRowid } = insertChunk.run(chunk.chunkId, fileId, chunk.content, JSON.stringify(chunk.metadata ?? {}), JSON.stringify(chunkMetadata));
+      const norm = vectorNorm(chunk.embedding);
+      const { lastInsertRowid } = insertChunk.run(chunk.chunkId, fileId, chunk.content, JSON.stringify(chunk.metadata ?? {}), JSON.stringify(chunkMetadata), norm);
       // vec0 accepts only integer-typed rowids, so bind a BigInt.
       const rowid = BigInt(lastInsertRowid);
-      insertVector.run(rowid, unitVectorBlob(chunk.embedding));
+      insertVector.run(rowid, unitVectorBlob(chunk.embedding, norm));
       insertKeywords.run(rowid, chunk.content);
     }
   }
 
-  deleteByFile(fileId: string): void {
-    this.removeRows(this.rowids('file_id = ?', [fileId]));
+  /** Deletes the selected chunks; the caller holds the transaction. */
+  delete(selector: ChunkSelector): void {
+    this.removeRows(this.rowids(...selection(selector)));
   }
 
-  deleteByIds(chunkIds: readonly string[]): void {
-    this.removeRows(this.rowids(`chunk_id IN (SELECT value FROM json_each(?))`, [JSON.stringify(chunkIds)]));
+  /** The selected chunks in insertion order, with their embeddings when asked; the caller holds the transaction (one snapshot). */
+  list(selector: ChunkSelector, includeEmbeddings: boolean): StoredChunk[] {
+    const [where, params] = selection(selector);
+    const rows = this.statement(`SELECT rowid, chunk_id, content, metadata, chunk_metadata, norm FROM ${this.chunks} WHERE ${where} ORDER BY rowid`).all(...params) as (ChunkRow & { rowid: number; norm: number })[];
+    const embeddingOf = includeEmbeddings ? this.statement(`SELECT embedding FROM ${this.vectors} WHERE rowid = ?`).pluck() : null;
+    return rows.map((row) => (embeddingOf ? { ...toChunk(row), embedding: scaledVector(embeddingOf.get(BigInt(row.rowid)) as Buffer, row.norm) } : toChunk(row)));
+  }
+
+  /** Replaces the metadata of a file's chunks in one statement (so all or nothing). */
+  updateMetadata(fileId: string, metadata: Record<string, unknown>): void {
+    this.statement(`UPDATE ${this.chunks} SET metadata = ? WHERE file_id = ?`).run(JSON.stringify(metadata), fileId);
   }
 
   /**
@@ -185,12 +210,20 @@ export class SqliteVecStore {
   }
 }
 
-function toMatch(row: ChunkRow, score: number): ChunkMatch {
+/** The WHERE clause on the chunks table (and its parameters) that picks the selected chunks. */
+function selection(selector: ChunkSelector): [string, unknown[]] {
+  return 'fileId' in selector ? ['file_id = ?', [selector.fileId]] : ['chunk_id IN (SELECT value FROM json_each(?))', [JSON.stringify(selector.chunkIds)]];
+}
+
+function toChunk(row: ChunkRow): StoredChunk {
   return {
     chunkId: row.chunk_id,
     content: row.content,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
     chunkMetadata: JSON.parse(row.chunk_metadata) as Record<string, unknown>,
-    score,
   };
+}
+
+function toMatch(row: ChunkRow, score: number): ChunkMatch {
+  return { ...toChunk(row), score };
 }

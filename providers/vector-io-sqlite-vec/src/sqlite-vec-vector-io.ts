@@ -7,20 +7,24 @@ import * as sqliteVec from 'sqlite-vec';
 import {
   type ChunkMatch,
   type ChunkQuery,
+  type ChunkSelector,
+  checkChunkQuery,
+  checkEmbedding,
+  checkVectorStoreDefinition,
   ConflictError,
-  InvalidRequestError,
+  fuseRankings,
   type KvStore,
+  lastOfEachId,
   NotFoundError,
   type ProviderLifecycle,
   type ProviderLogger,
+  type StoredChunk,
   type VectorChunk,
   type VectorIOProvider,
   type VectorStoreDefinition,
+  withinScoreThreshold,
 } from '@cria/api';
-import { fuseRankings } from './sqlite-vec-hybrid.js';
 import { SqliteVecStore } from './sqlite-vec-store.js';
-
-const SEARCH_MODES: readonly string[] = ['vector', 'keyword', 'hybrid'];
 
 /** Registry keys in the persistence namespace: one per vector store. */
 const REGISTRY_PREFIX = 'vector_stores::';
@@ -41,30 +45,6 @@ export function resolveDbPath(path: string, baseDir: string): string {
 export function tableBaseName(storeId: string): string {
   const readable = storeId.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40);
   return `vs_${readable}_${createHash('sha256').update(storeId).digest('hex').slice(0, 12)}`;
-}
-
-/** Checks every embedding before anything is written, so a bad chunk fails the whole insert. */
-export function checkEmbedding(embedding: readonly number[] | undefined, dimension: number, param: string): readonly number[] {
-  if (!Array.isArray(embedding) || embedding.length !== dimension) {
-    throw new InvalidRequestError(`${param} has ${Array.isArray(embedding) ? embedding.length : 'no'} dimensions; the vector store's embeddings have ${dimension}.`, { param });
-  }
-  let norm = 0;
-  for (const value of embedding) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidRequestError(`${param} holds a value that is not a finite number.`, { param });
-    norm += value * value;
-  }
-  if (norm === 0) throw new InvalidRequestError(`${param} is the zero vector, whose cosine similarity is undefined.`, { param });
-  return embedding;
-}
-
-/** The chunks with the last of each repeated id only: inserting replaces chunks by id, in order. */
-export function lastOfEachId(chunks: readonly VectorChunk[]): VectorChunk[] {
-  const byId = new Map<string, VectorChunk>();
-  for (const chunk of chunks) {
-    byId.delete(chunk.chunkId);
-    byId.set(chunk.chunkId, chunk);
-  }
-  return [...byId.values()];
 }
 
 /**
@@ -105,13 +85,8 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async registerVectorStore(definition: VectorStoreDefinition): Promise<void> {
-    if (!Number.isInteger(definition.embeddingDimension) || definition.embeddingDimension <= 0) {
-      throw new InvalidRequestError(`embedding_dimension must be a positive integer, got ${definition.embeddingDimension}.`, { param: 'embedding_dimension' });
-    }
     const registered = await this.registry.get<RegisteredStore>(REGISTRY_PREFIX + definition.id);
-    if (registered && registered.embeddingDimension !== definition.embeddingDimension) {
-      throw new ConflictError(`Vector store '${definition.id}' exists with ${registered.embeddingDimension}-dimensional embeddings, not ${definition.embeddingDimension}.`);
-    }
+    checkVectorStoreDefinition(definition, registered);
     const store: RegisteredStore = { id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, table: registered?.table ?? tableBaseName(definition.id) };
     this.openStore(store);
     await this.registry.set(REGISTRY_PREFIX + store.id, store);
@@ -134,25 +109,28 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
     this.db.transaction(() => store.insert(lastOfEachId(chunks)))();
   }
 
-  async deleteChunks(storeId: string, selector: { fileId: string } | { chunkIds: readonly string[] }): Promise<void> {
+  async deleteChunks(storeId: string, selector: ChunkSelector): Promise<void> {
     const store = this.store(storeId);
-    this.db.transaction(() => ('fileId' in selector ? store.deleteByFile(selector.fileId) : store.deleteByIds(selector.chunkIds)))();
+    this.db.transaction(() => store.delete(selector))();
   }
 
   async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
     const store = this.store(storeId);
-    if (!Number.isInteger(query.maxChunks) || query.maxChunks < 1) throw new InvalidRequestError(`max_chunks must be a positive integer, got ${query.maxChunks}.`, { param: 'max_chunks' });
-    if (!SEARCH_MODES.includes(query.mode)) throw new InvalidRequestError(`Unknown search mode '${query.mode}'; use ${SEARCH_MODES.join(', ')}.`, { param: 'mode' });
-    const needsEmbedding = query.mode !== 'keyword';
-    const needsText = query.mode !== 'vector';
-    const embedding = needsEmbedding ? checkEmbedding(query.embedding, store.dimension, 'embedding') : undefined;
-    if (needsText && typeof query.text !== 'string') throw new InvalidRequestError(`A ${query.mode} query needs the query text.`, { param: 'query' });
+    const embedding = checkChunkQuery(query, store.dimension);
     let matches: ChunkMatch[];
     if (query.mode === 'vector') matches = store.nearest(embedding!, query.maxChunks, query.filter);
     else if (query.mode === 'keyword') matches = store.keyword(query.text!, query.maxChunks, query.filter);
     else matches = fuseRankings(store.nearest(embedding!, query.maxChunks, query.filter), store.keyword(query.text!, query.maxChunks, query.filter), query.reranker).slice(0, query.maxChunks);
-    const threshold = query.scoreThreshold;
-    return threshold === undefined || threshold === null ? matches : matches.filter((match) => match.score >= threshold);
+    return withinScoreThreshold(matches, query.scoreThreshold);
+  }
+
+  async listChunks(storeId: string, selector: ChunkSelector, options: { includeEmbeddings?: boolean } = {}): Promise<StoredChunk[]> {
+    const store = this.store(storeId);
+    return this.db.transaction(() => store.list(selector, options.includeEmbeddings === true))();
+  }
+
+  async updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void> {
+    this.store(storeId).updateMetadata(selector.fileId, metadata);
   }
 
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {

@@ -1045,7 +1045,7 @@ export interface QueryChunksParams {
    */
   max_chunks?: number;
   /**
-   * Drop chunks scoring below this (default 0).
+   * Drop chunks scoring below this (no threshold when absent: a negative cosine similarity is still a match).
    */
   score_threshold?: number;
   /**

@@ -73,16 +73,47 @@ export interface ChunkMatch {
   score: number;
 }
 
+/** A chunk as its store keeps it. */
+export interface StoredChunk {
+  chunkId: string;
+  content: string;
+  metadata: Record<string, unknown>;
+  chunkMetadata: Record<string, unknown>;
+  /** The embedding as inserted (to float32 precision); only when asked for. */
+  embedding?: number[];
+}
+
+/** Which chunks of a store: those of one source file (`chunkMetadata.file_id`), or those with the listed ids. */
+export type ChunkSelector = { fileId: string } | { chunkIds: readonly string[] };
+
+/**
+ * A provider's chunks are the only copy: the core keeps no chunks of its own, so it rebuilds a
+ * file's content, returns embeddings and changes attributes through this interface.
+ */
 export interface VectorIOProvider {
   /** Creates (or reopens, after a restart) the storage of a vector store. */
   registerVectorStore(store: VectorStoreDefinition): Promise<void>;
   /** Drops a vector store and all its chunks. */
   unregisterVectorStore(storeId: string): Promise<void>;
-  /** Adds chunks, replacing those with the same chunkId; all or nothing. */
+  /**
+   * Adds chunks, replacing those with the same chunkId; all or nothing. A replaced chunk counts
+   * as inserted now: listChunks puts it after the chunks inserted before it.
+   */
   insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void>;
-  /** Removes the chunks of one source file (`chunkMetadata.file_id`), or the listed chunk ids. */
-  deleteChunks(storeId: string, selector: { fileId: string } | { chunkIds: readonly string[] }): Promise<void>;
+  /** Removes the selected chunks; ids the store does not have are ignored. */
+  deleteChunks(storeId: string, selector: ChunkSelector): Promise<void>;
   queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]>;
+  /**
+   * The selected chunks in the order they were inserted (a file's content is rebuilt from them),
+   * with their embeddings only when `includeEmbeddings` is set; ids the store does not have are
+   * ignored.
+   */
+  listChunks(storeId: string, selector: ChunkSelector, options?: { includeEmbeddings?: boolean }): Promise<StoredChunk[]>;
+  /**
+   * Replaces the `metadata` of every chunk of a file, all or nothing, so filters match the new
+   * values at once; content, embeddings, `chunkMetadata` and insertion order are kept.
+   */
+  updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void>;
 }
 
 /** Whether `metadata` satisfies an OpenAI attribute filter; for providers that filter in process. */

@@ -106,7 +106,7 @@ const searchFilter: JsonSchema = {
 const queryChunksParams = object(
   {
     max_chunks: { type: 'integer', minimum: 1, description: 'At most this many chunks (default 3).' },
-    score_threshold: { type: 'number', description: 'Drop chunks scoring below this (default 0).' },
+    score_threshold: { type: 'number', description: 'Drop chunks scoring below this (no threshold when absent: a negative cosine similarity is still a match).' },
     mode: nullable({ type: 'string', enum: ['vector', 'keyword', 'hybrid'], description: 'Default `vector`.' }),
     reranker_type: nullable({ type: 'string', enum: ['rrf', 'weighted'], description: 'Hybrid only; the distribution\'s default_reranker_strategy when absent.' }),
     reranker_params: nullable(

@@ -28,6 +28,7 @@ import {
   type UpdateVectorStoreFileRequest,
   type UpdateVectorStoreRequest,
   UpstreamError,
+  type VectorChunk,
   type VectorIOApi,
   type VectorIOProvider,
   type VectorStore,
@@ -64,10 +65,9 @@ import {
   staticChunkingStrategy,
   storeObject,
   SYSTEM_METADATA_KEYS,
-  toVectorChunk,
 } from './vector-stores-objects.js';
 import type { VectorStoresSettings } from './vector-stores-settings.js';
-import type { BatchRecord, ChunkRecord, FileRecord, StoreRecord, VectorStoresTables } from './vector-stores-tables.js';
+import type { BatchRecord, FileRecord, StoreRecord, VectorStoresTables } from './vector-stores-tables.js';
 
 export interface VectorIOProviderHandle {
   providerId: string;
@@ -137,10 +137,11 @@ function mergeMatches(lists: readonly ChunkMatch[][], limit: number): ChunkMatch
 /**
  * The vector_io API: Llama Stack's chunk insert and query routed to the provider that holds the
  * store, and OpenAI's vector stores (stores, attached files, file batches, search) with their
- * ingestion. Records live in SQL tables; the providers keep only the searchable chunks. Files
- * are ingested in the background: read from the files API, turned to text, cut into token
- * windows, embedded in batches through the inference router, and inserted all at once before
- * the file is marked `completed`; a file that fails is marked `failed` with `last_error`.
+ * ingestion. Stores, files and batches are records in SQL tables; chunks live only at the
+ * providers, which give back a file's content, embeddings and attribute updates. Files are
+ * ingested in the background: read from the files API, turned to text, cut into token windows,
+ * embedded in batches through the inference router, and inserted all at once before the file is
+ * marked `completed`; a file that fails is marked `failed` with `last_error`.
  */
 export class VectorIORouter implements VectorIOApi {
   private readonly stores = new Map<string, StoreState>();
@@ -244,24 +245,20 @@ export class VectorIORouter implements VectorIOApi {
     const missing = request.chunks.flatMap((chunk, index) => (chunk.embedding ? [] : [index]));
     const computed = missing.length ? await this.embedder.embed(this.target(record), missing.map((index) => texts[index]!), context?.signal) : [];
     const vectors = new Map(missing.map((index, position) => [index, computed[position]!]));
-    const records: ChunkRecord[] = request.chunks.map((chunk, index) => {
+    const chunks: VectorChunk[] = request.chunks.map((chunk, index) => {
       const metadata = chunk.metadata ?? {};
       const documentId = chunk.chunk_metadata?.document_id ?? (typeof metadata.document_id === 'string' ? metadata.document_id : null);
       const chunkId = chunk.chunk_id ?? chunk.chunk_metadata?.chunk_id ?? chunkIdFor(documentId ?? '', texts[index]!);
       const chunkMetadata = Object.fromEntries(Object.entries(chunk.chunk_metadata ?? {}).filter(([, value]) => value !== null && value !== undefined));
       return {
-        vectorStoreId: record.id,
         chunkId,
-        fileId: null,
-        position: index,
         content: texts[index]!,
         metadata,
         chunkMetadata: { ...chunkMetadata, chunk_id: chunkId, ...(documentId ? { document_id: documentId } : {}) },
         embedding: chunk.embedding ?? vectors.get(index)!,
       };
     });
-    await this.provider(state).insertChunks(record.id, records.map(toVectorChunk));
-    await this.tables.putChunks(records);
+    await this.provider(state).insertChunks(record.id, chunks);
   }
 
   async queryChunks(request: QueryChunksRequest, context?: Partial<RequestContext>): Promise<QueryChunksResponse> {
@@ -272,30 +269,36 @@ export class VectorIORouter implements VectorIOApi {
     const text = contentText(request.query);
     const reranker = mode === 'hybrid' ? this.reranker(params.reranker_type ?? null, params.reranker_params?.impact_factor, params.reranker_params?.alpha) : undefined;
     const embedding = mode === 'keyword' ? undefined : (await this.embedder.embed(this.target(record), [text], context?.signal))[0];
-    const matches = await this.provider(state).queryChunks(record.id, {
+    const provider = this.provider(state);
+    // Llama Stack sets no threshold by default: a negative cosine similarity is still a match.
+    const matches = await provider.queryChunks(record.id, {
       mode,
       text,
       maxChunks: params.max_chunks ?? 3,
-      scoreThreshold: params.score_threshold ?? 0,
+      ...(params.score_threshold !== undefined && params.score_threshold !== null ? { scoreThreshold: params.score_threshold } : {}),
       ...(embedding ? { embedding } : {}),
       ...(reranker ? { reranker } : {}),
       ...(params.filters ? { filter: params.filters as AttributeFilter } : {}),
     });
-    const chunks = await Promise.all(
-      matches.map(async (match) => {
-        const stored = await this.tables.chunk(record.id, match.chunkId);
-        return {
-          content: match.content,
-          chunk_id: match.chunkId,
-          metadata: match.metadata,
-          chunk_metadata: match.chunkMetadata,
-          ...(stored ? { embedding: stored.embedding } : {}),
-          embedding_model: record.embeddingModel,
-          embedding_dimension: record.embeddingDimension,
-        } as QueryChunksResponse['chunks'][number];
+    // Llama Stack answers each chunk with its embedding, which a query does not return.
+    const embeddings = new Map<string, number[]>();
+    if (matches.length) {
+      for (const chunk of await provider.listChunks(record.id, { chunkIds: matches.map((match) => match.chunkId) }, { includeEmbeddings: true })) embeddings.set(chunk.chunkId, chunk.embedding!);
+    }
+    // A chunk deleted between the query and the listing is left out, with its score.
+    const found = matches.filter((match) => embeddings.has(match.chunkId));
+    const chunks = found.map(
+      (match): QueryChunksResponse['chunks'][number] => ({
+        content: match.content,
+        chunk_id: match.chunkId,
+        metadata: match.metadata,
+        chunk_metadata: match.chunkMetadata,
+        embedding: embeddings.get(match.chunkId)!,
+        embedding_model: record.embeddingModel,
+        embedding_dimension: record.embeddingDimension,
       }),
     );
-    return { chunks, scores: matches.map((match) => match.score) };
+    return { chunks, scores: found.map((match) => match.score) };
   }
 
   // OpenAI's vector stores
@@ -383,6 +386,7 @@ export class VectorIORouter implements VectorIOApi {
           mode,
           text,
           maxChunks: limit,
+          // OpenAI's ranking_options.score_threshold defaults to 0.
           scoreThreshold: options?.score_threshold ?? 0,
           ...(embeddings[index] ? { embedding: embeddings[index] } : {}),
           ...(reranker ? { reranker } : {}),
@@ -439,12 +443,9 @@ export class VectorIORouter implements VectorIOApi {
     return this.locks.run(lockKey(vectorStoreId, fileId), async () => {
       const current = await this.requireFile(vectorStoreId, fileId);
       const updated: FileRecord = { ...current, attributes: request.attributes ?? null };
-      if (current.status === 'completed') {
-        // The chunks carry the attributes searches filter on: rewrite them (same ids replace).
-        const chunks = (await this.tables.chunksOfFile(vectorStoreId, fileId)).map((chunk) => ({ ...chunk, metadata: fileChunkMetadata(updated.attributes, fileId, current.filename) }));
-        await this.provider(state).insertChunks(vectorStoreId, chunks.map(toVectorChunk));
-        await this.tables.putChunks(chunks);
-      }
+      // The chunks carry the attributes searches filter on. A file still being ingested gets
+      // the latest attributes when its chunks are inserted (under this lock).
+      if (current.status === 'completed') await this.provider(state).updateChunkMetadata(vectorStoreId, { fileId }, fileChunkMetadata(updated.attributes, fileId, current.filename));
       await this.tables.updateFile(updated);
       return fileObject(updated);
     });
@@ -462,15 +463,16 @@ export class VectorIORouter implements VectorIOApi {
   }
 
   async retrieveFileContent(vectorStoreId: string, fileId: string, query: VectorStoreFileContentQuery): Promise<VectorStoreFileContent> {
-    this.storeState(vectorStoreId);
+    const state = this.storeState(vectorStoreId);
     await this.requireFile(vectorStoreId, fileId);
-    const chunks = await this.tables.chunksOfFile(vectorStoreId, fileId);
+    // The chunks in the order they were cut from the file, so their texts rebuild it.
+    const chunks = await this.provider(state).listChunks(vectorStoreId, { fileId }, { includeEmbeddings: query.include_embeddings === true });
     return {
       object: 'vector_store.file_content.page',
       data: chunks.map((chunk) => ({
         type: 'text',
         text: chunk.content,
-        ...(query.include_embeddings ? { embedding: chunk.embedding } : {}),
+        ...(chunk.embedding ? { embedding: chunk.embedding } : {}),
         ...(query.include_metadata ? { metadata: chunk.metadata, chunk_metadata: chunk.chunkMetadata } : {}),
       })),
       has_more: false,
@@ -566,13 +568,12 @@ export class VectorIORouter implements VectorIOApi {
         const current = await this.tables.file(vectorStoreId, fileId);
         if (current?.status !== 'in_progress' || signal.aborted) return;
         const createdAt = nowSeconds();
-        const chunks: ChunkRecord[] = pieces.map((piece, position) => {
+        const chunks: VectorChunk[] = pieces.map((piece, position) => {
+          // Derived from the file and the window, so a resumed ingestion replaces what an
+          // interrupted one inserted rather than adding to it.
           const chunkId = chunkIdFor(fileId, piece.text, piece.window);
           return {
-            vectorStoreId,
             chunkId,
-            fileId,
-            position,
             content: piece.text,
             metadata: fileChunkMetadata(current.attributes, fileId, current.filename),
             chunkMetadata: {
@@ -589,15 +590,10 @@ export class VectorIORouter implements VectorIOApi {
             embedding: vectors[position]!,
           };
         });
-        // An attempt a crash interrupted may have left chunks: the file's chunks are replaced whole.
+        // An attempt a crash interrupted may have left chunks: the file's chunks are replaced whole
+        // (one insert, all or nothing), and only then is the file `completed`.
         await this.removeChunks(state, fileId);
-        await this.provider(state).insertChunks(vectorStoreId, chunks.map(toVectorChunk));
-        try {
-          await this.tables.putChunks(chunks);
-        } catch (error) {
-          await this.provider(state).deleteChunks(vectorStoreId, { fileId }).catch(() => undefined);
-          throw error;
-        }
+        await this.provider(state).insertChunks(vectorStoreId, chunks);
         const usageBytes = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk.content) + chunk.embedding.length * FLOAT_BYTES, 0);
         await this.transition(current, 'completed', { usageBytes, lastError: null });
       });
@@ -671,7 +667,6 @@ export class VectorIORouter implements VectorIOApi {
 
   private async removeChunks(state: StoreState, fileId: string): Promise<void> {
     await this.provider(state).deleteChunks(state.record.id, { fileId });
-    await this.tables.deleteChunksOfFile(state.record.id, fileId);
   }
 
   // Helpers

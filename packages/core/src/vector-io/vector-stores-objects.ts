@@ -3,7 +3,6 @@ import {
   type ChunkingStrategyRequest,
   InvalidRequestError,
   type StaticChunkingStrategy,
-  type VectorChunk,
   type VectorStore,
   type VectorStoreFile,
   type VectorStoreFileAttributes,
@@ -11,7 +10,7 @@ import {
   type VectorStoreFileStatus,
 } from '@cria/api';
 import { DEFAULT_CHUNK_OVERLAP_TOKENS, DEFAULT_CHUNK_SIZE_TOKENS } from './vector-stores-chunking.js';
-import type { ChunkRecord, FileRecord, StoreRecord } from './vector-stores-tables.js';
+import type { FileRecord, StoreRecord } from './vector-stores-tables.js';
 
 /** The metadata keys Llama Stack adds to a store's metadata; not the user's to set. */
 export const SYSTEM_METADATA_KEYS = ['provider_id', 'embedding_model', 'embedding_dimension'] as const;
@@ -110,8 +109,4 @@ export function scalarAttributes(metadata: Record<string, unknown>): VectorStore
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') attributes[key] = value;
   }
   return attributes;
-}
-
-export function toVectorChunk(chunk: ChunkRecord): VectorChunk {
-  return { chunkId: chunk.chunkId, content: chunk.content, embedding: chunk.embedding, metadata: chunk.metadata, chunkMetadata: chunk.chunkMetadata };
 }

@@ -1,4 +1,4 @@
-import type { ChunkReranker, VectorStoresConfig } from '@cria/api';
+import { type ChunkReranker, DEFAULT_RRF_IMPACT_FACTOR, DEFAULT_WEIGHTED_ALPHA, type VectorStoresConfig } from '@cria/api';
 
 /** The distribution's `vector_stores` section with Llama Stack's defaults filled in. */
 export interface VectorStoresSettings {
@@ -23,8 +23,8 @@ const DEFAULT_REWRITE_PROMPT = 'Expand this query with relevant synonyms and rel
 
 export function vectorStoresSettings(config: VectorStoresConfig | null | undefined): VectorStoresSettings {
   const retrieval = config?.chunk_retrieval_params ?? {};
-  const rrfImpactFactor = retrieval.rrf_impact_factor ?? 60;
-  const weightedAlpha = retrieval.weighted_search_alpha ?? 0.5;
+  const rrfImpactFactor = retrieval.rrf_impact_factor ?? DEFAULT_RRF_IMPACT_FACTOR;
+  const weightedAlpha = retrieval.weighted_search_alpha ?? DEFAULT_WEIGHTED_ALPHA;
   const embedding = config?.default_embedding_model ?? null;
   const rewrite = config?.rewrite_query_params ?? null;
   return {

@@ -53,19 +53,6 @@ export interface BatchRecord {
   sequence: number;
 }
 
-/** A chunk as inserted, kept for file contents, attribute updates and query responses. */
-export interface ChunkRecord {
-  vectorStoreId: string;
-  chunkId: string;
-  /** The file it came from; null for chunks inserted through /v1/vector-io/insert. */
-  fileId: string | null;
-  position: number;
-  content: string;
-  metadata: Record<string, unknown>;
-  chunkMetadata: Record<string, unknown>;
-  embedding: number[];
-}
-
 export interface PageQuery {
   limit: number;
   order: 'asc' | 'desc';
@@ -82,31 +69,20 @@ function fileKey(vectorStoreId: string, fileId: string): string {
   return `${vectorStoreId}/${fileId}`;
 }
 
-function toVector(blob: unknown): number[] {
-  const bytes = blob as Buffer;
-  return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
-}
-
-function toBlob(vector: readonly number[]): Buffer {
-  return Buffer.from(new Float32Array(vector).buffer);
-}
-
 /**
- * The vector stores service's tables in a SQL store: stores, attached files, file batches and
- * chunks (`<prefix>`, `<prefix>_files`, `<prefix>_file_batches`, `<prefix>_chunks`). The vector IO
- * providers keep the searchable copy of chunks; these tables are the record of what was asked.
+ * The vector stores service's tables in a SQL store: stores, attached files and file batches
+ * (`<prefix>`, `<prefix>_files`, `<prefix>_file_batches`). Chunks are not here: the vector IO
+ * providers keep the only copy.
  */
 export class VectorStoresTables {
   private readonly stores: string;
   private readonly files: string;
   private readonly batches: string;
-  private readonly chunks: string;
 
   constructor(private readonly sql: SqlStore, prefix: string) {
     this.stores = prefix;
     this.files = `${prefix}_files`;
     this.batches = `${prefix}_file_batches`;
-    this.chunks = `${prefix}_chunks`;
   }
 
   async initialize(): Promise<void> {
@@ -145,17 +121,6 @@ export class VectorStoresTables {
       cancelled: 'boolean',
       sequence: { type: 'integer', nullable: false },
     });
-    await this.sql.createTable(this.chunks, {
-      key: { type: 'text', primaryKey: true },
-      vector_store_id: { type: 'text', nullable: false },
-      file_id: 'text',
-      position: { type: 'integer', nullable: false },
-      chunk_id: { type: 'text', nullable: false },
-      content: 'text',
-      metadata: 'json',
-      chunk_metadata: 'json',
-      embedding: 'blob',
-    });
   }
 
   // Stores
@@ -182,7 +147,6 @@ export class VectorStoresTables {
   async deleteOrphans(vectorStoreId: string): Promise<void> {
     await this.sql.delete(this.files, { vector_store_id: vectorStoreId });
     await this.sql.delete(this.batches, { vector_store_id: vectorStoreId });
-    await this.sql.delete(this.chunks, { vector_store_id: vectorStoreId });
   }
 
   // Files
@@ -247,41 +211,6 @@ export class VectorStoresTables {
 
   async markBatchCancelled(batchId: string): Promise<void> {
     await this.sql.update(this.batches, { cancelled: true }, { id: batchId });
-  }
-
-  // Chunks
-
-  /** Adds chunks, replacing those with the same ids, in one transaction. */
-  async putChunks(chunks: readonly ChunkRecord[]): Promise<void> {
-    if (chunks.length === 0) return;
-    for (const chunk of chunks) await this.sql.delete(this.chunks, { key: `${chunk.vectorStoreId}/${chunk.chunkId}` });
-    await this.sql.insert(
-      this.chunks,
-      chunks.map((chunk) => ({
-        key: `${chunk.vectorStoreId}/${chunk.chunkId}`,
-        vector_store_id: chunk.vectorStoreId,
-        file_id: chunk.fileId,
-        position: chunk.position,
-        chunk_id: chunk.chunkId,
-        content: chunk.content,
-        metadata: chunk.metadata,
-        chunk_metadata: chunk.chunkMetadata,
-        embedding: toBlob(chunk.embedding),
-      })),
-    );
-  }
-
-  async chunk(vectorStoreId: string, chunkId: string): Promise<ChunkRecord | undefined> {
-    const row = await this.sql.fetchOne(this.chunks, { key: `${vectorStoreId}/${chunkId}` });
-    return row && toChunk(row);
-  }
-
-  async chunksOfFile(vectorStoreId: string, fileId: string): Promise<ChunkRecord[]> {
-    return (await this.sql.fetchAll(this.chunks, { where: { vector_store_id: vectorStoreId, file_id: fileId }, orderBy: [['position', 'asc']] })).rows.map(toChunk);
-  }
-
-  async deleteChunksOfFile(vectorStoreId: string, fileId: string): Promise<void> {
-    await this.sql.delete(this.chunks, { vector_store_id: vectorStoreId, file_id: fileId });
   }
 }
 
@@ -357,18 +286,5 @@ function fromFile(file: FileRecord): SqlRow {
     usage_bytes: file.usageBytes,
     filename: file.filename,
     batch_id: file.batchId,
-  };
-}
-
-function toChunk(row: SqlRow): ChunkRecord {
-  return {
-    vectorStoreId: String(row.vector_store_id),
-    chunkId: String(row.chunk_id),
-    fileId: (row.file_id as string | null) ?? null,
-    position: Number(row.position),
-    content: String(row.content ?? ''),
-    metadata: (row.metadata as Record<string, unknown> | null) ?? {},
-    chunkMetadata: (row.chunk_metadata as Record<string, unknown> | null) ?? {},
-    embedding: row.embedding ? toVector(row.embedding) : [],
   };
 }

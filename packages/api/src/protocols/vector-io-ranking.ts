@@ -1,8 +1,8 @@
-import type { ChunkMatch, ChunkReranker } from '@cria/api';
+import type { ChunkMatch, ChunkReranker } from './vector-io.js';
 
 /** RRF's impact factor and the weighted reranker's alpha when the query leaves them out (Llama Stack's). */
-export const DEFAULT_IMPACT_FACTOR = 60;
-export const DEFAULT_ALPHA = 0.5;
+export const DEFAULT_RRF_IMPACT_FACTOR = 60;
+export const DEFAULT_WEIGHTED_ALPHA = 0.5;
 
 /** Min-max normalisation to [0, 1]; every score is 1 when they are all equal. */
 function normalised(matches: readonly ChunkMatch[]): Map<string, number> {
@@ -13,22 +13,23 @@ function normalised(matches: readonly ChunkMatch[]): Map<string, number> {
 }
 
 /**
- * Merges the vector and keyword rankings (each best first) of a hybrid query. RRF scores a chunk
- * Σ 1 / (impactFactor + rank) over the lists it appears in; weighted scores it
- * alpha × vector + (1 − alpha) × keyword on min-max normalised scores, 0 where it is absent.
- * Returns every chunk of either list, best first (ties keep the vector list's order).
+ * Merges the vector and keyword rankings (each best first) of a hybrid query, for providers that
+ * run the two searches apart. RRF scores a chunk Σ 1 / (impactFactor + rank) over the lists it
+ * appears in; weighted scores it alpha × vector + (1 − alpha) × keyword on min-max normalised
+ * scores, 0 where it is absent. Returns every chunk of either list, best first (ties keep the
+ * vector list's order).
  */
 export function fuseRankings(vector: readonly ChunkMatch[], keyword: readonly ChunkMatch[], reranker: ChunkReranker | undefined): ChunkMatch[] {
   const chunks = new Map<string, ChunkMatch>();
   for (const match of [...vector, ...keyword]) if (!chunks.has(match.chunkId)) chunks.set(match.chunkId, match);
   const scores = new Map<string, number>();
   if (reranker?.type === 'weighted') {
-    const alpha = reranker.alpha ?? DEFAULT_ALPHA;
+    const alpha = reranker.alpha ?? DEFAULT_WEIGHTED_ALPHA;
     const vectorScores = normalised(vector);
     const keywordScores = normalised(keyword);
     for (const id of chunks.keys()) scores.set(id, alpha * (vectorScores.get(id) ?? 0) + (1 - alpha) * (keywordScores.get(id) ?? 0));
   } else {
-    const impactFactor = reranker?.impactFactor ?? DEFAULT_IMPACT_FACTOR;
+    const impactFactor = reranker?.impactFactor ?? DEFAULT_RRF_IMPACT_FACTOR;
     for (const ranking of [vector, keyword]) {
       ranking.forEach((match, index) => scores.set(match.chunkId, (scores.get(match.chunkId) ?? 0) + 1 / (impactFactor + index + 1)));
     }
@@ -38,4 +39,9 @@ export function fuseRankings(vector: readonly ChunkMatch[], keyword: readonly Ch
     .map((id, position) => ({ match: { ...chunks.get(id)!, score: scores.get(id)! }, position }))
     .sort((a, b) => b.match.score - a.match.score || a.position - b.position)
     .map(({ match }) => match);
+}
+
+/** The matches scoring at least `threshold`; all of them when there is none. */
+export function withinScoreThreshold(matches: ChunkMatch[], threshold: number | null | undefined): ChunkMatch[] {
+  return threshold === undefined || threshold === null ? matches : matches.filter((match) => match.score >= threshold);
 }
