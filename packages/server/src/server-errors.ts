@@ -48,7 +48,9 @@ export function toErrorReply(error: unknown, logger: ProviderLogger): ErrorReply
     const headers: Record<string, string> = error instanceof UnavailableError && error.retryAfterSeconds !== null ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     const type =
       status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
-    if (status >= 500) logger.error(error.message, { kind: error.kind });
+    // A 500 is a fault of this server; 502-504 are faults elsewhere (an upstream, a missing model).
+    if (status === 500) logger.error(error.message, { kind: error.kind });
+    else if (status >= 500) logger.warn(error.message, { kind: error.kind });
     return { status, headers, body: envelope(error.message, type, error.param, error.code ?? (error.kind === 'upstream_timeout' ? 'upstream_timeout' : null)) };
   }
   logger.error('unexpected error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
