@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FilesProvider, type FileUpload, InvalidRequestError, NotFoundError, PayloadTooLargeError, type RequestContext } from '@cria/api';
-import { createTestProvider, type TestProvider, temporaryDirectory } from '@cria/testing';
+import { createTestProvider, describeFilesContract, restartableProvider, type TestProvider, temporaryDirectory } from '@cria/testing';
 import localfs, { sanitizeFilename } from '../src/index.js';
 
 const context: RequestContext = { signal: new AbortController().signal, providerData: null };
@@ -21,6 +21,8 @@ async function text(files: FilesProvider, id: string): Promise<string> {
   for await (const part of content.stream) parts.push(part as Buffer);
   return Buffer.concat(parts).toString();
 }
+
+describeFilesContract('inline::localfs', () => restartableProvider(localfs, { storage_dir: 'files', metadata_store: { backend: 'sql_default' }, max_file_size_bytes: 1024 }), { maxFileSizeBytes: 1024 });
 
 describe('inline::localfs', () => {
   let data: ReturnType<typeof temporaryDirectory>;
@@ -53,35 +55,6 @@ describe('inline::localfs', () => {
     await expect(tooBig).rejects.toMatchObject({ param: 'file', code: 'file_too_large' });
     expect(readdirSync(storageDir())).toEqual([]);
     expect((await provider.impl.listFiles({})).data).toEqual([]);
-  });
-
-  it('leaves nothing behind when the form fields are invalid or the stream breaks', async () => {
-    const badFields = upload(chunks('content'), { fields: async () => Promise.reject(new InvalidRequestError("Missing required parameter: 'purpose'.", { param: 'purpose' })) });
-    await expect(provider.impl.uploadFile(badFields, context)).rejects.toMatchObject({ param: 'purpose' });
-    async function* broken(): AsyncIterable<Uint8Array> {
-      yield Buffer.from('partial');
-      throw new Error('connection reset');
-    }
-    await expect(provider.impl.uploadFile(upload(broken()), context)).rejects.toThrow('connection reset');
-    expect(readdirSync(storageDir())).toEqual([]);
-    expect((await provider.impl.listFiles({})).data).toEqual([]);
-  });
-
-  it('lists by purpose and creation order, pages with after, and deletes', async () => {
-    const first = await provider.impl.uploadFile(upload(chunks('1'), { filename: 'one.jsonl', fields: async () => ({ purpose: 'batch' }) }), context);
-    const second = await provider.impl.uploadFile(upload(chunks('2'), { filename: 'two.txt' }), context);
-    const third = await provider.impl.uploadFile(upload(chunks('3'), { filename: 'three.txt' }), context);
-    expect((await provider.impl.listFiles({})).data.map((file) => file.id)).toEqual([third.id, second.id, first.id]);
-    expect((await provider.impl.listFiles({ purpose: 'batch' })).data.map((file) => file.id)).toEqual([first.id]);
-    const page = await provider.impl.listFiles({ order: 'asc', limit: 1 });
-    expect(page).toMatchObject({ object: 'list', first_id: first.id, last_id: first.id, has_more: true });
-    const next = await provider.impl.listFiles({ order: 'asc', limit: 5, after: first.id });
-    expect(next).toMatchObject({ has_more: false, data: [{ id: second.id }, { id: third.id }] });
-    expect(await provider.impl.deleteFile(second.id)).toEqual({ id: second.id, object: 'file', deleted: true });
-    await expect(provider.impl.retrieveFile(second.id)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(provider.impl.deleteFile(second.id)).rejects.toBeInstanceOf(NotFoundError);
-    expect(readdirSync(storageDir()).sort()).toEqual([first.id, third.id].sort());
-    await expect(provider.impl.retrieveFile('../../etc/passwd')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('hides and removes files past their expiry (expires_after, or ttl_secs by default)', async () => {
