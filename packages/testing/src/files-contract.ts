@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type FilesProvider, type FileUpload, type FileUploadFields, InvalidRequestError, NotFoundError, PayloadTooLargeError, type RequestContext } from '@cria/api';
+import { type FilesProvider, type FileUpload, type FileUploadFields, InvalidRequestError, NotFoundError, PayloadTooLargeError, type ProviderLifecycle, type RequestContext } from '@cria/api';
 import type { RestartableProvider } from './provider-harness.js';
 
 export interface FilesContractOptions {
@@ -32,7 +32,7 @@ async function contentText(files: FilesProvider, id: string): Promise<string> {
 export function describeFilesContract(name: string, setup: () => RestartableProvider<FilesProvider>, options: FilesContractOptions): void {
   describe(`files contract: ${name}`, () => {
     let provider: RestartableProvider<FilesProvider>;
-    let files: FilesProvider;
+    let files: FilesProvider & ProviderLifecycle;
 
     beforeEach(async () => {
       provider = setup();
