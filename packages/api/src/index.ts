@@ -9,3 +9,4 @@ export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, ty
 export * from './protocols/vector-io.js';
 export * from './protocols/vector-io-checks.js';
 export * from './protocols/vector-io-ranking.js';
+export { resolveConfigPath } from './config-paths.js';

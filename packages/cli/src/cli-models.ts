@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveConfigPath } from '@cria/api';
 import {
   DEFAULT_MODELS_DIR,
   type DownloadProgress,
@@ -7,12 +8,11 @@ import {
   isDownloadable,
   ModelDownloadError,
   parseModelSource,
-  resolveDirectory,
 } from '@cria/provider-inference-llama-cpp';
 
 /** Where `cria pull` and `cria models` look: `--models-dir`, else CRIA_MODELS_DIR, else ~/.cria/models. */
 export function modelsDirectory(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return resolveDirectory(option || env.CRIA_MODELS_DIR || DEFAULT_MODELS_DIR, process.cwd());
+  return resolveConfigPath(option || env.CRIA_MODELS_DIR || DEFAULT_MODELS_DIR, process.cwd());
 }
 
 /** `12.3 MB`, in powers of 1000 as download tools show. */

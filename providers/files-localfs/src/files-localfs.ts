@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
+  resolveConfigPath,
   type FileContent,
   type FileDeleted,
   type FileList,
@@ -31,11 +31,6 @@ const TEMP_PREFIX = '.upload-';
 const TEMP_SUFFIX = '.tmp';
 /** setTimeout's limit; a later expiry is checked again when the timer fires. */
 const MAX_TIMER_MS = 2_147_483_647;
-
-function expandDirectory(dir: string, base: string): string {
-  if (dir === '~' || dir.startsWith('~/')) return resolve(homedir(), dir.slice(2));
-  return isAbsolute(dir) ? dir : resolve(base, dir);
-}
 
 /** Keeps the last path segment, without control characters or quotes (it lands in Content-Disposition). */
 export function sanitizeFilename(name: string): string {
@@ -74,7 +69,7 @@ export class LocalfsFiles implements FilesProvider, ProviderLifecycle {
   }
 
   static async open(config: LocalfsFilesConfig, context: ProviderContext): Promise<LocalfsFiles> {
-    const storageDir = expandDirectory(config.storage_dir, context.distributionDir);
+    const storageDir = resolveConfigPath(config.storage_dir, context.distributionDir);
     await mkdir(storageDir, { recursive: true });
     const sql = await context.storage.sql({ backend: config.metadata_store.backend, table_name: config.metadata_store.table_name ?? 'files_metadata' });
     const files = new LocalfsFiles(storageDir, sql, config, context.logger);

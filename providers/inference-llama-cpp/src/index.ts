@@ -6,7 +6,7 @@ export type { LlamaCppSettings } from './llama-cpp-config.js';
 export { configSchema } from './llama-cpp-config.js';
 export { type DownloadOptions, type DownloadProgress, type DownloadResult, downloadModel, ModelDownloadError, pickQuantFile, resolveDownloadUrl } from './llama-cpp-download.js';
 export { LlamaCppInference } from './llama-cpp-inference.js';
-export { DEFAULT_QUANT, isDownloadable, type ModelSource, parseModelSource, resolveDirectory } from './llama-cpp-model-source.js';
+export { DEFAULT_QUANT, isDownloadable, type ModelSource, parseModelSource } from './llama-cpp-model-source.js';
 export { defaultThreads } from './llama-cpp-models.js';
 
 /** The default models directory, shared by the provider and `cria pull`. */

@@ -19,6 +19,7 @@ import {
   type ProviderLifecycle,
   type ProviderModel,
   type RequestContext,
+  resolveConfigPath,
   UnavailableError,
 } from '@cria/api';
 import {
@@ -36,10 +37,10 @@ import {
 } from 'node-llama-cpp';
 import type { LlamaCppSettings } from './llama-cpp-config.js';
 import { ForcedFunctionCallChatWrapper } from './llama-cpp-forced-call.js';
-import { isDownloadable, parseModelSource, resolveDirectory } from './llama-cpp-model-source.js';
+import { isDownloadable, parseModelSource } from './llama-cpp-model-source.js';
 import { type LoadedModel, loadLlama, ModelSlot } from './llama-cpp-models.js';
 import { chatHistoryFor, rejectUnsupported, type Sampling, samplingFor, toolPlanFor, vocabularySize } from './llama-cpp-request.js';
-import { ChunkQueue } from './llama-cpp-stream.js';
+import { streamGeneration } from './llama-cpp-stream.js';
 
 type FinishReason = ChatCompletionChoice['finish_reason'];
 
@@ -98,10 +99,6 @@ function sampledSince(sequence: LlamaContextSequence, before: { usedOutputTokens
   return sequence.tokenMeter.usedOutputTokens - before.usedOutputTokens;
 }
 
-function isAbort(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || (error as Error)?.name === 'AbortError';
-}
-
 /**
  * `inline::llama-cpp`: GGUF models run in this process by node-llama-cpp. Each model is loaded
  * once, on first use; its context has `parallel_sequences` sequences that requests take from a
@@ -116,7 +113,7 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
     private readonly settings: LlamaCppSettings,
     private readonly context: Pick<ProviderContext, 'providerId' | 'logger' | 'distributionDir'>,
   ) {
-    this.modelsDir = resolveDirectory(settings.models_dir, context.distributionDir);
+    this.modelsDir = resolveConfigPath(settings.models_dir, context.distributionDir);
   }
 
   async registerModel(model: ProviderModel): Promise<Partial<ProviderModel> | void> {
@@ -185,17 +182,13 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
   async streamChatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const prepared = await this.prepareChat(request);
     const lease = await prepared.slot.acquireSequences(prepared.n, context.signal);
-    const abort = new AbortController();
-    const onClientAbort = () => abort.abort(context.signal.reason);
-    context.signal.addEventListener('abort', onClientAbort, { once: true });
-    const queue = new ChunkQueue<ChatCompletionChunk>(() => abort.abort(new Error('stream closed by the consumer')));
     const id = newId('chatcmpl');
     const created = nowSeconds();
     const chunk = (choices: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk => ({ id, object: 'chat.completion.chunk', created, model: request.model, choices, system_fingerprint: null, ...extra });
-    for (let index = 0; index < prepared.n; index++) queue.push(chunk([{ index, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]));
-
-    const run = async () => {
-      try {
+    return streamGeneration<ChatCompletionChunk>(
+      context.signal,
+      async (queue, signal) => {
+        for (let index = 0; index < prepared.n; index++) queue.push(chunk([{ index, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }]));
         const results = await Promise.all(
           lease.sequences.map(async (sequence, index) => {
             const result = await this.generateChoice(
@@ -209,7 +202,7 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
                   queue.push(chunk([{ index, delta: { tool_calls: [{ index: callIndex, id: callId, type: 'function', function: { name, arguments: '' } }] }, finish_reason: null, logprobs: null }])),
                 onToolCallArguments: (callIndex, text) => queue.push(chunk([{ index, delta: { tool_calls: [{ index: callIndex, function: { arguments: text } }] }, finish_reason: null, logprobs: null }])),
               },
-              abort.signal,
+              signal,
             );
             queue.push(chunk([{ index, delta: {}, finish_reason: result.finishReason, logprobs: null }]));
             return result;
@@ -218,17 +211,9 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
         if (request.stream_options?.include_usage) {
           queue.push(chunk([], { usage: usage(prepared.promptTokens, results.reduce((sum, result) => sum + result.completionTokens, 0)) }));
         }
-        queue.end();
-      } catch (error) {
-        if (isAbort(error, abort.signal)) queue.end();
-        else queue.fail(error);
-      } finally {
-        context.signal.removeEventListener('abort', onClientAbort);
-        lease.release();
-      }
-    };
-    void run();
-    return queue;
+      },
+      () => lease.release(),
+    );
   }
 
   async completion(request: CompletionRequest, context: RequestContext): Promise<Completion> {
@@ -249,33 +234,19 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
 
   async streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>> {
     const prepared = await this.prepareCompletion(request);
-    const abort = new AbortController();
-    const onClientAbort = () => abort.abort(context.signal.reason);
-    context.signal.addEventListener('abort', onClientAbort, { once: true });
-    const queue = new ChunkQueue<Completion>(() => abort.abort(new Error('stream closed by the consumer')));
     const id = newId('cmpl');
     const created = nowSeconds();
     const chunk = (choices: Completion['choices'], extra: Partial<Completion> = {}): Completion => ({ id, object: 'text_completion', created, model: request.model, choices, system_fingerprint: null, ...extra });
-    if (request.echo) prepared.jobs.forEach((job, index) => queue.push(chunk([{ index, text: job.echo, finish_reason: null, logprobs: null }])));
-    const run = async () => {
-      try {
-        const completionTokens = await this.runCompletionJobs(
-          prepared,
-          abort.signal,
-          (job, text) => queue.push(chunk([{ index: job, text, finish_reason: null, logprobs: null }])),
-          (job, reason) => queue.push(chunk([{ index: job, text: '', finish_reason: reason, logprobs: null }])),
-        );
-        if (request.stream_options?.include_usage) queue.push(chunk([], { usage: usage(prepared.promptTokens, completionTokens) }));
-        queue.end();
-      } catch (error) {
-        if (isAbort(error, abort.signal)) queue.end();
-        else queue.fail(error);
-      } finally {
-        context.signal.removeEventListener('abort', onClientAbort);
-      }
-    };
-    void run();
-    return queue;
+    return streamGeneration<Completion>(context.signal, async (queue, signal) => {
+      if (request.echo) prepared.jobs.forEach((job, index) => queue.push(chunk([{ index, text: job.echo, finish_reason: null, logprobs: null }])));
+      const completionTokens = await this.runCompletionJobs(
+        prepared,
+        signal,
+        (job, text) => queue.push(chunk([{ index: job, text, finish_reason: null, logprobs: null }])),
+        (job, reason) => queue.push(chunk([{ index: job, text: '', finish_reason: reason, logprobs: null }])),
+      );
+      if (request.stream_options?.include_usage) queue.push(chunk([], { usage: usage(prepared.promptTokens, completionTokens) }));
+    });
   }
 
   async embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse> {

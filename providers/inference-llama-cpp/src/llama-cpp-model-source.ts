@@ -19,12 +19,6 @@ export type ModelSource =
 /** The quantization picked when an `hf:` URI names none (node-llama-cpp's default too). */
 export const DEFAULT_QUANT = 'Q4_K_M';
 
-/** Expands `~` and resolves a directory setting against `baseDir`. */
-export function resolveDirectory(path: string, baseDir: string): string {
-  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
-  return resolve(baseDir, path);
-}
-
 const HF_URI = /^(?:hf|huggingface):([\w.-]+)\/([\w.-]+)(?:\/(.+?))?(?::([\w.-]+))?$/i;
 
 /** Parses a model id; throws an Error with a readable reason when it cannot be one. */

@@ -73,3 +73,29 @@ export class ChunkQueue<T> implements AsyncIterable<T> {
     };
   }
 }
+
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (error as Error)?.name === 'AbortError';
+}
+
+/**
+ * Starts a generation that feeds a ChunkQueue and returns the queue at once. The generation's
+ * signal aborts when the client goes away or the consumer stops reading; an abort ends the
+ * stream quietly, any other failure ends it with that error. `onSettled` runs once either way.
+ */
+export function streamGeneration<T>(clientSignal: AbortSignal, produce: (queue: ChunkQueue<T>, signal: AbortSignal) => Promise<void>, onSettled?: () => void): ChunkQueue<T> {
+  const abort = new AbortController();
+  const onClientAbort = () => abort.abort(clientSignal.reason);
+  clientSignal.addEventListener('abort', onClientAbort, { once: true });
+  const queue = new ChunkQueue<T>(() => abort.abort(new Error('stream closed by the consumer')));
+  void produce(queue, abort.signal)
+    .then(
+      () => queue.end(),
+      (error: unknown) => (isAbort(error, abort.signal) ? queue.end() : queue.fail(error)),
+    )
+    .finally(() => {
+      clientSignal.removeEventListener('abort', onClientAbort);
+      onSettled?.();
+    });
+  return queue;
+}

@@ -1,6 +1,6 @@
-import { defineProvider, type VectorIOProvider } from '@cria/api';
+import { defineProvider, resolveConfigPath, type VectorIOProvider } from '@cria/api';
 import { configSchema, sampleConfig, type SqliteVecSettings } from './sqlite-vec-config.js';
-import { resolveDbPath, SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
+import { SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
 
 export type { SqliteVecSettings } from './sqlite-vec-config.js';
 export { SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
@@ -14,6 +14,6 @@ export default defineProvider<SqliteVecSettings, VectorIOProvider>({
   requirements: ['better-sqlite3', 'sqlite-vec'],
   create: async (config, context) => {
     const registry = await context.storage.kv(config.persistence);
-    return SqliteVecVectorIO.open(resolveDbPath(config.db_path, context.distributionDir), registry, context.logger);
+    return SqliteVecVectorIO.open(resolveConfigPath(config.db_path, context.distributionDir), registry, context.logger);
   },
 });

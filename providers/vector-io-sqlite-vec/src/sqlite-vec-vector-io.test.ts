@@ -6,7 +6,7 @@ import type { VectorChunk } from '@cria/api';
 import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import sqliteVecProvider from './index.js';
 import { ftsQuery } from './sqlite-vec-store.js';
-import { resolveDbPath } from './sqlite-vec-vector-io.js';
+import { resolveConfigPath as resolveDbPath } from '@cria/api';
 
 const persistence = { backend: 'kv_default', namespace: 'vector_io::sqlite_vec' };
 

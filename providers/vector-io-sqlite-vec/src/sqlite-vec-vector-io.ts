@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import {
+  resolveConfigPath,
   type ChunkMatch,
   type ChunkQuery,
   type ChunkSelector,
@@ -32,13 +32,6 @@ const REGISTRY_PREFIX = 'vector_stores::';
 /** What the registry keeps of a vector store: its definition and the base name of its tables. */
 interface RegisteredStore extends VectorStoreDefinition {
   table: string;
-}
-
-/** `~` is the home directory; a relative path resolves against `baseDir`. */
-export function resolveDbPath(path: string, baseDir: string): string {
-  if (path === ':memory:') return path;
-  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
-  return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
 /** A table base name that is a safe SQL identifier and unique per store id (the hash tells apart ids that sanitise alike). */

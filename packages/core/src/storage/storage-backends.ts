@@ -1,7 +1,6 @@
-import { homedir } from 'node:os';
-import { resolve } from 'node:path';
 import {
   ConfigError,
+  resolveConfigPath,
   type KvStore,
   type KvStoreRef,
   type ProviderStorage,
@@ -13,9 +12,7 @@ import { SqliteDatabase, SqliteKvStore, SqliteSqlStore } from './storage-sqlite.
 
 /** Expands `~` and resolves a relative path against the working directory, as Llama Stack does. */
 export function expandPath(path: string): string {
-  if (path === ':memory:') return path;
-  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
-  return resolve(path);
+  return resolveConfigPath(path, process.cwd());
 }
 
 /**
