@@ -15,7 +15,7 @@
  * --ef-search <n,...> (HNSW, default 40,200: Llama Stack's default, then one reaching recall@10 0.95 here), --probes <n,...> (IVFFlat, 10).
  */
 import { parseArgs } from 'node:util';
-import type { ProviderSpec, VectorChunk, VectorIOProvider } from '@cria/api';
+import type { AnyProviderSpec, VectorChunk, VectorIOProvider } from '@cria/api';
 import pgvectorProvider from '@cria/provider-vector-io-pgvector';
 import sqliteVecProvider from '@cria/provider-vector-io-sqlite-vec';
 import { createTestProvider, type PgliteServer, seededRandom, startPgliteServer, temporaryDirectory } from '@cria/testing';
@@ -175,7 +175,7 @@ async function run(): Promise<void> {
   const hnsw = (efSearch: number) => ({ type: 'HNSW', m: 16, ef_construction: 64, ef_search: efSearch });
   const ivfflat = (probes: number) => ({ type: 'IVFFlat', lists, probes: Math.min(probes, lists - 1) });
   /** Per target, its search settings: the first one ingests, the others reopen the same store. */
-  const targets: { key: string; provider: string; spec: ProviderSpec<any, VectorIOProvider>; variants: { index: string; config: () => Promise<Record<string, unknown>> }[] }[] = [
+  const targets: { key: string; provider: string; spec: AnyProviderSpec & { api: 'vector_io' }; variants: { index: string; config: () => Promise<Record<string, unknown>> }[] }[] = [
     { key: 'sqlite-vec', provider: 'inline::sqlite-vec', spec: sqliteVecProvider, variants: [{ index: 'exact', config: async () => ({ db_path: 'sqlite_vec.db', persistence }) }] },
     {
       key: 'hnsw',

@@ -46,7 +46,16 @@ export async function generateApiTypes(): Promise<string> {
     style: { singleQuote: true, printWidth: 120 },
   });
   // The bundle itself has no properties; drop its empty interface.
-  return source.replace(/export interface CriaApi \{\s*\[k: string\]: unknown;\s*\}\n?/, '').replace(/export interface CriaApi \{\}\n?/, '');
+  const types = source.replace(/export interface CriaApi \{\s*\[k: string\]: unknown;\s*\}\n?/, '').replace(/export interface CriaApi \{\}\n?/, '');
+  // Routes name their schemas; this map gives each name its type (API modules merge theirs in).
+  const names = Object.keys(apiSchemas.definitions).sort();
+  const map = names.map((name) => `  ${name}: ${name};`).join('\n');
+  return `${types}
+/** Every schema of the bundle by name, for routes typed by the schemas they name. */
+export interface ApiSchemaTypes {
+${map}
+}
+`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

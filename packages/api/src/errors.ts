@@ -28,17 +28,36 @@ export interface CriaErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * The marker every Cria error carries: the names of its class and of the classes it extends. A
+ * provider package may bring its own copy of @cria/api, so errors are recognised by this
+ * registered symbol (the same in every copy), never by class identity; `instanceof` on these
+ * classes reads the marker too.
+ */
+export const CRIA_ERROR = Symbol.for('cria.error');
+
+type Marked = { [CRIA_ERROR]?: readonly string[] };
+
 export class CriaError extends Error {
+  declare readonly [CRIA_ERROR]: readonly string[];
   readonly kind: CriaErrorKind;
   readonly param: string | null;
   readonly code: string | null;
+  /** Seconds after which the request may be tried again (`retry-after`), when known. */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(kind: CriaErrorKind, message: string, options: CriaErrorOptions = {}) {
+  constructor(kind: CriaErrorKind, message: string, options: CriaErrorOptions & { retryAfterSeconds?: number | null } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.kind = kind;
     this.param = options.param ?? null;
     this.code = options.code ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    const names: string[] = [];
+    for (let proto: object | null = new.target.prototype; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      names.push((proto.constructor as { name: string }).name);
+    }
+    Object.defineProperty(this, CRIA_ERROR, { value: names, enumerable: false });
   }
 
   /** Whether the same request may succeed if tried again later. */
@@ -46,9 +65,26 @@ export class CriaError extends Error {
     return false;
   }
 
-  static is(error: unknown): error is CriaError {
-    return error instanceof CriaError;
+  /**
+   * Whether `error` is of this class (`NotFoundError.is(error)`), from any copy of @cria/api:
+   * read from the marker, not from class identity.
+   */
+  static is<T extends CriaError>(this: abstract new (...args: never[]) => T, error: unknown): error is T {
+    const names = (error as Marked | null)?.[CRIA_ERROR];
+    return Array.isArray(names) && names.includes(this.name);
   }
+
+  /** `instanceof` reads the marker too, for code that uses it. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const names = (value as Marked | null)?.[CRIA_ERROR];
+    return Array.isArray(names) && names.includes(this.name);
+  }
+}
+
+/** Whether `error` is a Cria error (from any copy of @cria/api), of `kind` when given. */
+export function isCriaError(error: unknown, kind?: CriaErrorKind): error is CriaError {
+  const names = (error as Marked | null)?.[CRIA_ERROR];
+  return Array.isArray(names) && (kind === undefined || (error as CriaError).kind === kind);
 }
 
 /** The request is malformed or asks for something impossible. */
@@ -110,11 +146,8 @@ export class UnsupportedError extends CriaError {
 
 /** A temporary lack of capacity: a queue is full, a model is still loading. */
 export class UnavailableError extends CriaError {
-  readonly retryAfterSeconds: number | null;
-
   constructor(message: string, options: CriaErrorOptions & { retryAfterSeconds?: number | null } = {}) {
     super('unavailable', message, options);
-    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
   }
 
   override get isRetryable(): boolean {
@@ -151,14 +184,12 @@ export interface UpstreamErrorOptions extends CriaErrorOptions {
 export class UpstreamError extends CriaError {
   readonly provider: string;
   readonly status: number | null;
-  readonly retryAfterSeconds: number | null;
   readonly upstreamType: string | null;
 
   constructor(provider: string, message: string, options: UpstreamErrorOptions = {}) {
     super(options.status === 429 ? 'rate_limited' : 'upstream', message, options);
     this.provider = provider;
     this.status = options.status ?? null;
-    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
     this.upstreamType = options.type ?? null;
   }
 

@@ -1,12 +1,16 @@
 export * from './generated/api-types.js';
 export * from './errors.js';
+export * from './api-map.js';
+export * from './api-module.js';
 export * from './provider.js';
+export * from './registry.js';
 export * from './storage.js';
 export * from './protocols/inference.js';
+export * from './protocols/inspect.js';
 export * from './protocols/files.js';
 export * from './protocols/vector-stores.js';
-export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
 export * from './protocols/vector-io.js';
 export * from './protocols/vector-io-checks.js';
 export * from './protocols/vector-io-ranking.js';
+export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
 export { resolveConfigPath } from './config-paths.js';

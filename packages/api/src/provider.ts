@@ -1,46 +1,13 @@
+import type { ApiName, ApiProvider, ApiRouters, ProviderApiName } from './api-map.js';
 import type { JsonSchema } from './schemas/json-schema.js';
 import type { ProviderStorage } from './storage.js';
 
 /**
- * The APIs a distribution can serve (Llama Stack's names). Providers implement the "provider"
- * APIs; the routing-table APIs (models, shields, ...) and inspect/providers are served by the core.
+ * The version of the provider contract this copy of @cria/api defines. `defineProvider` stamps it
+ * on every definition; the core refuses a definition made for a contract it does not speak
+ * (a provider built against a newer or older major @cria/api), naming the package.
  */
-export const PROVIDER_APIS = [
-  'inference',
-  'safety',
-  'agents',
-  'responses',
-  'batches',
-  'vector_io',
-  'datasetio',
-  'scoring',
-  'eval',
-  'post_training',
-  'tool_runtime',
-  'files',
-  'file_processors',
-  'telemetry',
-] as const;
-
-export const CORE_APIS = [
-  'models',
-  'shields',
-  'vector_stores',
-  'datasets',
-  'scoring_functions',
-  'benchmarks',
-  'tool_groups',
-  'prompts',
-  'conversations',
-  'connectors',
-  'inspect',
-  'providers',
-  'admin',
-] as const;
-
-export type ProviderApi = (typeof PROVIDER_APIS)[number];
-export type CoreApi = (typeof CORE_APIS)[number];
-export type ApiName = ProviderApi | CoreApi;
+export const PROVIDER_SPEC_VERSION = 1;
 
 /** What a provider learns about the request it is serving. */
 export interface RequestContext {
@@ -61,11 +28,11 @@ export interface ProviderLogger {
 }
 
 /** What `create` receives besides the provider's config. */
-export interface ProviderContext<Deps = Partial<Record<ProviderApi, unknown>>> {
+export interface ProviderContext<Deps = Partial<ApiRouters<never, ApiName>>> {
   /** The id this instance has in the distribution (`provider_id`). */
   providerId: string;
   providerType: string;
-  /** The APIs named in `dependencies` / `optionalDependencies`, as their routers (by API name). */
+  /** The routers of the APIs named in `dependencies` (always there) and `optionalDependencies` (when served). */
   deps: Deps;
   storage: ProviderStorage;
   logger: ProviderLogger;
@@ -73,11 +40,16 @@ export interface ProviderContext<Deps = Partial<Record<ProviderApi, unknown>>> {
   distributionDir: string;
 }
 
+export interface HealthReport {
+  status: 'OK' | 'Error' | 'Not Implemented';
+  message?: string;
+}
+
 /** Optional lifecycle every provider implementation may have. */
 export interface ProviderLifecycle {
   /** Reported by GET /v1/providers; a provider that cannot tell omits it. */
-  health?(): Promise<{ status: 'OK' | 'Error' | 'Not Implemented'; message?: string }>;
-  /** Called once at server shutdown: close pools, flush queues. */
+  health?(): Promise<HealthReport>;
+  /** Called once at server shutdown: close pools, flush queues, finalize native handles. */
   shutdown?(): Promise<void>;
 }
 
@@ -85,8 +57,10 @@ export interface ProviderLifecycle {
  * A provider's declarative definition: what it implements, how it is configured, and a factory.
  * The core validates `config` against `configSchema` (with defaults applied) before `create`.
  */
-export interface ProviderSpec<Config = Record<string, unknown>, Impl = unknown> {
-  api: ProviderApi;
+export interface ProviderSpec<A extends ProviderApiName = ProviderApiName, Config = Record<string, unknown>, Deps extends ApiName = never, OptionalDeps extends ApiName = never> {
+  /** Stamped by `defineProvider`: the contract version it was made for. */
+  readonly specVersion: number;
+  api: A;
   /** Llama Stack's naming: `remote::<name>` for a service, `inline::<name>` for in-process. */
   providerType: string;
   description: string;
@@ -102,25 +76,80 @@ export interface ProviderSpec<Config = Record<string, unknown>, Impl = unknown> 
    */
   providerDataSchema?: JsonSchema;
   /** APIs this provider needs; the core creates them first and passes their routers. */
-  dependencies?: readonly ProviderApi[];
-  optionalDependencies?: readonly ProviderApi[];
+  dependencies?: readonly Deps[];
+  /** APIs this provider uses when the distribution serves them. */
+  optionalDependencies?: readonly OptionalDeps[];
   /** npm packages or system tools the provider needs at run time, for `cria list-providers`. */
   requirements?: readonly string[];
-  create(config: Config, context: ProviderContext): Promise<Impl & ProviderLifecycle> | (Impl & ProviderLifecycle);
+  create(config: Config, context: ProviderContext<ApiRouters<Deps, OptionalDeps>>): Promise<ApiProvider<A> & ProviderLifecycle> | (ApiProvider<A> & ProviderLifecycle);
 }
 
-/** Identity helper that types a provider definition. */
-export function defineProvider<Config = Record<string, unknown>, Impl = unknown>(spec: ProviderSpec<Config, Impl>): ProviderSpec<Config, Impl> {
-  return spec;
+/** A provider definition of any API, as the core handles them. */
+export interface AnyProviderSpec {
+  readonly specVersion: number;
+  api: ApiName;
+  providerType: string;
+  description: string;
+  configSchema: JsonSchema;
+  sampleConfig?: Record<string, unknown>;
+  secretConfigKeys?: readonly string[];
+  providerDataSchema?: JsonSchema;
+  dependencies?: readonly ApiName[];
+  optionalDependencies?: readonly ApiName[];
+  requirements?: readonly string[];
+  create(config: never, context: ProviderContext<never>): Promise<ProviderLifecycle> | ProviderLifecycle;
 }
-
-/** What a provider package's entry exports by default. */
-export type ProviderModule = ProviderSpec<any, any> | readonly ProviderSpec<any, any>[];
 
 /**
- * The `cria` field of a provider package's package.json: how the core discovers providers without
- * importing every package at start-up.
+ * Types a provider definition by its API (an `inference` provider must return an
+ * InferenceProvider) and stamps the contract version.
  */
-export interface ProviderPackageMetadata {
-  providers: readonly { api: ProviderApi; providerType: string }[];
+export function defineProvider<A extends ProviderApiName, Config = Record<string, unknown>, const Deps extends ApiName = never, const OptionalDeps extends ApiName = never>(
+  spec: Omit<ProviderSpec<A, Config, Deps, OptionalDeps>, 'specVersion'>,
+): ProviderSpec<A, Config, Deps, OptionalDeps> {
+  return { ...spec, specVersion: PROVIDER_SPEC_VERSION };
+}
+
+/** What a provider package's entry exports by default: one definition or a list. */
+export type ProviderModule = AnyProviderSpec | readonly AnyProviderSpec[];
+
+/** A command a provider package adds to the `cria` CLI (`cria pull`, ...). */
+export interface CliCommandMetadata {
+  name: string;
+  /** One line for `cria --help`. */
+  description: string;
+  /** Usage line shown in `cria --help`, e.g. `pull <uri> [--models-dir D]`. */
+  usage?: string;
+  /** The module (relative to the package) whose default export is the command. */
+  module: string;
+}
+
+/**
+ * The `cria` field of a provider (or API) package's package.json: how the core discovers what a
+ * package offers without importing it at start-up.
+ */
+export interface CriaPackageMetadata {
+  providers?: readonly { api: string; providerType: string }[];
+  /** API modules the package defines (its default export, or `module` relative to the package). */
+  apis?: readonly { name: string; module?: string }[];
+  commands?: readonly CliCommandMetadata[];
+}
+
+/** A command contributed to the CLI: the module named by `CliCommandMetadata.module` exports it by default. */
+export interface CliCommand {
+  /** Runs with the arguments after the command's name; resolves to the exit code. */
+  run(argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number>;
+}
+
+export function defineCliCommand(command: CliCommand): CliCommand {
+  return command;
+}
+
+/**
+ * Calls a provider definition's factory with a config already validated against its
+ * `configSchema` (so it has the definition's own Config type) and the routers of its dependencies.
+ */
+export async function createProviderInstance(spec: AnyProviderSpec, config: Record<string, unknown>, context: ProviderContext<Partial<ApiRouters<never, ApiName>>>): Promise<ApiProvider<ApiName> & ProviderLifecycle> {
+  type Create = (config: Record<string, unknown>, context: ProviderContext<Partial<ApiRouters<never, ApiName>>>) => Promise<ApiProvider<ApiName> & ProviderLifecycle> | (ApiProvider<ApiName> & ProviderLifecycle);
+  return (spec.create as Create)(config, context);
 }

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ProviderLogger } from '@cria/api';
-import { buildStack, createLogger, type Distribution, loadDistributionFile, parseDistribution, type ProviderCatalog, type Stack } from '@cria/core';
-import { type RunningServer, startServer } from '@cria/server';
+import { buildStack, type Catalog, createLogger, type Distribution, loadDistributionFile, parseDistribution, type Stack } from '@cria/core';
+import { type HookRegistrations, type RunningServer, startServer } from '@cria/server';
 import { builtinCatalog, CLI_PACKAGE_DIR } from './cli-catalog.js';
 import { resolveDistribution } from './cli-distributions.js';
 
-export const CRIA_VERSION: string = (JSON.parse(readFileSync(join(CLI_PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+import { CRIA_VERSION } from './cli-version.js';
+
+export { CRIA_VERSION };
 
 export interface StartCriaOptions {
   /** A shipped distribution's name, a YAML path, or YAML text with `yaml: true`. */
@@ -19,8 +19,10 @@ export interface StartCriaOptions {
   host?: string;
   /** Overrides of the environment for `${env.*}` substitution (`--env K=V`). */
   env?: Record<string, string>;
-  catalog?: ProviderCatalog;
+  catalog?: Catalog;
   logger?: ProviderLogger;
+  /** Hooks every request goes through. */
+  hooks?: HookRegistrations;
 }
 
 export interface RunningCria extends RunningServer {
@@ -39,11 +41,13 @@ export async function startCria(options: StartCriaOptions): Promise<RunningCria>
     catalog: options.catalog ?? builtinCatalog(),
     logger,
     moduleSearchDirs: [process.cwd(), CLI_PACKAGE_DIR],
+    version: CRIA_VERSION,
   });
   try {
     const server = await startServer(stack, {
       version: CRIA_VERSION,
       logger,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
     });

@@ -1,20 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { ConfigError, CORE_APIS, CriaError, PROVIDER_APIS } from '@cria/api';
-import { builtinCatalog } from './cli-catalog.js';
-import { listDistributions } from './cli-distributions.js';
-import { CRIA_VERSION, startCria } from './cli-run.js';
+import { ConfigError, isCriaError } from '@cria/api';
+import { CRIA_VERSION } from './cli-version.js';
 
 const USAGE = `cria ${CRIA_VERSION}: an OpenAI- and Llama Stack-compatible server composed from providers
 
 Usage:
   cria run <distribution name | path.yaml> [--port N] [--host H] [--env KEY=VALUE ...]
-  cria list-apis
+  cria list-apis                 the APIs, whether this build serves them, and their providers
   cria list-providers [api]
   cria list                      the distributions shipped with Cria
-  cria pull <uri> [--models-dir D]  download a GGUF model (hf:<owner>/<repo>[:<quant>], hf:<owner>/<repo>/<file.gguf>
-                                 or an https URL) into the models directory (CRIA_MODELS_DIR, ~/.cria/models)
-  cria models [--models-dir D]   the models downloaded so far
   cria --version
 `;
 
@@ -33,88 +28,70 @@ function parseEnv(pairs: string[]): Record<string, string> {
   return env;
 }
 
+async function serve(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { port: { type: 'string' }, host: { type: 'string' }, env: { type: 'string', multiple: true } } });
+  const { startCria } = await import('./cli-run.js');
+  const env = parseEnv(values.env ?? []);
+  Object.assign(process.env, env);
+  const port = values.port !== undefined ? Number(values.port) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError('--port', `not a port: ${values.port}`);
+  const running = await startCria({ distribution: positionals[0] ?? 'starter', env, ...(port !== undefined ? { port } : {}), ...(values.host ? { host: values.host } : {}) });
+  const providers = running.stack.providers.map((instance) => `${instance.providerId} (${instance.providerType})`);
+  const everywhere = running.listenAddress.startsWith('0.0.0.0:') || running.listenAddress.startsWith('[::]:');
+  process.stderr.write(
+    `Cria ${CRIA_VERSION} serving '${running.distribution.name}' on ${running.listenAddress}${everywhere ? ` (all interfaces; ${running.url} from this machine)` : ` (${running.url})`}\n` +
+      `  APIs: ${[...running.stack.served.keys()].join(', ')}\n` +
+      `  providers: ${providers.length ? providers.join(', ') : 'none enabled (set OLLAMA_URL, VLLM_URL, OPENAI_API_KEY, ... to enable them)'}\n`,
+  );
+  const stop = (signal: string) => {
+    process.stderr.write(`\n${signal}: shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return -1;
+}
+
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      env: { type: 'string', multiple: true },
-      'models-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.version) {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
     process.stdout.write(`${CRIA_VERSION}\n`);
     return 0;
   }
-  if (values.help || !command) {
-    process.stdout.write(USAGE);
-    return command || values.help ? 0 : 1;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    const { builtinCatalog } = await import('./cli-catalog.js');
+    const contributed = builtinCatalog().listCommands().map((entry) => `  cria ${(entry.usage ?? entry.name).padEnd(29)}${entry.description}\n`);
+    process.stdout.write(`${USAGE}${contributed.length ? `\nFrom provider packages:\n${contributed.join('')}` : ''}`);
+    return command ? 0 : 1;
   }
   switch (command) {
-    case 'run': {
-      const target = rest[0] ?? 'starter';
-      const env = parseEnv(values.env ?? []);
-      Object.assign(process.env, env);
-      const port = values.port !== undefined ? Number(values.port) : undefined;
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError('--port', `not a port: ${values.port}`);
-      const running = await startCria({ distribution: target, env, ...(port !== undefined ? { port } : {}), ...(values.host ? { host: values.host } : {}) });
-      const providers = running.stack.providers.map((instance) => `${instance.providerId} (${instance.providerType})`);
-      process.stderr.write(
-        `Cria ${CRIA_VERSION} serving '${running.distribution.name}' on ${running.url}\n` +
-          `  providers: ${providers.length ? providers.join(', ') : 'none enabled (set OLLAMA_URL, VLLM_URL, OPENAI_API_KEY, ... to enable them)'}\n`,
-      );
-      const stop = (signal: string) => {
-        process.stderr.write(`\n${signal}: shutting down\n`);
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      return -1;
-    }
+    case 'run':
+      return serve(rest);
     case 'list-apis': {
-      process.stdout.write(`${table([['API', 'KIND'], ...PROVIDER_APIS.map((api) => [api, 'providers']), ...CORE_APIS.map((api) => [api, 'core'])])}\n`);
+      const { listApis } = await import('./cli-inspect.js');
+      process.stdout.write(`${table(await listApis())}\n`);
       return 0;
     }
     case 'list-providers': {
-      const api = rest[0];
-      if (api && !(PROVIDER_APIS as readonly string[]).includes(api)) throw new ConfigError('', `unknown API '${api}' (one of ${PROVIDER_APIS.join(', ')})`);
-      const catalog = builtinCatalog();
-      const rows = [['API', 'PROVIDER TYPE', 'PACKAGE', 'DESCRIPTION']];
-      for (const entry of catalog.list(api)) {
-        const spec = await entry.load();
-        rows.push([entry.api, entry.providerType, entry.source, spec.description]);
-      }
-      process.stdout.write(`${table(rows)}\n`);
+      const { listProviders } = await import('./cli-inspect.js');
+      process.stdout.write(`${table(await listProviders(rest[0]))}\n`);
       return 0;
     }
     case 'list': {
-      const rows = [['NAME', 'DESCRIPTION', 'PATH'], ...listDistributions().map((listing) => [listing.name, listing.description, listing.path])];
-      process.stdout.write(`${table(rows)}\n`);
+      const { listDistributions } = await import('./cli-distributions.js');
+      process.stdout.write(`${table([['NAME', 'DESCRIPTION', 'PATH'], ...listDistributions().map((listing) => [listing.name, listing.description, listing.path])])}\n`);
       return 0;
     }
-    case 'pull': {
-      if (!rest[0]) throw new ConfigError('', 'cria pull needs a model URI, e.g. cria pull hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF:Q4_K_M');
-      // Model management loads the llama.cpp provider; `cria run` must not pay for it.
-      const { modelsDirectory, pullModel } = await import('./cli-models.js');
-      return pullModel(rest[0], { modelsDir: modelsDirectory(values['models-dir']) });
-    }
-    case 'models': {
-      const { formatLocalModels, listLocalModels, modelsDirectory } = await import('./cli-models.js');
-      const modelsDir = modelsDirectory(values['models-dir']);
-      process.stdout.write(formatLocalModels(modelsDir, listLocalModels(modelsDir)));
-      return 0;
-    }
-    default:
+    default: {
+      const { builtinCatalog } = await import('./cli-catalog.js');
+      const contributed = builtinCatalog().command(command);
+      if (contributed) return (await contributed.load()).run(rest, { stdout: process.stdout, stderr: process.stderr });
       process.stderr.write(`unknown command '${command}'\n\n${USAGE}`);
       return 1;
+    }
   }
 }
 
@@ -123,7 +100,7 @@ run(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof CriaError) process.stderr.write(`error: ${error.message}\n`);
+    if (isCriaError(error)) process.stderr.write(`error: ${error.message}\n`);
     else process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   },

@@ -21,7 +21,11 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 describe('cria CLI', () => {
   it('prints its version, the APIs, the providers and the distributions', () => {
     expect(cria('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(cria('list-apis').stdout).toMatch(/inference\s+providers[\s\S]*models\s+core/);
+    const apis = cria('list-apis').stdout;
+    expect(apis).toMatch(/inference\s+yes\s+providers\s+inline::llama-cpp, remote::fireworks/);
+    expect(apis).toMatch(/models\s+yes\s+core \(routes to inference providers\)/);
+    expect(apis).toMatch(/vector_io\s+yes\s+providers\s+inline::sqlite-vec, remote::pgvector/);
+    expect(apis).toMatch(/safety\s+no/);
     const providers = cria('list-providers', 'inference');
     expect(providers.status).toBe(0);
     expect(providers.stdout).toMatch(/inference\s+remote::vllm\s+@cria\/provider-inference-openai-compat/);
@@ -50,7 +54,8 @@ describe('cria CLI', () => {
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr!.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        const match = stderr.match(/serving 'starter' on (http:\/\/\S+)/);
+        // The banner names the address listened on, then the URL to use.
+        const match = stderr.match(/serving 'starter' on 127\.0\.0\.1:\d+ \((http:\/\/127\.0\.0\.1:\d+)\)/);
         if (match) resolve(match[1]!);
       });
       child.once('exit', () => reject(new Error(stderr)));

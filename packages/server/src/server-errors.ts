@@ -1,4 +1,4 @@
-import { CriaError, type ErrorResponse, type ProviderLogger, UnavailableError, UpstreamError } from '@cria/api';
+import { type CriaErrorKind, type ErrorResponse, isCriaError, type ProviderLogger, UpstreamError } from '@cria/api';
 
 export interface ErrorReply {
   status: number;
@@ -9,7 +9,7 @@ export interface ErrorReply {
 /** Upstream client errors the caller caused (a bad parameter, an unknown model at the service): passed on as they are. */
 const PASSED_UPSTREAM_STATUSES = new Set([400, 401, 403, 404, 409, 413, 422, 429]);
 
-const STATUS_BY_KIND: Record<CriaError['kind'], number> = {
+const STATUS_BY_KIND: Record<CriaErrorKind, number> = {
   invalid_request: 400,
   authentication: 401,
   permission_denied: 403,
@@ -35,7 +35,8 @@ function envelope(message: string, type: string, param: string | null, code: str
  * anything else is a bug: logged with its stack, answered with a generic 500.
  */
 export function toErrorReply(error: unknown, logger: ProviderLogger): ErrorReply {
-  if (error instanceof UpstreamError) {
+  // Recognised by their marker, so errors from a provider's own copy of @cria/api map the same.
+  if (UpstreamError.is(error)) {
     const status = error.status !== null && PASSED_UPSTREAM_STATUSES.has(error.status) ? error.status : 502;
     const headers: Record<string, string> = error.retryAfterSeconds !== null ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     const message = error.status !== null ? `Provider '${error.provider}' answered ${error.status}: ${error.message}` : error.message;
@@ -43,9 +44,9 @@ export function toErrorReply(error: unknown, logger: ProviderLogger): ErrorReply
     if (status >= 500) logger.warn('upstream failure', { provider: error.provider, status: error.status, error: error.message });
     return { status, headers, body: envelope(message, type, error.param, error.code ?? (status >= 500 ? 'upstream_error' : null)) };
   }
-  if (error instanceof CriaError) {
-    const status = STATUS_BY_KIND[error.kind];
-    const headers: Record<string, string> = error instanceof UnavailableError && error.retryAfterSeconds !== null ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  if (isCriaError(error)) {
+    const status = STATUS_BY_KIND[error.kind] ?? 500;
+    const headers: Record<string, string> = error.retryAfterSeconds !== null && error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     const type =
       status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
     // A 500 is a fault of this server; 502-504 are faults elsewhere (an upstream, a missing model).

@@ -1,5 +1,5 @@
-import { apiSchemas } from '@cria/api';
-import type { RouteDefinition } from './server-routes.js';
+import type { RouteDefinition } from '@cria/api';
+import { allSchemaDefinitions, schemaDefinition } from '@cria/core';
 
 function toComponents(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toComponents);
@@ -31,7 +31,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], version: string
     const path = route.path.replace('...}', '}');
     const parameters: unknown[] = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
     if (route.query) {
-      const query = apiSchemas.definitions[route.query]!;
+      const query = schemaDefinition(route.query)!;
       for (const [name, schema] of Object.entries(query.properties ?? {})) {
         parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema: toComponents(schema) });
       }
@@ -56,7 +56,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], version: string
       },
     };
   }
-  const schemas = Object.fromEntries(Object.entries(apiSchemas.definitions).map(([name, schema]) => [name, toComponents(schema)]));
+  const schemas = Object.fromEntries(Object.entries(allSchemaDefinitions()).map(([name, schema]) => [name, toComponents(schema)]));
   return {
     openapi: '3.1.0',
     info: { title: 'Cria', version, description: 'An OpenAI- and Llama Stack-compatible server composed from provider packages.' },

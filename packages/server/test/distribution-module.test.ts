@@ -17,6 +17,7 @@ const chat = (request) => ({
 });
 const unsupported = async () => { throw Object.assign(new Error('not supported by the reverse provider'), { name: 'UnsupportedError' }); };
 export default {
+  specVersion: 1,
   api: 'inference',
   providerType: 'inline::reverse',
   description: 'Answers with the last message reversed.',

@@ -15,7 +15,7 @@ describe('upstream faults through Cria', () => {
   beforeAll(async () => {
     upstream = await FakeOpenAIUpstream.start({ chunkDelayMs: 5 });
     server = await startTestServer({ distribution: remoteInferenceDistribution(upstream.url, { config: { network: { timeout: 1 } } }) });
-    await server.cria.stack.models.whenListed();
+    await server.stack.requireApi('models').listModels();
     client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
   });
   afterEach(() => upstream.clearFaults());

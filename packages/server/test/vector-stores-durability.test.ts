@@ -126,7 +126,7 @@ async function startCli(configPath: string): Promise<{ child: ChildProcess; url:
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const match = stderr.match(/serving '[^']+' on (http:\/\/\S+)/);
+      const match = stderr.match(/serving '[^']+' on \S+ \((http:\/\/[^)\s]+)\)/);
       if (match) resolve(match[1]!);
     });
     child.once('exit', (code) => reject(new Error(`cria exited (${code}): ${stderr}`)));

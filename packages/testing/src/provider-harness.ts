@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, type ProviderLifecycle, type ProviderSpec } from '@cria/api';
+import { type AnyProviderSpec, type ApiProvider, ConfigError, createProviderInstance, type ProviderApiName, type ProviderLifecycle } from '@cria/api';
 import { compileSchema, createLogger, StorageBackends } from '@cria/core';
 import { temporaryDirectory } from './server-harness.js';
 
@@ -27,7 +27,10 @@ export interface TestProvider<Impl> {
  * schema (defaults applied), gives it SQLite storage backends in `dataDir` (`kv_default` and
  * `sql_default`, as the starter distribution names them) and calls `create`.
  */
-export async function createTestProvider<Impl>(spec: ProviderSpec<any, Impl>, config: Record<string, unknown>, options: TestProviderOptions): Promise<TestProvider<Impl>> {
+/** What a provider definition's `create` makes. */
+export type ProviderImpl<Spec> = Spec extends { api: infer A extends ProviderApiName } ? ApiProvider<A> : never;
+
+export async function createTestProvider<Spec extends AnyProviderSpec>(spec: Spec, config: Record<string, unknown>, options: TestProviderOptions): Promise<TestProvider<ProviderImpl<Spec>>> {
   const validated = structuredClone(config);
   const failure = compileSchema(spec.configSchema, { useDefaults: true })(validated);
   if (failure) throw new ConfigError(`config${failure.path ? `.${failure.path}` : ''}`, failure.message);
@@ -37,14 +40,14 @@ export async function createTestProvider<Impl>(spec: ProviderSpec<any, Impl>, co
   });
   try {
     const providerId = options.providerId ?? spec.providerType.split('::').pop()!;
-    const impl = await spec.create(validated, {
+    const impl = (await createProviderInstance(spec, validated, {
       providerId,
       providerType: spec.providerType,
       deps: options.deps ?? {},
       storage,
       logger: createLogger(providerId),
       distributionDir: options.distributionDir ?? options.dataDir,
-    });
+    })) as ProviderImpl<Spec> & ProviderLifecycle;
     return {
       impl,
       config: validated,
@@ -72,9 +75,9 @@ export interface RestartableProvider<Impl> {
  * `createTestProvider` on a fresh temporary directory, reopened on the same storage by each
  * `open` (what the contract suites' restart checks need). `config` may be computed per open.
  */
-export function restartableProvider<Impl>(spec: ProviderSpec<any, Impl>, config: Record<string, unknown> | (() => Promise<Record<string, unknown>>)): RestartableProvider<Impl> {
+export function restartableProvider<Spec extends AnyProviderSpec>(spec: Spec, config: Record<string, unknown> | (() => Promise<Record<string, unknown>>)): RestartableProvider<ProviderImpl<Spec>> {
   const temp = temporaryDirectory('cria-provider-');
-  let current: TestProvider<Impl> | undefined;
+  let current: TestProvider<ProviderImpl<Spec>> | undefined;
   return {
     open: async () => {
       current?.storage.close();

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { type RunningCria, startCria } from '@cria/cli';
+import { addBuiltinApis, buildStack, Catalog, createLogger, type Distribution, NODE_CONDITIONS, parseDistribution, type Stack } from '@cria/core';
+import { type HookRegistrations, type RunningServer, startServer } from '@cria/server';
 
 export interface TestServerOptions {
   /** The distribution, as YAML text or as an object (storage in a fresh temp dir is added when absent). */
@@ -11,6 +12,10 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Keep storage here instead of a fresh temp dir (to restart on the same data). */
   dataDir?: string;
+  /** The providers, APIs and commands to run with; by default, those of the package under test (see `testCatalog`). */
+  catalog?: Catalog;
+  /** Hooks every request goes through. */
+  hooks?: HookRegistrations;
 }
 
 export interface TestServer {
@@ -19,8 +24,35 @@ export interface TestServer {
   /** `<url>/v1`, for the openai client. */
   baseURL: string;
   dataDir: string;
-  cria: RunningCria;
+  stack: Stack;
+  distribution: Distribution;
+  server: RunningServer;
   close(): Promise<void>;
+}
+
+/** The package.json directory nearest to `from` (the package under test). */
+function nearestPackageDir(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The catalog a test server runs with: the built-in APIs, the package under test (the nearest
+ * package.json from `from`, the working directory by default) when it declares providers or
+ * APIs in its `cria` field, and what its dependencies and devDependencies declare.
+ */
+export function testCatalog(from = process.cwd()): Catalog {
+  const catalog = new Catalog();
+  const host = nearestPackageDir(from);
+  if (host) {
+    // Under vitest, workspace packages are imported from their sources (the `source` condition), as vitest resolves them.
+    const conditions = process.env.VITEST ? ['source', ...NODE_CONDITIONS] : NODE_CONDITIONS;
+    catalog.discoverPackage(host, { conditions });
+    catalog.discoverDependencies(host, { includeDev: true, conditions });
+  }
+  return addBuiltinApis(catalog);
 }
 
 /** SQLite storage in `dir`, laid out as the starter distribution's. */
@@ -56,14 +88,25 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     text = stringify(distribution);
   }
   try {
-    const cria = await startCria({ distribution: text, yaml: true, directory: dataDir, host: '127.0.0.1', port: 0, env: { SQLITE_STORE_DIR: dataDir, ...(options.env ?? {}) } });
+    const distribution = parseDistribution(text, { env: { ...process.env, SQLITE_STORE_DIR: dataDir, ...(options.env ?? {}) }, name: 'test', directory: dataDir });
+    const logger = createLogger('cria');
+    const stack = await buildStack(distribution, { catalog: options.catalog ?? testCatalog(), logger, moduleSearchDirs: [process.cwd()], version: '0.0.0-test' });
+    let server: RunningServer;
+    try {
+      server = await startServer(stack, { version: '0.0.0-test', logger, host: '127.0.0.1', port: 0, ...(options.hooks ? { hooks: options.hooks } : {}) });
+    } catch (error) {
+      await stack.shutdown();
+      throw error;
+    }
     return {
-      url: cria.url,
-      baseURL: `${cria.url}/v1`,
+      url: server.url,
+      baseURL: `${server.url}/v1`,
       dataDir,
-      cria,
+      stack,
+      distribution,
+      server,
       close: async () => {
-        await cria.close();
+        await server.close();
         temp?.remove();
       },
     };

@@ -1,4 +1,4 @@
-import { defineProvider, type InferenceProvider } from '@cria/api';
+import { defineProvider } from '@cria/api';
 import { configSchema, type LlamaCppSettings, sampleConfig } from './llama-cpp-config.js';
 import { LlamaCppInference } from './llama-cpp-inference.js';
 
@@ -9,10 +9,10 @@ export { LlamaCppInference } from './llama-cpp-inference.js';
 export { DEFAULT_QUANT, isDownloadable, type ModelSource, parseModelSource } from './llama-cpp-model-source.js';
 export { defaultThreads } from './llama-cpp-models.js';
 
-/** The default models directory, shared by the provider and `cria pull`. */
-export const DEFAULT_MODELS_DIR = '~/.cria/models';
+export { DEFAULT_MODELS_DIR } from './llama-cpp-config.js';
+export { formatLocalModels, listLocalModels, type LocalModel, modelsDirectory, pullModel, type PullOptions } from './llama-cpp-cli.js';
 
-export default defineProvider<LlamaCppSettings, InferenceProvider>({
+export default defineProvider<'inference', LlamaCppSettings>({
   api: 'inference',
   providerType: 'inline::llama-cpp',
   description: 'GGUF models run in-process by llama.cpp (node-llama-cpp): chat with the model\'s own template, grammar-enforced JSON and tool calls, completions, embeddings.',

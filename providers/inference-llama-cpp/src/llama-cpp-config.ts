@@ -1,5 +1,8 @@
 import type { JsonSchema } from '@cria/api';
 
+/** The default models directory, shared by the provider and `cria pull` / `cria models`. */
+export const DEFAULT_MODELS_DIR = '~/.cria/models';
+
 /** Settings of `inline::llama-cpp` (the `config` of its provider entry in a distribution). */
 export interface LlamaCppSettings {
   /**
@@ -43,7 +46,7 @@ export interface LlamaCppSettings {
 export const configSchema: JsonSchema = {
   type: 'object',
   properties: {
-    models_dir: { type: 'string', default: '~/.cria/models', description: 'Directory of downloaded models and of bare model file names.' },
+    models_dir: { type: 'string', default: DEFAULT_MODELS_DIR, description: 'Directory of downloaded models and of bare model file names.' },
     threads: { anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { type: 'null' }], description: 'CPU threads per model; default: available cores less one, at most 4.' },
     context_size: { type: 'integer', minimum: 64, maximum: 1048576, default: 4096, description: 'Tokens per sequence (prompt + completion).' },
     gpu_layers: { anyOf: [{ type: 'integer', minimum: 0 }, { enum: ['auto', 'max'] }], default: 'auto', description: 'Layers offloaded to the GPU.' },

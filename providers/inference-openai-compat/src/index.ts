@@ -1,4 +1,4 @@
-import { defineProvider, type InferenceProvider, type JsonSchema } from '@cria/api';
+import { defineProvider, type JsonSchema } from '@cria/api';
 import { configSchema, type OpenAICompatSettings } from './openai-compat-config.js';
 import { OpenAICompatInference } from './openai-compat-inference.js';
 import { type OpenAICompatPreset, PRESETS } from './openai-compat-presets.js';
@@ -21,7 +21,7 @@ export function openAICompatProvider(preset: OpenAICompatPreset) {
   const schema = configSchema(preset.extraConfig);
   if (preset.defaultBaseUrl && schema.properties?.base_url) schema.properties.base_url = { ...schema.properties.base_url, default: preset.defaultBaseUrl };
   const dataSchema = providerDataSchema(preset);
-  return defineProvider<OpenAICompatSettings, InferenceProvider>({
+  return defineProvider<'inference', OpenAICompatSettings>({
     api: 'inference',
     providerType: preset.providerType,
     description: preset.description,

@@ -1,11 +1,11 @@
-import { defineProvider, type VectorIOProvider } from '@cria/api';
+import { defineProvider } from '@cria/api';
 import { configSchema, type PgvectorSettings, sampleConfig } from './pgvector-config.js';
 import { PgvectorVectorIO } from './pgvector-vector-io.js';
 
 export type { PgvectorDistanceMetric, PgvectorHnswIndex, PgvectorIvfflatIndex, PgvectorSettings } from './pgvector-config.js';
 export { PgvectorVectorIO } from './pgvector-vector-io.js';
 
-export default defineProvider<PgvectorSettings, VectorIOProvider>({
+export default defineProvider<'vector_io', PgvectorSettings>({
   api: 'vector_io',
   providerType: 'remote::pgvector',
   description: 'Vector stores in PostgreSQL with pgvector: HNSW or IVFFlat approximate search (cosine, L2, L1 or inner product), tsvector keyword search ranked by ts_rank, and hybrid search with RRF or weighted reranking.',

@@ -1,11 +1,11 @@
-import { defineProvider, resolveConfigPath, type VectorIOProvider } from '@cria/api';
+import { defineProvider, resolveConfigPath } from '@cria/api';
 import { configSchema, sampleConfig, type SqliteVecSettings } from './sqlite-vec-config.js';
 import { SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
 
 export type { SqliteVecSettings } from './sqlite-vec-config.js';
 export { SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
 
-export default defineProvider<SqliteVecSettings, VectorIOProvider>({
+export default defineProvider<'vector_io', SqliteVecSettings>({
   api: 'vector_io',
   providerType: 'inline::sqlite-vec',
   description: 'Vector stores in a local SQLite file: sqlite-vec for exact vector search (cosine similarity), FTS5 with bm25 for keyword search, and hybrid search with RRF or weighted reranking.',

@@ -166,6 +166,15 @@ export interface HealthResult {
   message?: string;
 }
 /**
+ * An OpenAPI 3.1 document (GET /openapi.json).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "OpenApiDocument".
+ */
+export interface OpenApiDocument {
+  [k: string]: unknown;
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "HealthInfo".
  */
@@ -1596,7 +1605,13 @@ export interface StorageConfig {
   backends?: {
     [k: string]: StorageBackendConfig;
   };
+  /**
+   * The stores APIs keep their records in, by name; each names a backend.
+   */
   stores?: {
+    /**
+     * The resource registry (models, vector stores, ...).
+     */
     metadata?: KvStoreReference | null;
     inference?: SqlStoreReference | null;
     conversations?: SqlStoreReference | null;
@@ -1607,6 +1622,7 @@ export interface StorageConfig {
      * Vector stores, their files, batches and chunks (Cria; `table_name` prefixes the tables). Defaults to the backend of `inference`.
      */
     vector_stores?: SqlStoreReference | null;
+    [k: string]: KvStoreReference | SqlStoreReference | null | undefined;
   };
 }
 /**
@@ -1841,4 +1857,122 @@ export interface NetworkConfig {
   proxy?: {
     [k: string]: unknown;
   } | null;
+}
+
+/** Every schema of the bundle by name, for routes typed by the schemas they name. */
+export interface ApiSchemaTypes {
+  AutoChunkingStrategyRequest: AutoChunkingStrategyRequest;
+  ChatCompletion: ChatCompletion;
+  ChatCompletionChoice: ChatCompletionChoice;
+  ChatCompletionChunk: ChatCompletionChunk;
+  ChatCompletionList: ChatCompletionList;
+  ChatCompletionMessage: ChatCompletionMessage;
+  ChatCompletionMessageList: ChatCompletionMessageList;
+  ChatCompletionRequest: ChatCompletionRequest;
+  ChatContentPartFile: ChatContentPartFile;
+  ChatContentPartImage: ChatContentPartImage;
+  ChatContentPartInputAudio: ChatContentPartInputAudio;
+  ChatContentPartRefusal: ChatContentPartRefusal;
+  ChatContentPartText: ChatContentPartText;
+  ChatMessage: ChatMessage;
+  ChatMessageAssistant: ChatMessageAssistant;
+  ChatMessageDeveloper: ChatMessageDeveloper;
+  ChatMessageFunction: ChatMessageFunction;
+  ChatMessageSystem: ChatMessageSystem;
+  ChatMessageTool: ChatMessageTool;
+  ChatMessageUser: ChatMessageUser;
+  ChatTool: ChatTool;
+  ChatToolCall: ChatToolCall;
+  ChatToolChoice: ChatToolChoice;
+  ChunkContent: ChunkContent;
+  ChunkMetadata: ChunkMetadata;
+  ChunkingStrategyRequest: ChunkingStrategyRequest;
+  Completion: Completion;
+  CompletionRequest: CompletionRequest;
+  CompletionUsage: CompletionUsage;
+  CreateVectorStoreFileBatchRequest: CreateVectorStoreFileBatchRequest;
+  CreateVectorStoreFileRequest: CreateVectorStoreFileRequest;
+  CreateVectorStoreRequest: CreateVectorStoreRequest;
+  DistributionConfig: DistributionConfig;
+  DistributionModel: DistributionModel;
+  DistributionProvider: DistributionProvider;
+  EmbeddedChunk: EmbeddedChunk;
+  Embedding: Embedding;
+  EmbeddingsRequest: EmbeddingsRequest;
+  EmbeddingsResponse: EmbeddingsResponse;
+  ErrorResponse: ErrorResponse;
+  FileBytes: FileBytes;
+  FileDeleted: FileDeleted;
+  FileExpiresAfter: FileExpiresAfter;
+  FileList: FileList;
+  FilePurpose: FilePurpose;
+  FileUploadForm: FileUploadForm;
+  FunctionDefinition: FunctionDefinition;
+  HealthInfo: HealthInfo;
+  HealthResult: HealthResult;
+  InsertChunksRequest: InsertChunksRequest;
+  KvStoreReference: KvStoreReference;
+  ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
+  ListChatCompletionsQuery: ListChatCompletionsQuery;
+  ListFilesQuery: ListFilesQuery;
+  ListRoutesQuery: ListRoutesQuery;
+  ListVectorStoreFilesQuery: ListVectorStoreFilesQuery;
+  ListVectorStoresQuery: ListVectorStoresQuery;
+  Model: Model;
+  ModelList: ModelList;
+  ModelType: ModelType;
+  NetworkConfig: NetworkConfig;
+  OpenAIFile: OpenAIFile;
+  OpenApiDocument: OpenApiDocument;
+  ProviderInfo: ProviderInfo;
+  ProviderList: ProviderList;
+  QueryChunksParams: QueryChunksParams;
+  QueryChunksRequest: QueryChunksRequest;
+  QueryChunksResponse: QueryChunksResponse;
+  RegisteredResources: RegisteredResources;
+  ResponseFormat: ResponseFormat;
+  ResponseFormatJsonObject: ResponseFormatJsonObject;
+  ResponseFormatJsonSchema: ResponseFormatJsonSchema;
+  ResponseFormatText: ResponseFormatText;
+  RouteInfo: RouteInfo;
+  RouteList: RouteList;
+  SearchComparisonFilter: SearchComparisonFilter;
+  SearchCompoundFilter: SearchCompoundFilter;
+  SearchFilter: SearchFilter;
+  SearchRankingOptions: SearchRankingOptions;
+  ServerConfig: ServerConfig;
+  SqlStoreReference: SqlStoreReference;
+  StaticChunkingConfig: StaticChunkingConfig;
+  StaticChunkingStrategy: StaticChunkingStrategy;
+  StaticChunkingStrategyRequest: StaticChunkingStrategyRequest;
+  StorageBackendConfig: StorageBackendConfig;
+  StorageConfig: StorageConfig;
+  StoredChatCompletion: StoredChatCompletion;
+  StoredChatMessage: StoredChatMessage;
+  TextContentItem: TextContentItem;
+  TokenLogprob: TokenLogprob;
+  UpdateVectorStoreFileRequest: UpdateVectorStoreFileRequest;
+  UpdateVectorStoreRequest: UpdateVectorStoreRequest;
+  VectorIOChunk: VectorIOChunk;
+  VectorStore: VectorStore;
+  VectorStoreContent: VectorStoreContent;
+  VectorStoreDeleted: VectorStoreDeleted;
+  VectorStoreExpiresAfter: VectorStoreExpiresAfter;
+  VectorStoreFile: VectorStoreFile;
+  VectorStoreFileAttributes: VectorStoreFileAttributes;
+  VectorStoreFileBatch: VectorStoreFileBatch;
+  VectorStoreFileContent: VectorStoreFileContent;
+  VectorStoreFileContentQuery: VectorStoreFileContentQuery;
+  VectorStoreFileCounts: VectorStoreFileCounts;
+  VectorStoreFileDeleted: VectorStoreFileDeleted;
+  VectorStoreFileLastError: VectorStoreFileLastError;
+  VectorStoreFileList: VectorStoreFileList;
+  VectorStoreFileStatus: VectorStoreFileStatus;
+  VectorStoreList: VectorStoreList;
+  VectorStoreMetadata: VectorStoreMetadata;
+  VectorStoreSearchRequest: VectorStoreSearchRequest;
+  VectorStoreSearchResult: VectorStoreSearchResult;
+  VectorStoreSearchResultsPage: VectorStoreSearchResultsPage;
+  VectorStoresConfig: VectorStoresConfig;
+  VersionInfo: VersionInfo;
 }

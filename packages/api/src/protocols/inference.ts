@@ -6,7 +6,13 @@ import type {
   CompletionRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
+  ChatCompletionList,
+  ChatCompletionMessageList,
+  ListChatCompletionMessagesQuery,
+  ListChatCompletionsQuery,
   Model,
+  ModelList,
+  StoredChatCompletion,
   ModelType,
 } from '../generated/api-types.js';
 import type { RequestContext } from '../provider.js';
@@ -50,14 +56,44 @@ export interface InferenceProvider {
 }
 
 /**
- * The inference API as other providers see it (a dependency): requests name models by the
- * identifiers this server lists, as a client would.
+ * The inference API as routes and other APIs see it: requests name models by the identifiers
+ * this server lists, as a client would. Chat completions are kept (unless `store: false`) and
+ * can be listed back.
  */
 export interface InferenceApi {
   chatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<ChatCompletion>;
   streamChatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<ChatCompletionChunk>>;
   completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion>;
+  streamCompletion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<Completion>>;
   embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse>;
+  /** Stored chat completions; throws InvalidRequestError when the distribution keeps none. */
+  listChatCompletions(query: ListChatCompletionsQuery): Promise<ChatCompletionList>;
+  getChatCompletion(completionId: string): Promise<StoredChatCompletion>;
+  listChatCompletionMessages(completionId: string, query: ListChatCompletionMessagesQuery): Promise<ChatCompletionMessageList>;
+}
+
+/**
+ * Llama Stack's models API: the models this server routes, by identifier (`provider_id/model_id`)
+ * or alias. Lookups wait for the start-up listing of provider models.
+ */
+export interface ModelsApi {
+  listModels(context?: Partial<RequestContext>): Promise<ModelList>;
+  /** Throws NotFoundError (param `model_id`) for an unknown model. */
   getModel(modelId: string): Promise<Model>;
-  listModels(): Promise<Model[]>;
+  /**
+   * Where to send an operation on `model`: its provider and the provider's id for it. Throws
+   * NotFoundError for an unknown model, UnavailableError for one that cannot serve now, and
+   * InvalidRequestError naming `model` when its type is not `type`.
+   */
+  routeModel(model: string, type: ModelType, operation: string): Promise<ModelRoute>;
+}
+
+/** A model resolved for a request. */
+export interface ModelRoute {
+  /** The id clients use (`provider_id/model_id`), to name the model in replies. */
+  identifier: string;
+  providerId: string;
+  /** The id sent to the provider. */
+  providerResourceId: string;
+  provider: InferenceProvider;
 }

@@ -68,7 +68,7 @@ const storage = object(
     backends: { type: 'object', additionalProperties: ref('StorageBackendConfig') },
     stores: object(
       {
-        metadata: nullable(ref('KvStoreReference')),
+        metadata: nullable({ ...ref('KvStoreReference'), description: 'The resource registry (models, vector stores, ...).' }),
         inference: nullable(ref('SqlStoreReference')),
         conversations: nullable(ref('SqlStoreReference')),
         responses: nullable(ref('SqlStoreReference')),
@@ -76,7 +76,11 @@ const storage = object(
         connectors: nullable(ref('KvStoreReference')),
         vector_stores: nullable({ ...ref('SqlStoreReference'), description: 'Vector stores, their files, batches and chunks (Cria; `table_name` prefixes the tables). Defaults to the backend of `inference`.' }),
       },
-      { additionalProperties: false },
+      {
+        // API modules declare the stores they use; each is checked against its kind at start-up.
+        additionalProperties: nullable({ anyOf: [ref('KvStoreReference'), ref('SqlStoreReference')] }),
+        description: 'The stores APIs keep their records in, by name; each names a backend.',
+      },
     ),
   },
   { additionalProperties: false, title: 'StorageConfig' },

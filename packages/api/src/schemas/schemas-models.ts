@@ -82,6 +82,7 @@ export const modelsSchemas: Record<string, JsonSchema> = {
   Model: model,
   ModelList: listOf(ref('Model'), 'GET /v1/models.'),
   HealthResult: healthResult,
+  OpenApiDocument: { type: 'object', additionalProperties: true, description: 'An OpenAPI 3.1 document (GET /openapi.json).' },
   HealthInfo: object({ status: { type: 'string', enum: ['OK', 'Error', 'Not Implemented'] } }, { required: ['status'], title: 'HealthInfo' }),
   VersionInfo: object({ version: { type: 'string' } }, { required: ['version'], title: 'VersionInfo' }),
   ProviderInfo: providerInfo,

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { apiSchemas, InvalidRequestError, type JsonSchema, schemaRef } from '@cria/api';
+import { apiSchemas, InvalidRequestError, type JsonSchema, type SchemaBundle } from '@cria/api';
 
 export interface ValidationFailure {
   /** Where the bad value is, as `messages[0].role` (empty for the root). */
@@ -15,6 +15,48 @@ export interface ValidatorOptions {
 }
 
 const instances = new Map<string, Ajv>();
+/** Schema bundles API modules added, beside the core bundle. */
+const bundles = new Map<string, SchemaBundle>([[apiSchemas.$id!, { $id: apiSchemas.$id!, definitions: apiSchemas.definitions }]]);
+
+/**
+ * Adds an API module's schemas to every validator (once per `$id`); its routes then name them
+ * like the core's. A definition name already taken by another bundle is an error.
+ */
+export function registerSchemaBundle(bundle: SchemaBundle): void {
+  const existing = bundles.get(bundle.$id);
+  if (existing) {
+    if (existing === bundle || JSON.stringify(existing) === JSON.stringify(bundle)) return;
+    throw new Error(`another schema bundle already has the $id ${bundle.$id}`);
+  }
+  for (const name of Object.keys(bundle.definitions)) {
+    const owner = bundleOf(name);
+    if (owner) throw new Error(`schema ${name} of ${bundle.$id} is already defined by ${owner.$id}`);
+  }
+  bundles.set(bundle.$id, bundle);
+  for (const ajv of instances.values()) ajv.addSchema(bundle as object);
+}
+
+function bundleOf(name: string): SchemaBundle | undefined {
+  for (const bundle of bundles.values()) if (Object.hasOwn(bundle.definitions, name)) return bundle;
+  return undefined;
+}
+
+/** The `$ref` of a named schema, in whichever bundle defines it. */
+export function schemaRefOf(name: string): string {
+  const bundle = bundleOf(name);
+  if (!bundle) throw new Error(`no schema named ${name}`);
+  return `${bundle.$id}#/definitions/${name}`;
+}
+
+/** A named schema's definition (for OpenAPI and error messages). */
+export function schemaDefinition(name: string): JsonSchema | undefined {
+  return bundleOf(name)?.definitions[name];
+}
+
+/** Every registered schema by name. */
+export function allSchemaDefinitions(): Record<string, JsonSchema> {
+  return Object.assign({}, ...[...bundles.values()].map((bundle) => bundle.definitions));
+}
 
 /**
  * One ajv per option set, holding the API schema bundle; validators compile once and are cached
@@ -34,7 +76,7 @@ function ajvFor(options: ValidatorOptions, verbose: boolean): Ajv {
       validateSchema: false,
       coerceTypes: options.coerceTypes ?? false,
       useDefaults: options.useDefaults ?? false,
-      schemas: [apiSchemas as object],
+      schemas: [...bundles.values()].map((bundle) => (bundle.$id === apiSchemas.$id ? apiSchemas : bundle) as object),
     });
     instances.set(key, ajv);
   }
@@ -70,7 +112,7 @@ function branchTypes(schema: JsonSchema | undefined, root: JsonSchema): string[]
   if (!schema) return [];
   if (schema.$ref) {
     const name = schema.$ref.split('/').pop()!;
-    return branchTypes(root.definitions?.[name] ?? apiSchemas.definitions[name], root);
+    return branchTypes(root.definitions?.[name] ?? schemaDefinition(name), root);
   }
   if (schema.anyOf || schema.oneOf) return (schema.anyOf ?? schema.oneOf)!.flatMap((branch) => branchTypes(branch, root));
   if (schema.const !== undefined) return [String(schema.const)];
@@ -158,7 +200,7 @@ export type Validator<T> = (value: unknown) => T;
 
 /** A validator for one definition of the API schema bundle; throws InvalidRequestError naming the field. */
 export function compileApiValidator<T>(name: string, options: ValidatorOptions = {}): Validator<T> {
-  const ref = schemaRef(name);
+  const ref = schemaRefOf(name);
   const validate = ajvFor(options, false).getSchema(ref);
   if (!validate) throw new Error(`no API schema ${name}`);
   let explain: ValidateFunction | undefined;
@@ -166,7 +208,7 @@ export function compileApiValidator<T>(name: string, options: ValidatorOptions =
     if (validate(value)) return value as T;
     explain ??= ajvFor(options, true).getSchema(ref)!;
     const errors = explain(value) ? validate.errors : explain.errors;
-    const failure = describeValidationError(errors ?? [], apiSchemas);
+    const failure = describeValidationError(errors ?? [], { definitions: allSchemaDefinitions() });
     throw new InvalidRequestError(failure.message, { param: failure.path || null });
   };
 }

@@ -1,0 +1,18 @@
+import type { AnyApiModule } from '@cria/api';
+import type { ApiEntry } from '../catalog/catalog.js';
+
+type BuiltinApi = Pick<ApiEntry, 'name' | 'kind'> & { load(): Promise<AnyApiModule> };
+
+/**
+ * The APIs this build serves, each one module (one folder). A module is imported only when a
+ * distribution serves it, so start-up pays for the APIs in use. Adding an API is a folder and
+ * one entry here.
+ */
+export const BUILTIN_APIS: readonly BuiltinApi[] = [
+  { name: 'inference', kind: 'providers', load: async () => (await import('./inference/inference-api.js')).inferenceApi },
+  { name: 'models', kind: 'core', load: async () => (await import('./models/models-api.js')).modelsApi },
+  { name: 'files', kind: 'providers', load: async () => (await import('./files/files-api.js')).filesApi },
+  { name: 'vector_io', kind: 'providers', load: async () => (await import('./vector-io/vector-io-api.js')).vectorIoApi },
+  { name: 'inspect', kind: 'core', load: async () => (await import('./inspect/inspect-api.js')).inspectApi },
+  { name: 'providers', kind: 'core', load: async () => (await import('./providers/providers-api.js')).providersApi },
+];

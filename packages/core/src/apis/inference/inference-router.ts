@@ -1,0 +1,116 @@
+import {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionList,
+  type ChatCompletionMessageList,
+  type ChatCompletionRequest,
+  type Completion,
+  type CompletionRequest,
+  type EmbeddingsRequest,
+  type EmbeddingsResponse,
+  type InferenceApi,
+  InvalidRequestError,
+  type ListChatCompletionMessagesQuery,
+  type ListChatCompletionsQuery,
+  type ModelsApi,
+  type RequestContext,
+  type StoredChatCompletion,
+} from '@cria/api';
+import { ChatCompletionAccumulator } from './chat-completion-accumulator.js';
+import type { InferenceStore } from './inference-store.js';
+
+const NEVER_ABORTED = new AbortController().signal;
+
+function fullContext(context: Partial<RequestContext> | undefined): RequestContext {
+  // A complete context is passed on as it is: reading `signal` may create it.
+  if (context && 'signal' in context && 'providerData' in context) return context as RequestContext;
+  return { signal: context?.signal ?? NEVER_ABORTED, providerData: context?.providerData ?? null };
+}
+
+/**
+ * Routes inference requests: resolves the model through the routing table, sends the provider
+ * its own model id, names the model by its identifier in what comes back, and records chat
+ * completions in the inference store (off the request's path).
+ */
+export class InferenceRouter implements InferenceApi {
+  constructor(
+    private readonly models: ModelsApi,
+    private readonly store: InferenceStore | null,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.store?.initialize();
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+
+  async chatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<ChatCompletion> {
+    const model = await this.models.routeModel(request.model, 'llm', 'chat completion');
+    const completion = await model.provider.chatCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    completion.model = model.identifier;
+    if (this.store && request.store !== false) this.store.record(completion, request.messages);
+    return completion;
+  }
+
+  async streamChatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<ChatCompletionChunk>> {
+    const model = await this.models.routeModel(request.model, 'llm', 'chat completion');
+    const stream = await model.provider.streamChatCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    return this.tapChatStream(stream, model.identifier, request);
+  }
+
+  async completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion> {
+    const model = await this.models.routeModel(request.model, 'llm', 'completion');
+    const completion = await model.provider.completion({ ...request, model: model.providerResourceId }, fullContext(context));
+    completion.model = model.identifier;
+    return completion;
+  }
+
+  async streamCompletion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<Completion>> {
+    const model = await this.models.routeModel(request.model, 'llm', 'completion');
+    const stream = await model.provider.streamCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    return renameModel(stream, model.identifier);
+  }
+
+  async embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse> {
+    const model = await this.models.routeModel(request.model, 'embedding', 'embeddings');
+    const response = await model.provider.embeddings({ ...request, model: model.providerResourceId }, fullContext(context));
+    response.model = model.identifier;
+    return response;
+  }
+
+  listChatCompletions(query: ListChatCompletionsQuery): Promise<ChatCompletionList> {
+    return this.requireStore().list(query);
+  }
+
+  getChatCompletion(completionId: string): Promise<StoredChatCompletion> {
+    return this.requireStore().get(completionId);
+  }
+
+  listChatCompletionMessages(completionId: string, query: ListChatCompletionMessagesQuery): Promise<ChatCompletionMessageList> {
+    return this.requireStore().listMessages(completionId, query);
+  }
+
+  private requireStore(): InferenceStore {
+    if (!this.store) throw new InvalidRequestError('This distribution keeps no chat completions: it has no storage.stores.inference.');
+    return this.store;
+  }
+
+  private async *tapChatStream(stream: AsyncIterable<ChatCompletionChunk>, identifier: string, request: ChatCompletionRequest): AsyncIterable<ChatCompletionChunk> {
+    const accumulator = this.store && request.store !== false ? new ChatCompletionAccumulator() : null;
+    for await (const chunk of stream) {
+      chunk.model = identifier;
+      accumulator?.add(chunk);
+      yield chunk;
+    }
+    if (accumulator) this.store!.record(accumulator.completion(), request.messages);
+  }
+}
+
+async function* renameModel(stream: AsyncIterable<Completion>, identifier: string): AsyncIterable<Completion> {
+  for await (const chunk of stream) {
+    chunk.model = identifier;
+    yield chunk;
+  }
+}

@@ -1,0 +1,146 @@
+import type {
+  ChatCompletion,
+  ChatCompletionList,
+  ChatCompletionMessageList,
+  ChatMessage,
+  ProviderLogger,
+  SqlStore,
+  StoredChatCompletion,
+} from '@cria/api';
+import { NotFoundError } from '@cria/api';
+
+export interface InferenceStoreOptions {
+  table?: string;
+  /** Queued writes beyond which a new write flushes the queue at once. */
+  maxWriteQueueSize?: number;
+  /** How long a write may wait for others to share its transaction. */
+  flushDelayMs?: number;
+}
+
+interface PendingWrite {
+  completion: ChatCompletion;
+  inputMessages: readonly ChatMessage[];
+  recordedAt: number;
+}
+
+/**
+ * Every chat completion and the messages it answered, for GET /v1/chat/completions.
+ * Writes go through a write-behind queue flushed in one transaction per batch, so recording
+ * never sits on a request's critical path; reads flush first, so a client reads its own writes.
+ */
+export class InferenceStore {
+  private readonly table: string;
+  private readonly maxQueue: number;
+  private readonly flushDelayMs: number;
+  private queue: PendingWrite[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  /** Microseconds since the epoch, strictly increasing: the order completions are listed in. */
+  private lastRecordedAt = 0;
+
+  private sqlStore: SqlStore | null = null;
+
+  /** `open` gives the SQL store the records go to; it is called once, by `initialize`. */
+  constructor(private readonly open: () => Promise<SqlStore>, private readonly logger: ProviderLogger, options: InferenceStoreOptions = {}) {
+    this.table = options.table ?? 'inference_store';
+    this.maxQueue = options.maxWriteQueueSize ?? 10_000;
+    this.flushDelayMs = options.flushDelayMs ?? 5;
+  }
+
+  private get sql(): SqlStore {
+    if (!this.sqlStore) throw new Error('the inference store is used before initialize()');
+    return this.sqlStore;
+  }
+
+  async initialize(): Promise<void> {
+    this.sqlStore = await this.open();
+    // Completions are listed in the order they were recorded; carry that order across restarts.
+    await this.sql.createTable(this.table, {
+      id: { type: 'text', primaryKey: true },
+      created: { type: 'integer', nullable: false },
+      model: { type: 'text', nullable: false },
+      recorded_at: { type: 'integer', nullable: false },
+      completion: 'json',
+      input_messages: 'json',
+    });
+    const newest = await this.sql.fetchAll(this.table, { orderBy: [['recorded_at', 'desc']], limit: 1 });
+    this.lastRecordedAt = Number(newest.rows[0]?.recorded_at ?? 0);
+  }
+
+  /** Queues a completion for storage; returns at once. */
+  record(completion: ChatCompletion, inputMessages: readonly ChatMessage[]): void {
+    this.lastRecordedAt = Math.max(this.lastRecordedAt + 1, Date.now() * 1000);
+    this.queue.push({ completion, inputMessages, recordedAt: this.lastRecordedAt });
+    if (this.queue.length >= this.maxQueue) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
+  }
+
+  /** Writes everything queued. */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.queue.length === 0) return this.flushing;
+    const batch = this.queue;
+    this.queue = [];
+    const rows = batch.map(({ completion, inputMessages, recordedAt }) => ({
+      id: completion.id,
+      created: completion.created,
+      model: completion.model,
+      recorded_at: recordedAt,
+      completion,
+      input_messages: inputMessages,
+    }));
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await this.sql.insert(this.table, rows);
+      } catch {
+        // One bad row (an upstream reusing an id) must not lose the rest of the batch.
+        for (const row of rows) {
+          await this.sql.upsert(this.table, row, ['id']).catch((error: Error) => this.logger.error('could not store chat completion', { id: row.id, error: error.message }));
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  async list(options: { after?: string; limit?: number; model?: string; order?: 'asc' | 'desc' } = {}): Promise<ChatCompletionList> {
+    await this.flush();
+    const order = options.order ?? 'desc';
+    const { rows, hasMore } = await this.sql.fetchAll(this.table, {
+      where: options.model ? { model: options.model } : {},
+      orderBy: [['recorded_at', order]],
+      limit: options.limit ?? 20,
+      ...(options.after ? { after: { column: 'id', value: options.after } } : {}),
+    });
+    const data = rows.map((row) => ({ ...(row.completion as ChatCompletion), input_messages: row.input_messages as ChatMessage[] }));
+    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: hasMore };
+  }
+
+  async get(id: string): Promise<StoredChatCompletion> {
+    await this.flush();
+    const row = await this.sql.fetchOne(this.table, { id });
+    if (!row) throw new NotFoundError('chat completion', id, `Chat completion '${id}' not found.`);
+    return { ...(row.completion as ChatCompletion), input_messages: row.input_messages as ChatMessage[] };
+  }
+
+  /** The input messages of a stored completion, each with an id (`<completion id>-<index>`), paged. */
+  async listMessages(id: string, options: { after?: string; limit?: number; order?: 'asc' | 'desc' } = {}): Promise<ChatCompletionMessageList> {
+    const stored = await this.get(id);
+    let messages = stored.input_messages.map((message, index) => ({ ...message, id: `${id}-${index}` }));
+    if ((options.order ?? 'asc') === 'desc') messages = messages.reverse();
+    if (options.after) {
+      const position = messages.findIndex((message) => message.id === options.after);
+      if (position === -1) throw new NotFoundError('message', options.after, `Message '${options.after}' not found in chat completion '${id}'.`, { param: 'after' });
+      messages = messages.slice(position + 1);
+    }
+    const limit = options.limit ?? 20;
+    const data = messages.slice(0, limit);
+    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: messages.length > limit };
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

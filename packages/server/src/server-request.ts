@@ -1,0 +1,107 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidRequestError, type RequestContext, type RouteDefinition } from '@cria/api';
+
+const PROVIDER_DATA_HEADER = 'x-llamastack-provider-data';
+
+function parseProviderData(header: string | string[] | undefined): RequestContext['providerData'] {
+  if (header === undefined) return null;
+  const text = Array.isArray(header) ? header[0]! : header;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return Object.fromEntries(Object.entries(parsed));
+  } catch {
+    // reported below
+  }
+  throw new InvalidRequestError('The X-LlamaStack-Provider-Data header must be a JSON object.', { param: 'X-LlamaStack-Provider-Data' });
+}
+
+/**
+ * What a handler and the providers learn about a request. The abort signal is made on first use
+ * (an AbortController costs more than a small request's JSON work); it fires when the client goes
+ * away before the answer is complete.
+ */
+export class HttpRequestContext implements RequestContext {
+  readonly providerData: RequestContext['providerData'];
+  private controller: AbortController | undefined;
+  private clientGone = false;
+
+  constructor(res: ServerResponse, providerDataHeader: string | string[] | undefined) {
+    this.providerData = parseProviderData(providerDataHeader);
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      this.controller?.abort();
+    });
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.clientGone) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+}
+
+/**
+ * One request as the pipeline and its hooks see it. Hooks read the route, the parsed body and
+ * query, and may keep their own data in `state`; `reply` ends the request early (a CORS
+ * preflight, a refused credential).
+ */
+export class ServerRequest {
+  readonly method: string;
+  /** The path without the query string, with Llama Stack's `/v1/openai/v1/` prefix folded into `/v1/`. */
+  readonly path: string;
+  readonly rawQuery: string;
+  /** When the request arrived (`performance.now()`), for timings. */
+  readonly receivedAt = performance.now();
+  route: RouteDefinition | null = null;
+  params: Readonly<Record<string, string>> = {};
+  query: unknown = {};
+  body: unknown = undefined;
+  /** The status sent (or about to be). */
+  statusCode = 200;
+  /** The error the request failed with, for onError and onResponse hooks. */
+  error: unknown = undefined;
+  /** Discards the rest of an upload the request failed before reading (set on upload routes). */
+  abandonUpload: (() => void) | null = null;
+  /** Free room for hooks (a span, a principal). */
+  readonly state: Record<string, unknown> = {};
+  private requestContext: HttpRequestContext | undefined;
+
+  constructor(
+    readonly raw: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {
+    this.method = raw.method ?? 'GET';
+    const url = raw.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
+    this.path = path.startsWith(OPENAI_PREFIX) ? `/v1/${path.slice(OPENAI_PREFIX.length)}` : path;
+    this.rawQuery = mark === -1 ? '' : url.slice(mark + 1);
+  }
+
+  get headers(): IncomingMessage['headers'] {
+    return this.raw.headers;
+  }
+
+  /** The request's context for handlers and providers (parses X-LlamaStack-Provider-Data on first use). */
+  get context(): HttpRequestContext {
+    return (this.requestContext ??= new HttpRequestContext(this.res, this.raw.headers[PROVIDER_DATA_HEADER]));
+  }
+
+  /** Whether a hook (or the handler) has answered already. */
+  get replied(): boolean {
+    return this.res.headersSent || this.res.writableEnded;
+  }
+
+  /** Answers now, ending the pipeline: a hook's early reply. */
+  reply(status: number, headers: Record<string, string> = {}, body?: string): void {
+    this.statusCode = status;
+    this.res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
+    this.res.end(body);
+  }
+}
+
+/** The historical prefix of Llama Stack's OpenAI routes; it serves the same handlers. */
+export const OPENAI_PREFIX = '/v1/openai/v1/';
