@@ -1,9 +1,10 @@
 /**
  * Generates @cria/api's TypeScript types from its JSON Schemas (the source of truth).
- * `pnpm codegen` writes packages/api/src/generated/api-types.ts; codegen.test.ts fails when the
- * committed file is stale.
+ * `pnpm codegen` writes packages/api/src/generated/api-types.ts, then the precompiled request
+ * validators (scripts/codegen-validators.ts); codegen.test.ts fails when a committed file is stale.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
 import { apiSchemas, type JsonSchema } from '../packages/api/src/schemas/index.js';
@@ -61,4 +62,11 @@ ${map}
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(GENERATED_TYPES_PATH, await generateApiTypes());
   console.log(`wrote ${GENERATED_TYPES_PATH}`);
+  // The validators import the core, which imports the types just written.
+  const { generateValidators } = await import('./codegen-validators.js');
+  for (const { path, source } of await generateValidators()) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, source);
+    console.log(`wrote ${path}`);
+  }
 }

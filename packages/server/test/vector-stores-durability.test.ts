@@ -95,7 +95,7 @@ describe('vector stores across restarts', () => {
       const sql = await storage.sql({ backend: 'sql_default', table_name: 'vector_stores' });
       expect(await sql.update('vector_stores_files', { status: 'in_progress' }, { vector_store_id: store.id, file_id: file.id })).toBe(1);
     } finally {
-      storage.close();
+      await storage.close();
     }
 
     const embeddingsBefore = upstream.requests.filter((request) => request.path === '/embeddings').length;

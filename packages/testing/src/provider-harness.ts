@@ -54,11 +54,11 @@ export async function createTestProvider<Spec extends AnyProviderSpec>(spec: Spe
       storage,
       close: async () => {
         await impl.shutdown?.();
-        storage.close();
+        await storage.close();
       },
     };
   } catch (error) {
-    storage.close();
+    await storage.close();
     throw error;
   }
 }
@@ -80,12 +80,12 @@ export function restartableProvider<Spec extends AnyProviderSpec>(spec: Spec, co
   let current: TestProvider<ProviderImpl<Spec>> | undefined;
   return {
     open: async () => {
-      current?.storage.close();
+      await current?.storage.close();
       current = await createTestProvider(spec, typeof config === 'function' ? await config() : config, { dataDir: temp.dir });
       return current.impl;
     },
     close: async () => {
-      current?.storage.close();
+      await current?.storage.close();
       temp.remove();
     },
   };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { apiSchemas, ConfigError, type DistributionConfig, type DistributionModel, type StorageBackendConfig, type StorageConfig } from '@cria/api';
-import { compileSchema } from '../validation/validation.js';
+import { ConfigError, type DistributionConfig, type DistributionModel, type StorageBackendConfig, type StorageConfig } from '@cria/api';
+import { compileApiSchema } from '../validation/validation.js';
 import { type Environment, substituteEnv } from './distribution-env.js';
 
 /** A provider entry of the distribution that is enabled (its provider_id resolved to a string). */
@@ -40,7 +40,7 @@ export interface LoadDistributionOptions {
   directory?: string;
 }
 
-const validateDistribution = compileSchema({ $ref: `${apiSchemas.$id}#/definitions/DistributionConfig` });
+const validateDistribution = compileApiSchema('DistributionConfig');
 
 function defaultStorage(name: string): StorageConfig {
   const dir = `~/.cria/distributions/${name}`;

@@ -1,4 +1,4 @@
-import { asFunction, asValue, type AwilixContainer, createContainer, InjectionMode, type Resolver } from 'awilix';
+import { asFunction, asValue, type AwilixContainer, createContainer, InjectionMode, type Resolver } from 'awilix/browser';
 import {
   type AnyProviderSpec,
   type ApiName,
@@ -144,7 +144,7 @@ export async function buildStack(distribution: Distribution, options: BuildStack
   } catch (error) {
     for (const router of started.reverse()) await router.close?.().catch(() => undefined);
     for (const instance of instances.reverse()) await instance.impl.shutdown?.().catch(() => undefined);
-    storage.close();
+    await storage.close();
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { asValue, type AwilixContainer } from 'awilix';
+import { asValue, type AwilixContainer } from 'awilix/browser';
 import {
   type AnyApiModule,
   type AnyProviderSpec,
@@ -121,6 +121,6 @@ export class Stack {
       await instance.impl.shutdown?.().catch((error: Error) => logger.warn('provider shutdown failed', { provider_id: instance.providerId, error: error.message }));
     }
     await this.container.dispose();
-    this.container.cradle.storage.close();
+    await this.container.cradle.storage.close();
   }
 }

@@ -43,9 +43,11 @@ export class StorageBackends implements ProviderStorage {
     return new SqliteSqlStore(this.sqlite(backend.db_path));
   }
 
-  close(): void {
-    for (const database of this.databases.values()) database.close();
+  /** Closes every database (their writer threads first); safe to call twice. */
+  async close(): Promise<void> {
+    const open = [...this.databases.values()];
     this.databases.clear();
+    await Promise.all(open.map((database) => database.close()));
   }
 
   private backend(name: string, path: string): StorageBackendConfig {

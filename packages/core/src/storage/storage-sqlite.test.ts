@@ -27,7 +27,7 @@ describe('SQLite storage', () => {
     expect(await one.get('short')).toBeUndefined();
     await one.delete('model:a');
     expect(await one.get('model:a')).toBeUndefined();
-    storage.close();
+    await storage.close();
   });
 
   it('stores rows with JSON and boolean columns, upserts, updates, deletes and pages by keyset', async () => {
@@ -55,7 +55,7 @@ describe('SQLite storage', () => {
     // A failing row in a batch leaves nothing of the batch behind.
     await expect(sql.insert('items', [{ id: 'new', rank: 1 }, { id: 'i9', rank: 1 }])).rejects.toThrow();
     expect(await sql.fetchOne('items', { id: 'new' })).toBeUndefined();
-    storage.close();
+    await storage.close();
   });
 
   it('names the storage path of an unknown or mismatched backend, and refuses backend kinds not built in', async () => {

@@ -12,13 +12,19 @@ import {
   type SqlStore,
   type SqlWhere,
 } from '@cria/api';
+import { SqliteWriter, type WriteStatement } from './storage-sqlite-writer.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
-/** One SQLite file, shared by every store on it; statements are prepared once and cached. */
+/**
+ * One SQLite file, shared by every store on it; statements are prepared once and cached. Reads
+ * run on this thread; writes go to a writer thread (see SqliteWriter), except for an in-memory
+ * database, which only this connection can see.
+ */
 export class SqliteDatabase {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
+  private readonly writer: SqliteWriter | null;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -26,6 +32,15 @@ export class SqliteDatabase {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    this.writer = path === ':memory:' ? null : new SqliteWriter(path);
+  }
+
+  /** Runs writes in order (several: one transaction); resolves with each one's changed row count once committed. */
+  async write(statements: readonly WriteStatement[]): Promise<number[]> {
+    if (statements.length === 0) return [];
+    if (this.writer) return this.writer.write(statements);
+    const run = () => statements.map((entry) => this.statement(entry.sql).run(...entry.params).changes);
+    return statements.length > 1 ? this.db.transaction(run)() : run();
   }
 
   statement(sql: string): Statement {
@@ -37,7 +52,9 @@ export class SqliteDatabase {
     return statement;
   }
 
-  close(): void {
+  /** Finishes the writes sent, closes the writer thread's connection, then this one. */
+  async close(): Promise<void> {
+    await this.writer?.close();
     this.statements.clear();
     if (this.db.open) this.db.close();
   }
@@ -63,13 +80,16 @@ export class SqliteKvStore implements KvStore {
   }
 
   async set(key: string, value: unknown, options: { expiresAt?: number } = {}): Promise<void> {
-    this.database
-      .statement(`INSERT INTO ${KV_TABLE} (key, value, expiration) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expiration = excluded.expiration`)
-      .run(this.prefix + key, JSON.stringify(value), options.expiresAt ?? null);
+    await this.database.write([
+      {
+        sql: `INSERT INTO ${KV_TABLE} (key, value, expiration) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expiration = excluded.expiration`,
+        params: [this.prefix + key, JSON.stringify(value), options.expiresAt ?? null],
+      },
+    ]);
   }
 
   async delete(key: string): Promise<void> {
-    this.database.statement(`DELETE FROM ${KV_TABLE} WHERE key = ?`).run(this.prefix + key);
+    await this.database.write([{ sql: `DELETE FROM ${KV_TABLE} WHERE key = ?`, params: [this.prefix + key] }]);
   }
 
   async valuesInRange<T>(start: string, end: string): Promise<T[]> {
@@ -118,7 +138,7 @@ export class SqliteSqlStore implements SqlStore {
       const { type, primaryKey, nullable } = column(spec);
       return `${quote(name)} ${SQL_TYPES[type]}${primaryKey ? ' PRIMARY KEY' : ''}${nullable === false && !primaryKey ? ' NOT NULL' : ''}`;
     });
-    this.database.db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${definitions.join(', ')})`);
+    await this.database.write([{ sql: `CREATE TABLE IF NOT EXISTS ${quote(table)} (${definitions.join(', ')})`, params: [] }]);
     const types = this.columnTypes.get(table) ?? new Map<string, SqlColumnType>();
     for (const [name, spec] of Object.entries(columns)) types.set(name, column(spec).type);
     this.columnTypes.set(table, types);
@@ -128,24 +148,19 @@ export class SqliteSqlStore implements SqlStore {
     const existing = this.database.db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string }[];
     const { type } = column(spec);
     if (!existing.some((row) => row.name === name)) {
-      this.database.db.exec(`ALTER TABLE ${quote(table)} ADD COLUMN ${quote(name)} ${SQL_TYPES[type]}`);
+      await this.database.write([{ sql: `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(name)} ${SQL_TYPES[type]}`, params: [] }]);
     }
     this.columnTypes.get(table)?.set(name, type);
   }
 
   async insert(table: string, rows: SqlRow | readonly SqlRow[]): Promise<void> {
-    const list = Array.isArray(rows) ? (rows as readonly SqlRow[]) : [rows as SqlRow];
-    if (list.length === 0) return;
-    const run = () => {
-      for (const row of list) {
+    const list: readonly SqlRow[] = Array.isArray(rows) ? rows : [rows];
+    await this.database.write(
+      list.map((row) => {
         const names = Object.keys(row);
-        this.database
-          .statement(`INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
-          .run(...this.encode(table, row, names));
-      }
-    };
-    if (list.length === 1) run();
-    else this.database.db.transaction(run)();
+        return { sql: `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`, params: this.encode(table, row, names) };
+      }),
+    );
   }
 
   async upsert(table: string, row: SqlRow, conflictColumns: readonly string[]): Promise<void> {
@@ -154,7 +169,7 @@ export class SqliteSqlStore implements SqlStore {
     const sql =
       `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
       `ON CONFLICT(${conflictColumns.map(quote).join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
-    this.database.statement(sql).run(...this.encode(table, row, names));
+    await this.database.write([{ sql, params: this.encode(table, row, names) }]);
   }
 
   async fetchOne(table: string, where: SqlWhere): Promise<SqlRow | undefined> {
@@ -199,15 +214,14 @@ export class SqliteSqlStore implements SqlStore {
   async update(table: string, values: SqlRow, where: SqlWhere): Promise<number> {
     const names = Object.keys(values);
     const [clause, whereValues] = this.where(table, where);
-    const result = this.database
-      .statement(`UPDATE ${quote(table)} SET ${names.map((name) => `${quote(name)} = ?`).join(', ')}${clause}`)
-      .run(...this.encode(table, values, names), ...whereValues);
-    return result.changes;
+    const [changes] = await this.database.write([{ sql: `UPDATE ${quote(table)} SET ${names.map((name) => `${quote(name)} = ?`).join(', ')}${clause}`, params: [...this.encode(table, values, names), ...whereValues] }]);
+    return changes ?? 0;
   }
 
   async delete(table: string, where: SqlWhere): Promise<number> {
     const [clause, values] = this.where(table, where);
-    return this.database.statement(`DELETE FROM ${quote(table)}${clause}`).run(...values).changes;
+    const [changes] = await this.database.write([{ sql: `DELETE FROM ${quote(table)}${clause}`, params: values }]);
+    return changes ?? 0;
   }
 
   private where(table: string, where: SqlWhere): [string, unknown[]] {

@@ -1,4 +1,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import * as bodyValidators from '../../generated/validators-body.js';
+import * as queryValidators from '../../generated/validators-query.js';
+import { ajvOptions, type ValidatorOptions } from './validation-options.js';
+
+export type { ValidatorOptions } from './validation-options.js';
 import { apiSchemas, InvalidRequestError, type JsonSchema, type SchemaBundle } from '@cria/api';
 
 export interface ValidationFailure {
@@ -7,12 +12,6 @@ export interface ValidationFailure {
   message: string;
 }
 
-export interface ValidatorOptions {
-  /** Convert strings to the declared types (query strings). */
-  coerceTypes?: boolean;
-  /** Fill in the schema's defaults (configs; never request bodies, which pass through as sent). */
-  useDefaults?: boolean;
-}
 
 const instances = new Map<string, Ajv>();
 /** Schema bundles API modules added, beside the core bundle. */
@@ -67,20 +66,21 @@ function ajvFor(options: ValidatorOptions, verbose: boolean): Ajv {
   const key = `${options.coerceTypes ? 'c' : ''}${options.useDefaults ? 'd' : ''}${verbose ? 'v' : ''}`;
   let ajv = instances.get(key);
   if (!ajv) {
-    ajv = new Ajv({
-      allErrors: false,
-      strict: false,
-      discriminator: true,
-      verbose,
-      // The bundle is checked against the meta-schema by a test, not at every start.
-      validateSchema: false,
-      coerceTypes: options.coerceTypes ?? false,
-      useDefaults: options.useDefaults ?? false,
-      schemas: [...bundles.values()].map((bundle) => (bundle.$id === apiSchemas.$id ? apiSchemas : bundle) as object),
-    });
+    ajv = new Ajv({ ...ajvOptions(options, verbose), schemas: [...bundles.values()].map((bundle) => (bundle.$id === apiSchemas.$id ? apiSchemas : bundle) as object) });
     instances.set(key, ajv);
   }
   return ajv;
+}
+
+/**
+ * The core bundle's request validators, compiled to code by `pnpm codegen` (lean: no error
+ * details); compiling them at start-up cost more than the rest of it. Others compile on first use.
+ */
+function precompiled(name: string, options: ValidatorOptions): ValidateFunction | undefined {
+  if (options.useDefaults) return undefined;
+  const table: Record<string, unknown> = options.coerceTypes ? queryValidators : bodyValidators;
+  const validate = Object.hasOwn(table, name) ? table[name] : undefined;
+  return typeof validate === 'function' ? (validate as ValidateFunction) : undefined;
 }
 
 /** `/messages/0/role` -> `messages[0].role` */
@@ -201,7 +201,7 @@ export type Validator<T> = (value: unknown) => T;
 /** A validator for one definition of the API schema bundle; throws InvalidRequestError naming the field. */
 export function compileApiValidator<T>(name: string, options: ValidatorOptions = {}): Validator<T> {
   const ref = schemaRefOf(name);
-  const validate = ajvFor(options, false).getSchema(ref);
+  const validate = precompiled(name, options) ?? ajvFor(options, false).getSchema(ref);
   if (!validate) throw new Error(`no API schema ${name}`);
   let explain: ValidateFunction | undefined;
   return (value: unknown): T => {
@@ -210,6 +210,18 @@ export function compileApiValidator<T>(name: string, options: ValidatorOptions =
     const errors = explain(value) ? validate.errors : explain.errors;
     const failure = describeValidationError(errors ?? [], { definitions: allSchemaDefinitions() });
     throw new InvalidRequestError(failure.message, { param: failure.path || null });
+  };
+}
+
+/** A validator for a schema of the bundles that reports failures without throwing (the distribution file). */
+export function compileApiSchema(name: string, options: ValidatorOptions = {}): (value: unknown) => ValidationFailure | null {
+  const ref = schemaRefOf(name);
+  const validate = precompiled(name, options) ?? ajvFor(options, false).getSchema(ref)!;
+  let explain: ValidateFunction | undefined;
+  return (value) => {
+    if (validate(value)) return null;
+    explain ??= ajvFor(options, true).getSchema(ref)!;
+    return describeValidationError((explain(value) ? validate.errors : explain.errors) ?? [], { definitions: allSchemaDefinitions() });
   };
 }
 

@@ -41,6 +41,6 @@ describe('inference store', () => {
     await reopened.initialize();
     reopened.record(completion('c10'), []);
     expect((await reopened.list({ limit: 1 })).data[0]!.id).toBe('c10');
-    storage.close();
+    await storage.close();
   });
 });

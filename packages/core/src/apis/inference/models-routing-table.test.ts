@@ -112,7 +112,7 @@ describe('models routing table', () => {
     expect(restarted.list().map((model) => model.identifier).sort()).toEqual(['p/b', 'p/c']);
     // Kept in Llama Stack's registry layout.
     expect(await kv.keysInRange('distributions:registry:v10::', 'distributions:registry:v10::\uffff')).toEqual(['distributions:registry:v10::model:p/b', 'distributions:registry:v10::model:p/c']);
-    storage.close();
+    await storage.close();
   });
 
   it('moves a model listed by an earlier release into the registry when its provider is down', async () => {
@@ -122,7 +122,7 @@ describe('models routing table', () => {
     await kv.set('model:p/legacy', { identifier: 'p/legacy', providerId: 'p', providerResourceId: 'legacy', modelType: 'llm', metadata: { context_length: 8 }, source: 'provider', aliases: [], created: 1 });
     const routing = await table({ p: listingProvider(() => Promise.reject(new Error('down'))) }, [], kv);
     expect(await routing.getModel('p/legacy')).toMatchObject({ id: 'p/legacy', created: 1, metadata: { context_length: 8 } });
-    storage.close();
+    await storage.close();
   });
 
   it('lists a provider again on a miss when it could not be listed at start-up', async () => {
