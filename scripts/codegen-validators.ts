@@ -6,15 +6,15 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Ajv as AjvInstance, Options } from 'ajv';
 import { apiSchemas } from '../packages/api/src/schemas/index.js';
 import { BUILTIN_APIS } from '../packages/core/src/apis/builtin-apis.js';
 import { ajvOptions } from '../packages/core/src/validation/validation-options.js';
 
 // ajv is the core's dependency: load it (and its standalone compiler) from there.
 const require = createRequire(new URL('../packages/core/package.json', import.meta.url));
-const { Ajv } = require('ajv') as { Ajv: new (options: Options) => AjvInstance };
-const standaloneCode = (require('ajv/dist/standalone') as { default: (ajv: AjvInstance, refs: Record<string, string>) => string }).default;
+type Ajv = object;
+const { Ajv } = require('ajv') as { Ajv: new (options: object) => Ajv };
+const standaloneCode = (require('ajv/dist/standalone') as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
 
 /**
  * Outside src/ on purpose: the same JavaScript serves the sources (tests) and dist (both import

@@ -14,8 +14,10 @@ import {
 const POLL = { pollIntervalMs: 20 };
 
 /** Search with Llama Stack's extras (`search_mode`, the rrf / weighted rankers), which the openai client's types do not know. */
-function searchWithExtras(client: OpenAI, vectorStoreId: string, params: Record<string, unknown>) {
-  return client.vectorStores.search(vectorStoreId, params as unknown as OpenAI.VectorStores.VectorStoreSearchParams);
+function searchWithExtras(client: OpenAI, vectorStoreId: string, params: Omit<OpenAI.VectorStores.VectorStoreSearchParams, 'ranking_options'> & { search_mode?: string; ranking_options?: Record<string, unknown> }) {
+  const { ranking_options: rankingOptions, ...rest } = params;
+  // The client passes unknown keys through to the server untouched.
+  return client.vectorStores.search(vectorStoreId, { ...rest, ...(rankingOptions ? { ranking_options: rankingOptions } : {}) });
 }
 
 const LLAMAS = 'Llamas are domesticated South American camelids, kept for wool and as pack animals in the Andes.';

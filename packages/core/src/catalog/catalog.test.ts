@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defineProvider } from '@cria/api';
 import { Catalog } from './catalog.js';
@@ -94,7 +95,13 @@ describe('catalog', () => {
     catalog.discoverDependencies(root);
     expect((await catalog.api('greetings')!.load()).kind).toBe('providers');
     let said = '';
-    const code = await (await catalog.command('hello')!.load()).run(['you'], { stdout: { write: (text: string) => ((said += text), true) } as unknown as NodeJS.WritableStream, stderr: process.stderr });
+    const stdout = new Writable({
+      write(chunk, _encoding, done) {
+        said += String(chunk);
+        done();
+      },
+    });
+    const code = await (await catalog.command('hello')!.load()).run(['you'], { stdout, stderr: process.stderr });
     expect([code, said]).toEqual([0, 'hello you']);
     expect(() => catalog.addApi({ name: 'greetings', kind: 'core', source: 'other', load: async () => { throw new Error('unused'); } })).toThrow(/API greetings is defined twice: by cria-greetings and by other/);
   });

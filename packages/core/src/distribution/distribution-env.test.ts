@@ -57,7 +57,7 @@ describe("Llama Stack's env grammar", () => {
       env,
       '',
       kept,
-    ) as any;
+    ) as { providers: { inference: unknown[] }; registered_resources: { models: unknown[] } };
     expect(result.providers.inference).toEqual([{ provider_id: 'vllm', provider_type: 'remote::vllm', config: {} }]);
     expect(result.registered_resources.models).toEqual([{ model_id: 'kept' }]);
     expect(kept.get('providers.inference')).toEqual([1]);
