@@ -1,6 +1,7 @@
+import { chatSchemas } from './schemas-chat.js';
+import { completionsSchemas } from './schemas-completions.js';
 import { distributionSchemas } from './schemas-distribution.js';
 import { filesSchemas } from './schemas-files.js';
-import { inferenceSchemas } from './schemas-inference.js';
 import type { JsonSchema } from './json-schema.js';
 import { modelsSchemas } from './schemas-models.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
@@ -24,7 +25,8 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
   title: 'CriaApi',
   definitions: titled({
     ...modelsSchemas,
-    ...inferenceSchemas,
+    ...chatSchemas,
+    ...completionsSchemas,
     ...filesSchemas,
     ...vectorIOSchemas,
     ...vectorStoresSchemas,

@@ -8,8 +8,9 @@ import { VectorStoresTables } from './vector-stores-tables.js';
 /**
  * The vector_io API: Llama Stack's chunk insert and query routed to the provider that holds the
  * store, with OpenAI's vector stores on top. It embeds through the inference router, checks
- * embedding models through the models API and reads files through the files router; its records
- * go to `storage.stores.vector_stores`, else the backend of `storage.stores.inference`.
+ * embedding models through the models API and reads files through the files router. Each store
+ * is a `vector_store` resource of the registry; its OpenAI-level fields, files and batches go to
+ * `storage.stores.vector_stores`, else the backend of `storage.stores.inference`.
  */
 export const vectorIoApi = defineApi({
   name: 'vector_io',

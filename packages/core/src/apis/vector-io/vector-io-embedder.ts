@@ -1,4 +1,4 @@
-import { CriaError, type InferenceApi, InvalidRequestError, type ProviderLogger } from '@cria/api';
+import { type InferenceApi, InvalidRequestError, isCriaError, type ProviderLogger } from '@cria/api';
 
 /** Inputs per embeddings request: small enough for any provider, large enough to amortise the round trip. */
 export const EMBEDDING_BATCH_SIZE = 64;
@@ -76,7 +76,7 @@ export class ChunkEmbedder {
       try {
         return await call();
       } catch (error) {
-        if (attempt >= ATTEMPTS || signal?.aborted || !(error instanceof CriaError) || !error.isRetryable) throw error;
+        if (attempt >= ATTEMPTS || signal?.aborted || !isCriaError(error) || !error.isRetryable) throw error;
         const delayMs = 500 * 2 ** (attempt - 1);
         this.logger.warn('embedding request failed; retrying', { attempt, delay_ms: delayMs, error: error.message });
         await sleep(delayMs, signal);

@@ -99,6 +99,11 @@ export class IngestionQueue {
   }
 }
 
+/** The KeyedLock key of one attached file. */
+export function fileLockKey(vectorStoreId: string, fileId: string): string {
+  return `${vectorStoreId}/${fileId}`;
+}
+
 /** Runs functions one at a time per key (a file's final write vs an attribute update or a delete). */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();

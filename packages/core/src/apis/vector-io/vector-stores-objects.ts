@@ -8,6 +8,8 @@ import {
   type VectorStoreFileAttributes,
   type VectorStoreFileCounts,
   type VectorStoreFileStatus,
+  type VectorStoreMetadata,
+  type VectorStoreResource,
 } from '@cria/api';
 import { DEFAULT_CHUNK_OVERLAP_TOKENS, DEFAULT_CHUNK_SIZE_TOKENS } from './vector-stores-chunking.js';
 import type { FileRecord, StoreRecord } from './vector-stores-tables.js';
@@ -43,7 +45,15 @@ export function isExpired(store: StoreRecord): boolean {
   return expiry !== null && expiry <= nowSeconds();
 }
 
-export function storeObject(store: StoreRecord, counts: VectorStoreFileCounts, usageBytes: number): VectorStore {
+/** The user's part of a store's metadata (Llama Stack's keys are the server's to fill). */
+export function userMetadata(metadata: VectorStoreMetadata | null | undefined): StoreRecord['metadata'] {
+  const own = { ...(metadata ?? {}) };
+  for (const key of SYSTEM_METADATA_KEYS) delete own[key];
+  return own;
+}
+
+/** The wire form of a store: its record, with the provider and embedding model of its registry resource. */
+export function storeObject(store: StoreRecord, resource: VectorStoreResource, counts: VectorStoreFileCounts, usageBytes: number): VectorStore {
   return {
     id: store.id,
     object: 'vector_store',
@@ -56,7 +66,7 @@ export function storeObject(store: StoreRecord, counts: VectorStoreFileCounts, u
     expires_after: store.expiresAfter,
     expires_at: expiresAt(store),
     last_active_at: store.lastActiveAt,
-    metadata: { ...store.metadata, provider_id: store.providerId, embedding_model: store.embeddingModel, embedding_dimension: String(store.embeddingDimension) },
+    metadata: { ...store.metadata, provider_id: resource.provider_id, embedding_model: resource.embedding_model, embedding_dimension: String(resource.embedding_dimension) },
   };
 }
 

@@ -10,7 +10,10 @@ import {
   type VectorStoreFileStatus,
 } from '@cria/api';
 
-/** A vector store as the service keeps it. */
+/**
+ * A vector store's OpenAI-level fields, as the stores table keeps them. Its provider and embedding
+ * model are the registry's (its `vector_store` resource); see StoreRouting.
+ */
 export interface StoreRecord {
   id: string;
   name: string | null;
@@ -20,14 +23,30 @@ export interface StoreRecord {
   expiresAfter: VectorStoreExpiresAfter | null;
   /** The user's metadata (the Llama Stack keys are added when shown). */
   metadata: Record<string, string | number | boolean>;
-  providerId: string;
-  /** The embedding model's identifier in this server's model list. */
-  embeddingModel: string;
-  embeddingDimension: number;
   /** Whether embeddings requests name the dimension (it differs from the model's native one). */
   sendDimensions: boolean;
   /** Creation order (microseconds, strictly increasing). */
   sequence: number;
+}
+
+/**
+ * Where a store's chunks live and how they are embedded. The registry holds these (the store's
+ * `vector_store` resource) and the router reads them from there; the stores table keeps a copy,
+ * written once at creation, because its columns are required by the layout of earlier releases
+ * and because it is what start-up registers again a store the registry lacks (one an earlier
+ * release made, or any store when the distribution has no metadata store to persist the registry).
+ */
+export interface StoreRouting {
+  providerId: string;
+  /** The embedding model's identifier in this server's model list. */
+  embeddingModel: string;
+  embeddingDimension: number;
+}
+
+/** A row of the stores table. */
+export interface StoreRow {
+  record: StoreRecord;
+  routing: StoreRouting;
 }
 
 /** A file attached to a store. */
@@ -134,14 +153,15 @@ export class VectorStoresTables {
 
   // Stores
 
-  async allStores(): Promise<StoreRecord[]> {
+  async allStores(): Promise<StoreRow[]> {
     return (await this.sql.fetchAll(this.stores, { orderBy: [['sequence', 'asc']] })).rows.map(toStore);
   }
 
-  async insertStore(store: StoreRecord): Promise<void> {
-    await this.sql.insert(this.stores, fromStore(store));
+  async insertStore(store: StoreRecord, routing: StoreRouting): Promise<void> {
+    await this.sql.insert(this.stores, { ...fromStore(store), provider_id: routing.providerId, embedding_model: routing.embeddingModel, embedding_dimension: routing.embeddingDimension });
   }
 
+  /** Changes a store's OpenAI-level fields (its routing columns stay as created). */
   async updateStore(store: StoreRecord): Promise<void> {
     await this.sql.update(this.stores, fromStore(store), { id: store.id });
   }
@@ -231,20 +251,20 @@ function fileWhere(where: { vectorStoreId: string; batchId?: string; status?: Ve
   };
 }
 
-function toStore(row: SqlRow): StoreRecord {
+function toStore(row: SqlRow): StoreRow {
   return {
-    id: String(row.id),
-    name: (row.name as string | null) ?? null,
-    description: (row.description as string | null) ?? null,
-    createdAt: Number(row.created_at),
-    lastActiveAt: Number(row.last_active_at),
-    expiresAfter: (row.expires_after as VectorStoreExpiresAfter | null) ?? null,
-    metadata: (row.metadata as StoreRecord['metadata'] | null) ?? {},
-    providerId: String(row.provider_id),
-    embeddingModel: String(row.embedding_model),
-    embeddingDimension: Number(row.embedding_dimension),
-    sendDimensions: row.send_dimensions === true,
-    sequence: Number(row.sequence),
+    record: {
+      id: String(row.id),
+      name: (row.name as string | null) ?? null,
+      description: (row.description as string | null) ?? null,
+      createdAt: Number(row.created_at),
+      lastActiveAt: Number(row.last_active_at),
+      expiresAfter: (row.expires_after as VectorStoreExpiresAfter | null) ?? null,
+      metadata: (row.metadata as StoreRecord['metadata'] | null) ?? {},
+      sendDimensions: row.send_dimensions === true,
+      sequence: Number(row.sequence),
+    },
+    routing: { providerId: String(row.provider_id), embeddingModel: String(row.embedding_model), embeddingDimension: Number(row.embedding_dimension) },
   };
 }
 
@@ -257,9 +277,6 @@ function fromStore(store: StoreRecord): SqlRow {
     last_active_at: store.lastActiveAt,
     expires_after: store.expiresAfter,
     metadata: store.metadata,
-    provider_id: store.providerId,
-    embedding_model: store.embeddingModel,
-    embedding_dimension: store.embeddingDimension,
     send_dimensions: store.sendDimensions,
     sequence: store.sequence,
   };
