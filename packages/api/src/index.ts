@@ -10,7 +10,5 @@ export * from './protocols/inspect.js';
 export * from './protocols/files.js';
 export * from './protocols/vector-stores.js';
 export * from './protocols/vector-io.js';
-export * from './protocols/vector-io-checks.js';
-export * from './protocols/vector-io-ranking.js';
 export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
 export { resolveConfigPath } from './config-paths.js';

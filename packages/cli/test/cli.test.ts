@@ -28,7 +28,9 @@ describe('cria CLI', () => {
     expect(apis).toMatch(/safety\s+no/);
     const providers = cria('list-providers', 'inference');
     expect(providers.status).toBe(0);
-    expect(providers.stdout).toMatch(/inference\s+remote::vllm\s+@cria\/provider-inference-openai-compat/);
+    expect(providers.stdout).toMatch(/inference\s+remote::vllm\s+@cria\/provider-inference-vllm/);
+    expect(providers.stdout).toMatch(/inference\s+remote::openai\s+@cria\/provider-inference-openai\s/);
+    expect(providers.stdout).toMatch(/inference\s+remote::passthrough\s+@cria\/provider-inference-passthrough/);
     expect(cria('list').stdout).toMatch(/starter\s+Cria's embedded default/);
     const unknown = cria('list-providers', 'nonsense');
     expect(unknown.status).toBe(1);

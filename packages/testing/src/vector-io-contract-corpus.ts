@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { type AttributeFilter, type ChunkMatch, type ChunkQuery, matchesAttributeFilter, type ProviderLifecycle, type StoredChunk, type VectorChunk, type VectorIOProvider } from '@cria/api';
+import type { AttributeFilter, ChunkMatch, ChunkQuery, ProviderLifecycle, StoredChunk, VectorChunk, VectorIOProvider } from '@cria/api';
+import { matchesAttributeFilter } from '@cria/provider-utils';
 
 /**
  * The data and checks the vector IO contract shares between its parts: a seeded corpus whose

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AttributeFilter, type ChunkMatch, type ChunkQuery, matchesAttributeFilter } from '@cria/api';
+import type { AttributeFilter, ChunkMatch, ChunkQuery } from '@cria/api';
+import { matchesAttributeFilter } from '@cria/provider-utils';
 import { bruteForceNearest, expectDescending, FILTERS, ids, randomVector, type VectorIOContractSuite } from './vector-io-contract-corpus.js';
 
 /** The search half of the vector IO contract: vector, keyword and hybrid queries, thresholds and filters. */

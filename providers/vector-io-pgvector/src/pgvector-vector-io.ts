@@ -4,15 +4,10 @@ import {
   type ChunkMatch,
   type ChunkQuery,
   type ChunkSelector,
-  checkChunkQuery,
-  checkEmbedding,
-  checkVectorStoreDefinition,
   ConfigError,
   ConflictError,
-  CriaError,
-  fuseRankings,
+  isCriaError,
   type KvStore,
-  lastOfEachId,
   NotFoundError,
   type ProviderLifecycle,
   type ProviderLogger,
@@ -21,8 +16,8 @@ import {
   type VectorChunk,
   type VectorIOProvider,
   type VectorStoreDefinition,
-  withinScoreThreshold,
 } from '@cria/api';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils';
 import { type PgvectorDistanceMetric, type PgvectorSettings, type ResolvedVectorIndex, resolveVectorIndex } from './pgvector-config.js';
 import { PgvectorStore } from './pgvector-store.js';
 
@@ -60,7 +55,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly registry: KvStore,
+    private readonly registry: KvRegistry<RegisteredStore>,
     private readonly metric: PgvectorDistanceMetric,
     private readonly index: ResolvedVectorIndex,
     private readonly endpoint: string,
@@ -74,7 +69,8 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
    * Connects (failing with an UpstreamError naming host:port when PostgreSQL cannot be reached),
    * creates the vector extension if missing and reopens every registered store.
    */
-  static async open(settings: PgvectorSettings, registry: KvStore, providerId: string, logger: ProviderLogger): Promise<PgvectorVectorIO> {
+  static async open(settings: PgvectorSettings, persistence: KvStore, providerId: string, logger: ProviderLogger): Promise<PgvectorVectorIO> {
+    const registry = new KvRegistry<RegisteredStore>(persistence, REGISTRY_PREFIX);
     const index = resolveVectorIndex(settings.vector_index);
     if (index.type === 'IVFFlat' && index.probes >= index.lists) {
       throw new ConfigError('', `vector_index.probes (${index.probes}) must be less than vector_index.lists (${index.lists}) for an approximate search`);
@@ -97,7 +93,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     try {
       const version = await PgvectorVectorIO.ensureExtension(pool, endpoint, providerId);
       const provider = new PgvectorVectorIO(pool, registry, settings.distance_metric ?? 'COSINE', index, endpoint, providerId, versionAtLeast(version, [0, 8]), logger);
-      for (const store of await registry.valuesInRange<RegisteredStore>(REGISTRY_PREFIX, `${REGISTRY_PREFIX}\uffff`)) await provider.openStore(store);
+      for (const store of await registry.list()) await provider.openStore(store);
       logger.debug('pgvector connected', { endpoint, pgvector: version, stores: provider.stores.size });
       return provider;
     } catch (error) {
@@ -117,11 +113,11 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async registerVectorStore(definition: VectorStoreDefinition): Promise<void> {
-    const registered = await this.registry.get<RegisteredStore>(REGISTRY_PREFIX + definition.id);
+    const registered = await this.registry.get(definition.id);
     checkVectorStoreDefinition(definition, registered);
     const store: RegisteredStore = { id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, table: registered?.table ?? tableName(definition.id) };
     await this.openStore(store);
-    await this.registry.set(REGISTRY_PREFIX + store.id, store);
+    await this.registry.put(store);
   }
 
   /** Drops the store's table; unregistering a store this provider does not have does nothing. */
@@ -131,7 +127,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
       await this.withClient((client) => store.drop(client));
       this.stores.delete(storeId);
     }
-    await this.registry.delete(REGISTRY_PREFIX + storeId);
+    await this.registry.delete(storeId);
   }
 
   async insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void> {
@@ -236,7 +232,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     try {
       return await work(client);
     } catch (error) {
-      broken = !(error instanceof pg.DatabaseError) && !(error instanceof CriaError);
+      broken = !(error instanceof pg.DatabaseError) && !isCriaError(error);
       throw upstreamError(error, this.endpoint, this.providerId);
     } finally {
       // A connection that failed below the SQL level is discarded rather than reused.
@@ -261,7 +257,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
 
 /** Cria's errors pass through; anything from pg or the network becomes an UpstreamError naming the server. */
 function upstreamError(error: unknown, endpoint: string, providerId: string): Error {
-  if (error instanceof CriaError) return error;
+  if (isCriaError(error)) return error;
   const cause = error as Error & { code?: string; errors?: Error[] };
   if (error instanceof pg.DatabaseError) {
     return new UpstreamError(providerId, `PostgreSQL at ${endpoint} failed: ${error.message}`, { code: error.code ?? null, cause: error });

@@ -66,6 +66,21 @@ describe('inline::sqlite-vec', () => {
     }
   });
 
+  it('reopens after a restart a store whose id starts with a character beyond U+FFFF', async () => {
+    const provider = restartableProvider(sqliteVecProvider, { db_path: 'restart.db', persistence });
+    try {
+      const first = await provider.open();
+      await first.registerVectorStore({ id: '🦙_store', embeddingModel: 'm', embeddingDimension: 4 });
+      await first.insertChunks('🦙_store', chunks(3, 1));
+      await first.shutdown!();
+      const second = await provider.open();
+      expect((await second.listChunks('🦙_store', { chunkIds: ['c0', 'c1', 'c2'] })).map((chunk) => chunk.chunkId)).toEqual(['c0', 'c1', 'c2']);
+      await second.shutdown!();
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('turns query text into quoted FTS5 words, never FTS5 syntax', () => {
     expect(ftsQuery('Llamas AND "alpacas" NEAR(x) -camel*')).toBe('"llamas" OR "and" OR "alpacas" OR "near" OR "x" OR "camel"');
     expect(ftsQuery('Ünïcödé 42')).toBe('"ünïcödé" OR "42"');

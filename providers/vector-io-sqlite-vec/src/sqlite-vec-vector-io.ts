@@ -4,17 +4,11 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import {
-  resolveConfigPath,
   type ChunkMatch,
   type ChunkQuery,
   type ChunkSelector,
-  checkChunkQuery,
-  checkEmbedding,
-  checkVectorStoreDefinition,
   ConflictError,
-  fuseRankings,
   type KvStore,
-  lastOfEachId,
   NotFoundError,
   type ProviderLifecycle,
   type ProviderLogger,
@@ -22,8 +16,8 @@ import {
   type VectorChunk,
   type VectorIOProvider,
   type VectorStoreDefinition,
-  withinScoreThreshold,
 } from '@cria/api';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils';
 import { SqliteVecStore } from './sqlite-vec-store.js';
 
 /** Registry keys in the persistence namespace: one per vector store. */
@@ -51,12 +45,13 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private constructor(
     private readonly db: Database.Database,
-    private readonly registry: KvStore,
+    private readonly registry: KvRegistry<RegisteredStore>,
     private readonly logger: ProviderLogger,
   ) {}
 
   /** Opens the chunks database at `dbPath` (created if missing) and reopens every registered store. */
-  static async open(dbPath: string, registry: KvStore, logger: ProviderLogger): Promise<SqliteVecVectorIO> {
+  static async open(dbPath: string, persistence: KvStore, logger: ProviderLogger): Promise<SqliteVecVectorIO> {
+    const registry = new KvRegistry<RegisteredStore>(persistence, REGISTRY_PREFIX);
     if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
     const db = new Database(dbPath);
     try {
@@ -68,7 +63,7 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
       // third less than through SQLite's page cache (SQLite caps the size at its compiled limit).
       db.pragma(`mmap_size = ${8 * 1024 ** 3}`);
       const provider = new SqliteVecVectorIO(db, registry, logger);
-      for (const store of await registry.valuesInRange<RegisteredStore>(REGISTRY_PREFIX, `${REGISTRY_PREFIX}\uffff`)) provider.openStore(store);
+      for (const store of await registry.list()) provider.openStore(store);
       logger.debug('sqlite-vec opened', { path: dbPath, stores: provider.stores.size, sqlite_vec: db.prepare('SELECT vec_version()').pluck().get() });
       return provider;
     } catch (error) {
@@ -78,11 +73,11 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async registerVectorStore(definition: VectorStoreDefinition): Promise<void> {
-    const registered = await this.registry.get<RegisteredStore>(REGISTRY_PREFIX + definition.id);
+    const registered = await this.registry.get(definition.id);
     checkVectorStoreDefinition(definition, registered);
     const store: RegisteredStore = { id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, table: registered?.table ?? tableBaseName(definition.id) };
     this.openStore(store);
-    await this.registry.set(REGISTRY_PREFIX + store.id, store);
+    await this.registry.put(store);
   }
 
   /** Drops the store's tables; unregistering a store this provider does not have does nothing. */
@@ -92,7 +87,7 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
       store.drop();
       this.stores.delete(storeId);
     }
-    await this.registry.delete(REGISTRY_PREFIX + storeId);
+    await this.registry.delete(storeId);
   }
 
   async insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void> {

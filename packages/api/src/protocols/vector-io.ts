@@ -48,6 +48,11 @@ export type ChunkReranker =
   /** alpha × normalised vector score + (1 − alpha) × normalised keyword score. */
   | { type: 'weighted'; alpha?: number };
 
+/** RRF's impact factor when a hybrid query leaves it out (Llama Stack's). */
+export const DEFAULT_RRF_IMPACT_FACTOR = 60;
+/** The weighted reranker's alpha when a hybrid query leaves it out (Llama Stack's). */
+export const DEFAULT_WEIGHTED_ALPHA = 0.5;
+
 export interface ChunkQuery {
   mode: ChunkSearchMode;
   /** The query's embedding; required for vector and hybrid search. */
@@ -114,35 +119,4 @@ export interface VectorIOProvider {
    * values at once; content, embeddings, `chunkMetadata` and insertion order are kept.
    */
   updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void>;
-}
-
-/** Whether `metadata` satisfies an OpenAI attribute filter; for providers that filter in process. */
-export function matchesAttributeFilter(metadata: Record<string, unknown>, filter: AttributeFilter): boolean {
-  if ('filters' in filter) {
-    return filter.type === 'and'
-      ? filter.filters.every((inner) => matchesAttributeFilter(metadata, inner))
-      : filter.filters.some((inner) => matchesAttributeFilter(metadata, inner));
-  }
-  const actual = metadata[filter.key];
-  const expected = filter.value;
-  switch (filter.type) {
-    case 'eq':
-      return actual === expected;
-    case 'ne':
-      return actual !== expected;
-    case 'gt':
-      return typeof actual === typeof expected && (actual as number) > (expected as number);
-    case 'gte':
-      return typeof actual === typeof expected && (actual as number) >= (expected as number);
-    case 'lt':
-      return typeof actual === typeof expected && (actual as number) < (expected as number);
-    case 'lte':
-      return typeof actual === typeof expected && (actual as number) <= (expected as number);
-    case 'in':
-      return Array.isArray(expected) && expected.includes(actual as string | number);
-    case 'nin':
-      return Array.isArray(expected) && !expected.includes(actual as string | number);
-    default:
-      return false;
-  }
 }

@@ -1,0 +1,10 @@
+export { type ParseSseOptions, MAX_SSE_EVENT_CHARS, parseSse, type SseData } from './sse-parser.js';
+export { UpstreamClient, type UpstreamClientSettings, type UpstreamErrorDetail, upstreamErrorMessage } from './upstream-client.js';
+export { openAICompatConfigProperties, openAICompatConfigSchema, type OpenAICompatSettings } from './openai-compat-config.js';
+export type { OpenAICompatConfigureContext, OpenAICompatEmbeddingModel, OpenAICompatExtensions, OpenAICompatPreset, OpenAICompatService } from './openai-compat-preset.js';
+export { OpenAICompatInference } from './openai-compat-inference.js';
+export { openAICompatProvider } from './openai-compat-provider.js';
+export { fuseRankings, withinScoreThreshold } from './vector-io-ranking.js';
+export { matchesAttributeFilter } from './vector-io-filter.js';
+export { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, lastOfEachId } from './vector-io-checks.js';
+export { KvRegistry } from './kv-registry.js';

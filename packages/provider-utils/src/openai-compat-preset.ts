@@ -1,0 +1,68 @@
+import type { ChatCompletionRequest, JsonSchema, ProviderLogger } from '@cria/api';
+import type { OpenAICompatSettings } from './openai-compat-config.js';
+
+/** A model a service lists as an embedding model, with what Cria needs to know of it. */
+export interface OpenAICompatEmbeddingModel {
+  embedding_dimension: number;
+  context_length?: number;
+}
+
+/** What the shared adapter needs to know about one OpenAI-compatible service. */
+export interface OpenAICompatService {
+  /** Llama Stack's provider type, e.g. `remote::vllm`. */
+  providerType: string;
+  /** The API root used when the config sets no base_url; null when the service has none. */
+  defaultBaseUrl: string | null;
+  /** The X-LlamaStack-Provider-Data field holding a per-request API key. */
+  providerDataApiKeyField: string | null;
+  /**
+   * The X-LlamaStack-Provider-Data field that may give the API root for one request
+   * (passthrough's `passthrough_url`); a provider with one needs no base_url in its config.
+   */
+  providerDataBaseUrlField?: string | null;
+  /** The environment variable the sample config reads the key from, named in error messages. */
+  apiKeyEnv: string | null;
+  /** Whether requests fail without an API key (hosted services) or go out without one. */
+  requiresApiKey: boolean;
+  /** Embedding models the service lists, with their dimensions (others are listed as llm). */
+  embeddingModels: Readonly<Record<string, OpenAICompatEmbeddingModel>>;
+  /** Turn image URLs into data URLs before sending (the service cannot fetch them). */
+  downloadImages: boolean;
+  /** `models`: GET <base>/models answers; `health`: GET the `health` sibling of the base path (vLLM, llama-server). */
+  healthPath: 'models' | 'health';
+}
+
+/** Behaviour a provider package adds to the shared adapter, made from its own settings. */
+export interface OpenAICompatExtensions {
+  /** Rewrites a chat request before it is sent (vLLM's default max_tokens); returns the request itself when nothing changes. */
+  prepareChatRequest?(request: ChatCompletionRequest): ChatCompletionRequest;
+  /** Headers to send with one request, taken from its provider data (passthrough's forward_headers); lower-case names. */
+  providerDataHeaders?(providerData: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> | undefined;
+}
+
+/** What `configure` receives besides the settings. */
+export interface OpenAICompatConfigureContext {
+  providerId: string;
+  logger: ProviderLogger;
+}
+
+/**
+ * One OpenAI-compatible provider type, as its own package declares it and hands it to
+ * `openAICompatProvider`. `Settings` is the provider's settings type: the shared keys plus its own.
+ */
+export interface OpenAICompatPreset<Settings extends OpenAICompatSettings = OpenAICompatSettings> extends OpenAICompatService {
+  /** Shown in `cria list-providers`. */
+  description: string;
+  /** The JSON Schema of the provider's own config keys (those of Settings beyond OpenAICompatSettings). */
+  configProperties?: Readonly<Record<string, JsonSchema>>;
+  /** Config keys holding secrets besides `api_key`; GET /v1/providers masks them. */
+  secretConfigKeys?: readonly string[];
+  /** The config `cria new-provider` and the docs show; `${env.X}` references allowed. */
+  sampleConfig: Record<string, unknown>;
+  /**
+   * Reads the provider's own keys when an instance is created: returns the shared settings the
+   * adapter runs with (a deprecated key moved to its new place, say) and the provider's
+   * extensions. Without it the config is used as it is.
+   */
+  configure?(settings: Settings, context: OpenAICompatConfigureContext): { settings: OpenAICompatSettings; extensions?: OpenAICompatExtensions };
+}

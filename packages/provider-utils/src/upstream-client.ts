@@ -1,0 +1,316 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Dispatcher, Pool, ProxyAgent } from 'undici';
+import { isCriaError, type NetworkConfig, UpstreamError, UpstreamTimeoutError } from '@cria/api';
+import { parseSse } from './sse-parser.js';
+
+/** Where an UpstreamClient sends its requests, and how. */
+export interface UpstreamClientSettings {
+  /** The provider id, named in error messages. */
+  provider: string;
+  baseUrl: string;
+  network?: NetworkConfig | null;
+  /** Upper bound on pooled keep-alive connections to the upstream. */
+  maxConnections?: number;
+}
+
+interface Timeouts {
+  connectMs: number;
+  readMs: number;
+}
+
+const DEFAULT_CONNECT_MS = 10_000;
+const DEFAULT_READ_MS = 600_000;
+
+/** Answers read whole (non-streaming) larger than this are refused. */
+const MAX_JSON_REPLY_BYTES = 64 * 1024 * 1024;
+
+interface BufferedReply {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+function timeouts(network: NetworkConfig | null | undefined): Timeouts {
+  const timeout = network?.timeout;
+  if (typeof timeout === 'number') return { connectMs: timeout * 1000, readMs: timeout * 1000 };
+  return {
+    connectMs: timeout?.connect ? timeout.connect * 1000 : DEFAULT_CONNECT_MS,
+    readMs: timeout?.read ? timeout.read * 1000 : DEFAULT_READ_MS,
+  };
+}
+
+function tlsOptions(network: NetworkConfig | null | undefined): Record<string, unknown> {
+  const tls = network?.tls;
+  if (!tls) return {};
+  const options: Record<string, unknown> = {};
+  if (tls.verify === false) options.rejectUnauthorized = false;
+  else if (typeof tls.verify === 'string') options.ca = readFileSync(tls.verify);
+  if (tls.min_version) options.minVersion = tls.min_version;
+  if (tls.ciphers?.length) options.ciphers = tls.ciphers.join(':');
+  if (tls.client_cert && tls.client_key) {
+    options.cert = readFileSync(tls.client_cert);
+    options.key = readFileSync(tls.client_key);
+  }
+  return options;
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/** The proxy URL for `url`: `proxy.url`, or `proxy.http`/`proxy.https` by scheme, unless a `no_proxy` entry matches the host. */
+function proxyFor(url: URL, network: NetworkConfig | null | undefined): string | undefined {
+  const proxy = network?.proxy;
+  if (!proxy) return undefined;
+  const noProxy = Array.isArray(proxy.no_proxy) ? proxy.no_proxy.filter((host): host is string => typeof host === 'string') : [];
+  const bypass = noProxy.some((host) => url.hostname === host || (host.startsWith('.') && url.hostname.endsWith(host)));
+  if (bypass) return undefined;
+  return stringField(proxy, 'url') ?? stringField(proxy, url.protocol === 'https:' ? 'https' : 'http');
+}
+
+/** What an upstream said went wrong, read from its error body. */
+export interface UpstreamErrorDetail {
+  message: string;
+  type: string | null;
+  code: string | null;
+  param: string | null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The message of an upstream error body: OpenAI's envelope, vLLM's, Ollama's, FastAPI's, or the text. */
+export function upstreamErrorMessage(text: string): UpstreamErrorDetail {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: the text itself is the message
+  }
+  const error = isRecord(parsed) ? (parsed.error ?? parsed) : parsed;
+  if (typeof error === 'string') return { message: error, type: null, code: null, param: null };
+  if (isRecord(parsed)) {
+    const fields = isRecord(error) ? error : {};
+    const detail = parsed.detail;
+    const message = fields.message ?? (typeof detail === 'string' ? detail : detail ? JSON.stringify(detail) : undefined);
+    if (typeof message === 'string') {
+      return {
+        message,
+        type: typeof fields.type === 'string' ? fields.type : null,
+        code: fields.code === null || fields.code === undefined ? null : String(fields.code),
+        param: typeof fields.param === 'string' ? fields.param : null,
+      };
+    }
+  }
+  const trimmed = text.trim();
+  return { message: trimmed ? trimmed.slice(0, 500) : 'no error message', type: null, code: null, param: null };
+}
+
+function retryAfter(headers: Record<string, string | string[] | undefined>): number | null {
+  const value = headers['retry-after'];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return null;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds)) return seconds;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+/**
+ * HTTP to one OpenAI-compatible upstream: a keep-alive undici pool (or a proxy agent), JSON in,
+ * JSON or SSE out, and every transport failure turned into an UpstreamError or
+ * UpstreamTimeoutError that names the provider.
+ */
+export class UpstreamClient {
+  readonly origin: string;
+  private readonly basePath: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly timeouts: Timeouts;
+
+  constructor(private readonly settings: UpstreamClientSettings) {
+    const url = new URL(settings.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.timeouts = timeouts(settings.network);
+    const connect = { timeout: this.timeouts.connectMs, ...tlsOptions(settings.network) };
+    const proxy = proxyFor(url, settings.network);
+    const common = { headersTimeout: this.timeouts.readMs, bodyTimeout: this.timeouts.readMs, keepAliveTimeout: 30_000 };
+    this.dispatcher = proxy
+      ? new ProxyAgent({ uri: proxy, requestTls: connect, ...common })
+      : new Pool(this.origin, { connections: settings.maxConnections ?? 256, connect, ...common });
+  }
+
+  /** A URL of the upstream, for messages. */
+  url(path: string): string {
+    return `${this.origin}${this.basePath}${path}`;
+  }
+
+  async request(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+    try {
+      const response = await this.dispatcher.request({ origin: this.origin, path: this.basePath + path, method, headers, body, signal });
+      if (response.statusCode >= 400) throw await this.statusError(response);
+      return response;
+    } catch (error) {
+      throw this.transportError(error, path);
+    }
+  }
+
+  /**
+   * A request whose whole answer is read into memory: dispatched with a plain handler rather
+   * than a stream, since this is the hot path of non-streaming calls.
+   */
+  async json<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<T> {
+    let reply: BufferedReply;
+    try {
+      reply = await this.exchange(method, path, headers, body, signal);
+    } catch (error) {
+      throw this.transportError(error, path);
+    }
+    if (reply.statusCode >= 400) throw this.replyError(reply.statusCode, reply.headers, reply.body);
+    try {
+      return JSON.parse(reply.body) as T;
+    } catch {
+      throw new UpstreamError(this.settings.provider, `${this.settings.provider} answered ${this.url(path)} with a body that is not JSON: ${reply.body.slice(0, 200)}`, { status: null });
+    }
+  }
+
+  private exchange(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<BufferedReply> {
+    return new Promise((resolve, reject) => {
+      let statusCode = 0;
+      let responseHeaders: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let onAbort: (() => void) | undefined;
+      const settle = () => {
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
+      };
+      this.dispatcher.dispatch(
+        { origin: this.origin, path: this.basePath + path, method, headers, body: body ?? null },
+        {
+          onRequestStart(controller) {
+            if (!signal) return;
+            if (signal.aborted) return controller.abort(signal.reason as Error);
+            onAbort = () => controller.abort(signal.reason as Error);
+            signal.addEventListener('abort', onAbort, { once: true });
+          },
+          onResponseStart(_controller, status, replyHeaders) {
+            statusCode = status;
+            responseHeaders = replyHeaders;
+          },
+          onResponseData(controller, chunk) {
+            size += chunk.length;
+            if (size > MAX_JSON_REPLY_BYTES) controller.abort(new Error(`the answer is larger than ${MAX_JSON_REPLY_BYTES / 1024 / 1024} MB`));
+            else chunks.push(chunk);
+          },
+          onResponseEnd() {
+            settle();
+            resolve({ statusCode, headers: responseHeaders, body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+          },
+          onResponseError(_controller, error) {
+            settle();
+            reject(error);
+          },
+        },
+      );
+    });
+  }
+
+  /**
+   * Posts a streaming request and yields each event's parsed JSON until `[DONE]`. The upstream
+   * status is checked before the first event, so its errors surface as HTTP errors; an error
+   * event or a broken connection later throws mid-stream.
+   */
+  async stream<T>(path: string, headers: Record<string, string>, body: string, signal: AbortSignal | undefined, isFinal: (event: T) => boolean): Promise<AsyncIterable<T>> {
+    const response = await this.request('POST', path, headers, body, signal);
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (contentType.includes('application/json')) {
+      // Some servers answer a streaming request with a plain JSON error.
+      const text = await response.body.text().catch(() => '');
+      const detail = upstreamErrorMessage(text);
+      throw new UpstreamError(this.settings.provider, `${this.settings.provider} did not stream: ${detail.message}`, { status: null });
+    }
+    return this.events<T>(response, path, isFinal);
+  }
+
+  private async *events<T>(response: Dispatcher.ResponseData, path: string, isFinal: (event: T) => boolean): AsyncGenerator<T> {
+    let finished = false;
+    let done = false;
+    try {
+      for await (const data of parseSse(response.body)) {
+        if (data === '[DONE]') {
+          done = true;
+          break;
+        }
+        let event: T & { error?: unknown };
+        try {
+          event = JSON.parse(data) as T & { error?: unknown };
+        } catch {
+          throw new UpstreamError(this.settings.provider, `${this.settings.provider} sent a malformed stream event: ${data.slice(0, 200)}`, { status: null });
+        }
+        if (event.error) {
+          const detail = upstreamErrorMessage(JSON.stringify(event));
+          throw new UpstreamError(this.settings.provider, `${this.settings.provider} failed mid-stream: ${detail.message}`, { status: null, type: detail.type, code: detail.code });
+        }
+        if (isFinal(event)) finished = true;
+        yield event as T;
+      }
+    } catch (error) {
+      throw this.transportError(error, path);
+    } finally {
+      if (!response.body.destroyed) response.body.destroy();
+    }
+    if (!done && !finished) {
+      throw new UpstreamError(this.settings.provider, `the stream from ${this.settings.provider} ended before the completion finished`, { status: null });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private async statusError(response: Dispatcher.ResponseData): Promise<UpstreamError> {
+    return this.replyError(response.statusCode, response.headers, await response.body.text().catch(() => ''));
+  }
+
+  private replyError(status: number, headers: IncomingHttpHeaders, text: string): UpstreamError {
+    const detail = upstreamErrorMessage(text);
+    return new UpstreamError(this.settings.provider, detail.message, {
+      status,
+      retryAfterSeconds: retryAfter(headers),
+      type: detail.type,
+      code: detail.code,
+      param: detail.param,
+    });
+  }
+
+  private transportError(error: unknown, path: string): unknown {
+    if (isCriaError(error)) return error;
+    const failure = error as Error & { code?: string; cause?: { code?: string } };
+    if (failure.name === 'AbortError' || failure.code === 'UND_ERR_ABORTED') return error;
+    const provider = this.settings.provider;
+    const target = this.url(path);
+    const code = failure.code ?? failure.cause?.code;
+    switch (code) {
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return new UpstreamTimeoutError(provider, `could not connect to ${provider} at ${target} within ${this.timeouts.connectMs / 1000} s`, { cause: error });
+      case 'UND_ERR_HEADERS_TIMEOUT':
+        return new UpstreamTimeoutError(provider, `${provider} did not answer ${target} within ${this.timeouts.readMs / 1000} s`, { cause: error });
+      case 'UND_ERR_BODY_TIMEOUT':
+        return new UpstreamTimeoutError(provider, `${provider} stopped sending for ${this.timeouts.readMs / 1000} s`, { cause: error });
+      case 'ECONNREFUSED':
+        return new UpstreamError(provider, `could not connect to ${provider} at ${target}: connection refused`, { cause: error });
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return new UpstreamError(provider, `could not resolve the host of ${target}`, { cause: error });
+      case 'UND_ERR_SOCKET':
+      case 'ECONNRESET':
+      case 'EPIPE':
+        return new UpstreamError(provider, `${provider} closed the connection (${target})`, { cause: error });
+      default:
+        return new UpstreamError(provider, `request to ${provider} failed (${target}): ${failure.message}`, { cause: error });
+    }
+  }
+}

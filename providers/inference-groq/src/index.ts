@@ -1,0 +1,7 @@
+import { openAICompatProvider } from '@cria/provider-utils';
+import { groqPreset } from './groq-preset.js';
+
+export { groqPreset, type GroqSettings } from './groq-preset.js';
+
+/** `remote::groq`: Groq through the shared OpenAI-compatible adapter. */
+export default openAICompatProvider(groqPreset);

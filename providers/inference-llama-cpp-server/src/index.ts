@@ -1,0 +1,7 @@
+import { openAICompatProvider } from '@cria/provider-utils';
+import { llamaCppServerPreset } from './llama-cpp-server-preset.js';
+
+export { llamaCppServerPreset, type LlamaCppServerSettings } from './llama-cpp-server-preset.js';
+
+/** `remote::llama-cpp-server`: a llama.cpp server through the shared OpenAI-compatible adapter. */
+export default openAICompatProvider(llamaCppServerPreset);

@@ -1,0 +1,7 @@
+import { openAICompatProvider } from '@cria/provider-utils';
+import { llamaOpenAICompatPreset } from './llama-openai-compat-preset.js';
+
+export { llamaOpenAICompatPreset, type LlamaOpenAICompatSettings } from './llama-openai-compat-preset.js';
+
+/** `remote::llama-openai-compat`: Meta's Llama API through the shared OpenAI-compatible adapter. */
+export default openAICompatProvider(llamaOpenAICompatPreset);

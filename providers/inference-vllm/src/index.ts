@@ -1,0 +1,7 @@
+import { openAICompatProvider } from '@cria/provider-utils';
+import { vllmPreset } from './vllm-preset.js';
+
+export { vllmPreset, type VllmSettings } from './vllm-preset.js';
+
+/** `remote::vllm`: a vLLM server through the shared OpenAI-compatible adapter. */
+export default openAICompatProvider(vllmPreset);
