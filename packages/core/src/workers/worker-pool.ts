@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { findPackageDirectory, packageEntry } from '../catalog/catalog.js';
 
 /** What a worker answers: the reply, or the error it threw (its name, message and own fields). */
 export type WorkerReply<Reply> = { id: number; reply: Reply } | { id: number; error: { name: string; message: string; fields: Record<string, unknown> } };
@@ -31,15 +32,26 @@ interface PooledWorker {
   idleTimer: NodeJS.Timeout | undefined;
 }
 
+/** Starts the worker's module, registering tsx first when it is TypeScript. */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})();
+`;
+
 /**
- * The worker's script: the compiled `.js` beside the entry, or, when running from the TypeScript
- * sources (tests), the `.ts` itself through tsx.
+ * How to start the worker: the compiled `.js` beside the entry, or, when running from the
+ * TypeScript sources (tests, through tsx, which the workspace has), the `.ts` itself.
  */
-function workerScript(entry: URL): { url: URL; execArgv: string[] } {
-  if (existsSync(fileURLToPath(entry))) return { url: entry, execArgv: [] };
+function workerScript(entry: URL): { entry: string; tsx: string | null } {
+  if (existsSync(fileURLToPath(entry))) return { entry: entry.href, tsx: null };
   const source = new URL(entry.href.replace(/\.js$/, '.ts'));
-  if (existsSync(fileURLToPath(source))) return { url: source, execArgv: ['--import', 'tsx'] };
-  throw new Error(`worker script ${fileURLToPath(entry)} not found`);
+  if (!existsSync(fileURLToPath(source))) throw new Error(`worker script ${fileURLToPath(entry)} not found`);
+  const tsxDir = findPackageDirectory('tsx', process.cwd());
+  if (!tsxDir) throw new Error(`worker script ${fileURLToPath(entry)} not built, and tsx is not installed to run its source`);
+  return { entry: source.href, tsx: pathToFileURL(packageEntry(tsxDir, undefined, './esm/api')).href };
 }
 
 /**
@@ -93,8 +105,7 @@ export class WorkerPool<Request, Reply> {
   }
 
   private spawn(): PooledWorker {
-    const script = workerScript(this.entry);
-    const pooled: PooledWorker = { worker: new Worker(script.url, { execArgv: script.execArgv }), busy: false, idleTimer: undefined };
+    const pooled: PooledWorker = { worker: new Worker(BOOTSTRAP, { eval: true, workerData: workerScript(this.entry) }), busy: false, idleTimer: undefined };
     pooled.worker.on('message', (message: WorkerReply<Reply>) => this.settle(pooled, message));
     pooled.worker.on('error', (error: Error) => this.lose(pooled, error));
     pooled.worker.on('exit', (code) => this.lose(pooled, new Error(`a worker thread exited with code ${code}`)));

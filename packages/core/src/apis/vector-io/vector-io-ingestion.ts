@@ -14,13 +14,23 @@ import {
 } from '@cria/api';
 import type { ChunkEmbedder } from './vector-io-embedder.js';
 import { embeddingTarget, type StoreState, type VectorStoreCatalog } from './vector-stores-catalog.js';
-import { CHUNK_TOKENIZER, chunkByTokens, chunkIdFor, DEFAULT_CHUNK_OVERLAP_TOKENS, DEFAULT_CHUNK_SIZE_TOKENS } from './vector-stores-chunking.js';
-import { extractText, IngestionError } from './vector-stores-extraction.js';
+import { availableParallelism } from 'node:os';
+import { WorkerPool, WorkerTaskError } from '../../workers/worker-pool.js';
+import { CHUNK_TOKENIZER, chunkIdFor, DEFAULT_CHUNK_OVERLAP_TOKENS, DEFAULT_CHUNK_SIZE_TOKENS, type TextChunk } from './vector-stores-chunking.js';
+import { IngestionError, type IngestionErrorCode } from './vector-stores-extraction.js';
+import type { ChunkingTask } from './vector-stores-ingestion-worker.js';
 import { fileLockKey, type IngestionTask, type KeyedLock } from './vector-stores-ingestion.js';
 import { contentText, fileChunkMetadata, nowSeconds } from './vector-stores-objects.js';
 import type { FileRecord, VectorStoresTables } from './vector-stores-tables.js';
 
 const FLOAT_BYTES = 4;
+
+const INGESTION_ERROR_CODES: readonly IngestionErrorCode[] = ['server_error', 'unsupported_file', 'invalid_file', 'rate_limit_exceeded'];
+
+/** The code of an ingestion error a worker reported. */
+function ingestionErrorCode(value: unknown): IngestionErrorCode {
+  return INGESTION_ERROR_CODES.find((code) => code === value) ?? 'server_error';
+}
 
 /** What a failed ingestion tells the user, in OpenAI's `last_error` codes. */
 function lastErrorOf(error: unknown): VectorStoreFileLastError {
@@ -54,6 +64,10 @@ export class VectorIOIngestion {
   private readonly embedder: ChunkEmbedder;
   private readonly locks: KeyedLock;
   private readonly logger: ProviderLogger;
+  /** Reading PDFs and tokenizing documents take tens to hundreds of milliseconds: off the event loop. */
+  private readonly chunkers = new WorkerPool<ChunkingTask, TextChunk[]>(new URL('./vector-stores-ingestion-worker.js', import.meta.url), {
+    size: Math.max(1, Math.min(2, availableParallelism() - 1)),
+  });
 
   constructor(options: VectorIOIngestionOptions) {
     this.catalog = options.catalog;
@@ -107,10 +121,9 @@ export class VectorIOIngestion {
     const attached = await this.tables.file(vectorStoreId, fileId);
     if (!state || this.catalog.unavailableReason(vectorStoreId) || attached?.status !== 'in_progress') return;
     try {
-      const text = await this.fileText(attached);
-      signal.throwIfAborted();
       const { max_chunk_size_tokens: size = DEFAULT_CHUNK_SIZE_TOKENS, chunk_overlap_tokens: overlap = DEFAULT_CHUNK_OVERLAP_TOKENS } = attached.chunkingStrategy.static;
-      const pieces = await chunkByTokens(text, size, overlap);
+      const pieces = await this.fileChunks(attached, size, overlap);
+      signal.throwIfAborted();
       if (pieces.length === 0) throw new IngestionError('invalid_file', 'No text could be extracted from the file, so it has nothing to search.');
       const vectors = await this.embedder.embed(embeddingTarget(state), pieces.map((piece) => piece.text), signal);
       signal.throwIfAborted();
@@ -174,7 +187,13 @@ export class VectorIOIngestion {
     await this.catalog.provider(state).deleteChunks(state.resource.provider_resource_id, { fileId });
   }
 
-  private async fileText(file: FileRecord): Promise<string> {
+  /** Stops the chunking threads. */
+  close(): Promise<void> {
+    return this.chunkers.close();
+  }
+
+  /** The file's text cut into token windows, on a worker thread. */
+  private async fileChunks(file: FileRecord, maxTokens: number, overlapTokens: number): Promise<TextChunk[]> {
     if (!this.files) throw new IngestionError('server_error', 'This distribution has no files provider enabled to read the file from.');
     let content;
     try {
@@ -183,6 +202,14 @@ export class VectorIOIngestion {
       if (NotFoundError.is(error)) throw new IngestionError('invalid_file', `File '${file.fileId}' no longer exists in the files API.`);
       throw error;
     }
-    return extractText(await readFileContent(content), file.filename || content.file.filename);
+    const bytes = await readFileContent(content);
+    // A buffer of its own, handed to the worker without a copy.
+    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : new Uint8Array(bytes).buffer;
+    try {
+      return await this.chunkers.run({ bytes: owned, filename: file.filename || content.file.filename, maxTokens, overlapTokens }, [owned]);
+    } catch (error) {
+      if (error instanceof WorkerTaskError && error.name === 'IngestionError') throw new IngestionError(ingestionErrorCode(error.fields.code), error.message);
+      throw error;
+    }
   }
 }

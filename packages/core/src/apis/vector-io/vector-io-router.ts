@@ -141,6 +141,7 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
   /** Stops ingestion; the files it interrupts stay `in_progress` and are resumed at the next start. */
   async close(): Promise<void> {
     await this.queue.close();
+    await this.ingestion.close();
   }
 
   // Llama Stack's vector IO
