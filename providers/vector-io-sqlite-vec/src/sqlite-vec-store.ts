@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AttributeFilter, ChunkMatch, ChunkSelector, StoredChunk, VectorChunk } from '@cria/api';
 import { attributeFilterToSql } from './sqlite-vec-filter.js';
+import type { SqliteVecReader } from './sqlite-vec-reader.js';
 
 /** sqlite-vec refuses KNN queries asking for more neighbours than this. */
 const MAX_KNN = 4096;
@@ -141,13 +142,13 @@ export class SqliteVecStore {
    * filter, the matching rowids are selected first and the KNN search runs among them only, so
    * `limit` results come back whenever that many chunks match.
    */
-  nearest(embedding: readonly number[], limit: number, filter: AttributeFilter | undefined): ChunkMatch[] {
+  async nearest(embedding: readonly number[], limit: number, filter: AttributeFilter | undefined, reader: SqliteVecReader): Promise<ChunkMatch[]> {
     const query = unitVectorBlob(embedding);
     let candidates: { sql: string; params: unknown[] } | null = null;
     let candidateCount = Infinity;
     if (filter) {
       const condition = attributeFilterToSql(filter, 'metadata');
-      const rowids = this.db.prepare(`SELECT rowid FROM ${this.chunks} WHERE ${condition.sql}`).pluck().all(...condition.params) as number[];
+      const rowids = await reader.all<number>({ sql: `SELECT rowid FROM ${this.chunks} WHERE ${condition.sql}`, params: condition.params, pluck: true });
       if (rowids.length === 0) return [];
       candidates = { sql: 'rowid IN (SELECT value FROM json_each(?))', params: [JSON.stringify(rowids)] };
       candidateCount = rowids.length;
@@ -155,38 +156,35 @@ export class SqliteVecStore {
     const k = Math.min(limit, candidateCount);
     let rows: ChunkRow[];
     if (k <= MAX_KNN) {
-      rows = this.db
-        .prepare(
-          `WITH knn AS (SELECT rowid, distance FROM ${this.vectors} WHERE embedding MATCH ? AND k = ?${candidates ? ` AND ${candidates.sql}` : ''})
+      rows = await reader.all<ChunkRow>({
+        sql: `WITH knn AS (SELECT rowid, distance FROM ${this.vectors} WHERE embedding MATCH ? AND k = ?${candidates ? ` AND ${candidates.sql}` : ''})
            SELECT c.chunk_id, c.content, c.metadata, c.chunk_metadata, knn.distance FROM knn JOIN ${this.chunks} AS c ON c.rowid = knn.rowid ORDER BY knn.distance, c.rowid`,
-        )
-        .all(query, k, ...(candidates?.params ?? [])) as ChunkRow[];
+        params: [query, k, ...(candidates?.params ?? [])],
+      });
     } else {
       // Past sqlite-vec's KNN limit: an exact scan computing every distance.
-      rows = this.db
-        .prepare(
-          `SELECT c.chunk_id, c.content, c.metadata, c.chunk_metadata, vec_distance_l2(v.embedding, ?) AS distance
+      rows = await reader.all<ChunkRow>({
+        sql: `SELECT c.chunk_id, c.content, c.metadata, c.chunk_metadata, vec_distance_l2(v.embedding, ?) AS distance
            FROM ${this.vectors} AS v JOIN ${this.chunks} AS c ON c.rowid = v.rowid${candidates ? ` WHERE v.${candidates.sql}` : ''}
            ORDER BY distance, c.rowid LIMIT ?`,
-        )
-        .all(query, ...(candidates?.params ?? []), k) as ChunkRow[];
+        params: [query, ...(candidates?.params ?? []), k],
+      });
     }
     return rows.map((row) => toMatch(row, 1 - (row.distance! * row.distance!) / 2));
   }
 
   /** The `limit` chunks best matching the words of `text` by bm25, best first (score: −bm25, higher is better). */
-  keyword(text: string, limit: number, filter: AttributeFilter | undefined): ChunkMatch[] {
+  async keyword(text: string, limit: number, filter: AttributeFilter | undefined, reader: SqliteVecReader): Promise<ChunkMatch[]> {
     const match = ftsQuery(text);
     if (!match) return [];
     const condition = filter ? attributeFilterToSql(filter, 'c.metadata') : null;
-    const rows = this.db
-      .prepare(
-        `SELECT c.chunk_id, c.content, c.metadata, c.chunk_metadata, bm25(${this.keywords}) AS rank
+    const rows = await reader.all<ChunkRow>({
+      sql: `SELECT c.chunk_id, c.content, c.metadata, c.chunk_metadata, bm25(${this.keywords}) AS rank
          FROM ${this.keywords} JOIN ${this.chunks} AS c ON c.rowid = ${this.keywords}.rowid
          WHERE ${this.keywords} MATCH ?${condition ? ` AND ${condition.sql}` : ''}
          ORDER BY rank, c.rowid LIMIT ?`,
-      )
-      .all(match, ...(condition?.params ?? []), limit) as ChunkRow[];
+      params: [match, ...(condition?.params ?? []), limit],
+    });
     return rows.map((row) => toMatch(row, -row.rank!));
   }
 

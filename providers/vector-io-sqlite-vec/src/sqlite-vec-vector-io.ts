@@ -18,7 +18,11 @@ import {
   type VectorStoreDefinition,
 } from '@cria/api';
 import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils';
+import { SqliteVecReader } from './sqlite-vec-reader.js';
 import { SqliteVecStore } from './sqlite-vec-store.js';
+
+/** Exact search reads every embedding per query: through a memory map that costs about a third less than through SQLite's page cache (SQLite caps the size at its compiled limit). */
+const MMAP_SIZE = 8 * 1024 ** 3;
 
 /** Registry keys in the persistence namespace: one per vector store. */
 const REGISTRY_PREFIX = 'vector_stores::';
@@ -37,17 +41,23 @@ export function tableBaseName(storeId: string): string {
 /**
  * `inline::sqlite-vec`: every vector store is a set of tables in one SQLite file (see
  * SqliteVecStore); the registry of stores is in the provider's key-value `persistence`, so
- * stores reopen after a restart. better-sqlite3 is synchronous: a query holds the event loop
- * for its duration (tens of milliseconds on 100,000 chunks).
+ * stores reopen after a restart. Searches run on a reader thread (SqliteVecReader): an exact
+ * search takes tens of milliseconds on 100,000 chunks, which better-sqlite3 would spend holding
+ * the event loop.
  */
 export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
   private readonly stores = new Map<string, SqliteVecStore>();
 
+  private readonly reader: SqliteVecReader;
+
   private constructor(
     private readonly db: Database.Database,
+    dbPath: string,
     private readonly registry: KvRegistry<RegisteredStore>,
     private readonly logger: ProviderLogger,
-  ) {}
+  ) {
+    this.reader = new SqliteVecReader(dbPath, db, MMAP_SIZE);
+  }
 
   /** Opens the chunks database at `dbPath` (created if missing) and reopens every registered store. */
   static async open(dbPath: string, persistence: KvStore, logger: ProviderLogger): Promise<SqliteVecVectorIO> {
@@ -59,10 +69,8 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
-      // Exact search reads every embedding per query: through a memory map that costs about a
-      // third less than through SQLite's page cache (SQLite caps the size at its compiled limit).
-      db.pragma(`mmap_size = ${8 * 1024 ** 3}`);
-      const provider = new SqliteVecVectorIO(db, registry, logger);
+      db.pragma(`mmap_size = ${MMAP_SIZE}`);
+      const provider = new SqliteVecVectorIO(db, dbPath, registry, logger);
       for (const store of await registry.list()) provider.openStore(store);
       logger.debug('sqlite-vec opened', { path: dbPath, stores: provider.stores.size, sqlite_vec: db.prepare('SELECT vec_version()').pluck().get() });
       return provider;
@@ -106,9 +114,12 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
     const store = this.store(storeId);
     const embedding = checkChunkQuery(query, store.dimension);
     let matches: ChunkMatch[];
-    if (query.mode === 'vector') matches = store.nearest(embedding!, query.maxChunks, query.filter);
-    else if (query.mode === 'keyword') matches = store.keyword(query.text!, query.maxChunks, query.filter);
-    else matches = fuseRankings(store.nearest(embedding!, query.maxChunks, query.filter), store.keyword(query.text!, query.maxChunks, query.filter), query.reranker).slice(0, query.maxChunks);
+    if (query.mode === 'vector') matches = await store.nearest(embedding!, query.maxChunks, query.filter, this.reader);
+    else if (query.mode === 'keyword') matches = await store.keyword(query.text!, query.maxChunks, query.filter, this.reader);
+    else {
+      const [vector, keyword] = await Promise.all([store.nearest(embedding!, query.maxChunks, query.filter, this.reader), store.keyword(query.text!, query.maxChunks, query.filter, this.reader)]);
+      matches = fuseRankings(vector, keyword, query.reranker).slice(0, query.maxChunks);
+    }
     return withinScoreThreshold(matches, query.scoreThreshold);
   }
 
@@ -132,6 +143,7 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   async shutdown(): Promise<void> {
     this.stores.clear();
+    await this.reader.close();
     if (this.db.open) this.db.close();
   }
 
