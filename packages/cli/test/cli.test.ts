@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 
 // The built `cria` command, as a user runs it (`pnpm install` builds it).
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -52,6 +52,10 @@ describe('cria CLI', () => {
 
   it('runs the starter with nothing configured, serves health, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [cli, 'run', 'starter', '--port', '0', '--host', '127.0.0.1', '--env', 'CRIA_TEST=1'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    // A failed assertion must not leave the server running.
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr!.on('data', (chunk: Buffer) => {

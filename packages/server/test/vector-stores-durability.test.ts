@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI, { toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { StorageBackends } from '@cria/core';
 import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
 
@@ -119,9 +119,12 @@ describe('vector stores across restarts', () => {
   });
 });
 
-/** The built CLI as a child process; resolves with its URL once it serves. */
+/** The built CLI as a child process (killed when the test ends); resolves with its URL once it serves. */
 async function startCli(configPath: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [cli, 'run', configPath, '--port', '0', '--host', '127.0.0.1'], { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {
