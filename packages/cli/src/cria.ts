@@ -10,6 +10,10 @@ Usage:
   cria list-apis                 the APIs, whether this build serves them, and their providers
   cria list-providers [api]
   cria list                      the distributions shipped with Cria
+  cria new-provider <dir> --api inference --type remote::<name>|inline::<name> [--package <npm name>]
+                                 write a provider package (an echo to start from) with its contract test
+  cria new-api <dir> --name <api> [--package <npm name>]
+                                 write an API package (routes, schemas, router, contract suite, a provider)
   cria --version
 `;
 
@@ -79,6 +83,11 @@ async function run(argv: string[]): Promise<number> {
       const { listProviders } = await import('./cli-inspect.js');
       process.stdout.write(`${table(await listProviders(rest[0]))}\n`);
       return 0;
+    }
+    case 'new-provider':
+    case 'new-api': {
+      const { scaffold } = await import('./cli-scaffold.js');
+      return scaffold(command, rest, { stdout: process.stdout, stderr: process.stderr });
     }
     case 'list': {
       const { listDistributions } = await import('./cli-distributions.js');
