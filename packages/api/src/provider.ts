@@ -14,6 +14,13 @@ export interface RequestContext {
   /** Aborts when the client disconnects or the request is cancelled; pass it to upstream calls. */
   signal: AbortSignal;
   /**
+   * Calls `listener` once if the request is aborted; returns a function that removes it. The same
+   * event as `signal`, without making an AbortSignal (which costs more than a small request's
+   * JSON work): for hot paths that can abort by callback. Contexts made outside a request may
+   * lack it; use `signal` then (see `onRequestAbort` in @cria/provider-utils).
+   */
+  onAbort?(listener: (reason: Error) => void): () => void;
+  /**
    * The JSON object of the `X-LlamaStack-Provider-Data` header (per-request credentials such as
    * `{"openai_api_key": "..."}`), or null.
    */

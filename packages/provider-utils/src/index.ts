@@ -1,5 +1,5 @@
 export { type ParseSseOptions, MAX_SSE_EVENT_CHARS, parseSse, type SseData } from './sse-parser.js';
-export { UpstreamClient, type UpstreamClientSettings, type UpstreamErrorDetail, upstreamErrorMessage } from './upstream-client.js';
+export { type AbortSource, onRequestAbort, UpstreamClient, type UpstreamClientSettings, type UpstreamErrorDetail, upstreamErrorMessage } from './upstream-client.js';
 export { openAICompatConfigProperties, openAICompatConfigSchema, type OpenAICompatSettings } from './openai-compat-config.js';
 export type { OpenAICompatConfigureContext, OpenAICompatEmbeddingModel, OpenAICompatExtensions, OpenAICompatPreset, OpenAICompatService } from './openai-compat-preset.js';
 export { OpenAICompatInference } from './openai-compat-inference.js';

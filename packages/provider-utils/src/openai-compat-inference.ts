@@ -63,19 +63,19 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
 
   async chatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletion> {
     const { client, headers } = this.target(context);
-    const body = JSON.stringify(await this.prepareChat(request, context.signal));
-    return checkShape(this.providerId, await client.json<ChatCompletion>('POST', '/chat/completions', headers, body, context.signal), 'chat completion');
+    const body = JSON.stringify(await this.prepareChat(request, context));
+    return checkShape(this.providerId, await client.json<ChatCompletion>('POST', '/chat/completions', headers, body, context), 'chat completion');
   }
 
   async streamChatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const { client, headers } = this.target(context);
-    const body = JSON.stringify({ ...(await this.prepareChat(request, context.signal)), stream: true });
+    const body = JSON.stringify({ ...(await this.prepareChat(request, context)), stream: true });
     return client.stream<ChatCompletionChunk>('/chat/completions', headers, body, context.signal, isChatChunkFinal);
   }
 
   async completion(request: CompletionRequest, context: RequestContext): Promise<Completion> {
     const { client, headers } = this.target(context);
-    return checkShape(this.providerId, await client.json<Completion>('POST', '/completions', headers, JSON.stringify(request), context.signal), 'completion');
+    return checkShape(this.providerId, await client.json<Completion>('POST', '/completions', headers, JSON.stringify(request), context), 'completion');
   }
 
   async streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>> {
@@ -87,7 +87,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     const { client, headers } = this.target(context);
     // Ask for floats whatever the client wants: not every service encodes base64.
     const base64 = request.encoding_format === 'base64';
-    const response = await client.json<EmbeddingsResponse>('POST', '/embeddings', headers, JSON.stringify({ ...request, encoding_format: 'float' }), context.signal);
+    const response = await client.json<EmbeddingsResponse>('POST', '/embeddings', headers, JSON.stringify({ ...request, encoding_format: 'float' }), context);
     if (!response || !Array.isArray(response.data)) throw new UpstreamError(this.providerId, `${this.providerId} answered the embeddings request with an unexpected body (no data)`, { status: null });
     if (base64) {
       for (const item of response.data) {
@@ -131,7 +131,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
         await response.body.text();
         if (response.statusCode >= 400) return { status: 'Error', message: `GET /health answered ${response.statusCode}` };
       } else {
-        await this.client(baseUrl).json('GET', '/models', this.defaultHeaders, undefined, AbortSignal.timeout(5_000));
+        await this.client(baseUrl).json('GET', '/models', this.defaultHeaders, undefined, { signal: AbortSignal.timeout(5_000) });
       }
       return { status: 'OK' };
     } catch (error) {
@@ -190,9 +190,11 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   }
 
   /** Applies the provider's request defaults and inlines images; returns the request itself when nothing changes. */
-  private async prepareChat(request: ChatCompletionRequest, signal: AbortSignal): Promise<ChatCompletionRequest> {
+  private async prepareChat(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletionRequest> {
     let prepared = this.extensions.prepareChatRequest?.(request) ?? request;
     if (this.service.downloadImages && hasRemoteImage(prepared.messages)) {
+      // Only now is the request's AbortSignal made: most requests carry no image to fetch.
+      const signal = context.signal;
       prepared = { ...prepared, messages: await Promise.all(prepared.messages.map((message) => this.inlineImages(message, signal))) };
     }
     return prepared;

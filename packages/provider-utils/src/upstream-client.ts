@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool, ProxyAgent } from 'undici';
-import { isCriaError, type NetworkConfig, UpstreamError, UpstreamTimeoutError } from '@cria/api';
+import { isCriaError, type NetworkConfig, type RequestContext, UpstreamError, UpstreamTimeoutError } from '@cria/api';
 import { parseSse } from './sse-parser.js';
 
 /** Where an UpstreamClient sends its requests, and how. */
@@ -119,6 +119,28 @@ function retryAfter(headers: Record<string, string | string[] | undefined>): num
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** The most of a finished stream's tail read to keep its connection (past it, the connection is closed instead). */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+
+/** What can abort an upstream call: a request's context (`onAbort`, or its `signal`), or a signal. */
+export type AbortSource = Pick<RequestContext, 'signal'> & Partial<Pick<RequestContext, 'onAbort'>>;
+
+/**
+ * Calls `listener` once when `source` aborts (at once if it has); returns a function that stops
+ * listening. A request's `onAbort` is used when it has one: it makes no AbortSignal.
+ */
+export function onRequestAbort(source: AbortSource | AbortSignal, listener: (reason: Error) => void): () => void {
+  if (!(source instanceof AbortSignal) && source.onAbort) return source.onAbort(listener);
+  const signal = source instanceof AbortSignal ? source : source.signal;
+  const onAbort = () => listener(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+  if (signal.aborted) {
+    onAbort();
+    return () => undefined;
+  }
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
 /**
  * HTTP to one OpenAI-compatible upstream: a keep-alive undici pool (or a proxy agent), JSON in,
  * JSON or SSE out, and every transport failure turned into an UpstreamError or
@@ -162,10 +184,10 @@ export class UpstreamClient {
    * A request whose whole answer is read into memory: dispatched with a plain handler rather
    * than a stream, since this is the hot path of non-streaming calls.
    */
-  async json<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<T> {
+  async json<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, abort: AbortSource | undefined): Promise<T> {
     let reply: BufferedReply;
     try {
-      reply = await this.exchange(method, path, headers, body, signal);
+      reply = await this.exchange(method, path, headers, body, abort);
     } catch (error) {
       throw this.transportError(error, path);
     }
@@ -177,24 +199,19 @@ export class UpstreamClient {
     }
   }
 
-  private exchange(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<BufferedReply> {
+  private exchange(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, abort: AbortSource | undefined): Promise<BufferedReply> {
     return new Promise((resolve, reject) => {
       let statusCode = 0;
       let responseHeaders: IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
       let size = 0;
-      let onAbort: (() => void) | undefined;
-      const settle = () => {
-        if (onAbort) signal!.removeEventListener('abort', onAbort);
-      };
+      let stopListening: (() => void) | undefined;
+      const settle = () => stopListening?.();
       this.dispatcher.dispatch(
         { origin: this.origin, path: this.basePath + path, method, headers, body: body ?? null },
         {
           onRequestStart(controller) {
-            if (!signal) return;
-            if (signal.aborted) return controller.abort(signal.reason as Error);
-            onAbort = () => controller.abort(signal.reason as Error);
-            signal.addEventListener('abort', onAbort, { once: true });
+            if (abort) stopListening = onRequestAbort(abort, (reason) => controller.abort(reason));
           },
           onResponseStart(_controller, status, replyHeaders) {
             statusCode = status;
@@ -260,7 +277,13 @@ export class UpstreamClient {
     } catch (error) {
       throw this.transportError(error, path);
     } finally {
-      if (!response.body.destroyed) response.body.destroy();
+      // After [DONE] the answer ends: read its last bytes so the connection goes back to the pool
+      // (a destroyed body takes its connection with it). A consumer that stopped early (the
+      // client went away) aborts the rest.
+      if (!response.body.destroyed) {
+        if (done || finished) await response.body.dump({ limit: DRAIN_LIMIT_BYTES }).catch(() => undefined);
+        else response.body.destroy();
+      }
     }
     if (!done && !finished) {
       throw new UpstreamError(this.settings.provider, `the stream from ${this.settings.provider} ended before the completion finished`, { status: null });

@@ -37,6 +37,8 @@ export interface PipelineOptions {
 interface MountedRoute {
   route: RouteDefinition;
   validators: RouteValidators;
+  /** The name of the route's rest-of-path parameter (`model_id` of `{model_id...}`), if any. */
+  rest: string | null;
   /** The API's router, resolved from the container on first use. */
   api?: ApiRouter<ApiName>;
 }
@@ -73,7 +75,7 @@ export class RequestPipeline {
     this.bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
     if (options.hooks) this.hooks.add(options.hooks);
     for (const route of routes) {
-      const mounted: MountedRoute = { route, validators: routeValidators(route) };
+      const mounted: MountedRoute = { route, validators: routeValidators(route), rest: restParam(route.path) };
       this.mounted.push(mounted);
       this.router.on(route.method, routerPath(route.path), () => undefined, mounted);
     }
@@ -137,14 +139,12 @@ export class RequestPipeline {
     const found = METHODS.includes(method) ? this.router.find(method, request.path) : null;
     if (found?.store) {
       const mounted = found.store as MountedRoute;
-      const params: Record<string, string> = {};
-      for (const [name, value] of Object.entries(found.params)) if (value !== undefined) params[name] = value;
-      const rest = restParam(mounted.route.path);
-      if (rest && params['*'] !== undefined) {
-        params[rest] = params['*'];
-        delete params['*'];
+      let params: Record<string, string> | null = null;
+      for (const name in found.params) {
+        const value = found.params[name];
+        if (value !== undefined) (params ??= {})[name === '*' && mounted.rest ? mounted.rest : name] = value;
       }
-      request.params = params;
+      if (params) request.params = params;
       return mounted;
     }
     const allowed = METHODS.filter((candidate) => candidate !== method && this.router.find(candidate, request.path));

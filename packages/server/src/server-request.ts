@@ -23,23 +23,38 @@ function parseProviderData(header: string | string[] | undefined): RequestContex
 export class HttpRequestContext implements RequestContext {
   readonly providerData: RequestContext['providerData'];
   private controller: AbortController | undefined;
-  private clientGone = false;
+  private listeners: ((reason: Error) => void)[] | undefined;
+  private abortReason: Error | undefined;
 
   constructor(res: ServerResponse, providerDataHeader: string | string[] | undefined) {
     this.providerData = parseProviderData(providerDataHeader);
     res.once('close', () => {
       if (res.writableFinished) return;
-      this.clientGone = true;
-      this.controller?.abort();
+      const reason = new DOMException('The client closed the connection before the response was complete.', 'AbortError');
+      this.abortReason = reason;
+      this.controller?.abort(reason);
+      for (const listener of this.listeners?.splice(0) ?? []) listener(reason);
     });
   }
 
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
-      if (this.clientGone) this.controller.abort();
+      if (this.abortReason) this.controller.abort(this.abortReason);
     }
     return this.controller.signal;
+  }
+
+  onAbort(listener: (reason: Error) => void): () => void {
+    if (this.abortReason) {
+      listener(this.abortReason);
+      return () => undefined;
+    }
+    (this.listeners ??= []).push(listener);
+    return () => {
+      const index = this.listeners?.indexOf(listener) ?? -1;
+      if (index !== -1) this.listeners!.splice(index, 1);
+    };
   }
 }
 

@@ -7,7 +7,7 @@ export { configSchema } from './llama-cpp-config.js';
 export { type DownloadOptions, type DownloadProgress, type DownloadResult, downloadModel, ModelDownloadError, pickQuantFile, resolveDownloadUrl } from './llama-cpp-download.js';
 export { LlamaCppInference } from './llama-cpp-inference.js';
 export { DEFAULT_QUANT, isDownloadable, type ModelSource, parseModelSource } from './llama-cpp-model-source.js';
-export { defaultThreads } from './llama-cpp-models.js';
+export { defaultThreads } from './llama-cpp-config.js';
 
 export { DEFAULT_MODELS_DIR } from './llama-cpp-config.js';
 export { formatLocalModels, listLocalModels, type LocalModel, modelsDirectory, pullModel, type PullOptions } from './llama-cpp-cli.js';

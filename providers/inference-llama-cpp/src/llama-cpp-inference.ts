@@ -17,14 +17,12 @@ import {
   resolveConfigPath,
   UnavailableError,
 } from '@cria/api';
-import { readGgufFileInfo } from 'node-llama-cpp';
 import type { LlamaCppSettings } from './llama-cpp-config.js';
-import { LlamaCppChat } from './llama-cpp-inference-chat.js';
-import { LlamaCppCompletions } from './llama-cpp-inference-completions.js';
-import { LlamaCppEmbeddings } from './llama-cpp-inference-embeddings.js';
-import { JsonGrammars } from './llama-cpp-inference-tool-calls.js';
+import type { LlamaCppEngine } from './llama-cpp-engine.js';
 import { isDownloadable, parseModelSource } from './llama-cpp-model-source.js';
-import { loadLlama, ModelSlot } from './llama-cpp-models.js';
+import type { ModelSlot } from './llama-cpp-models.js';
+
+type EngineModule = typeof import('./llama-cpp-engine.js');
 
 /**
  * `inline::llama-cpp`: GGUF models run in this process by node-llama-cpp. Each model is loaded
@@ -35,19 +33,23 @@ import { loadLlama, ModelSlot } from './llama-cpp-models.js';
 export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
   private readonly slots = new Map<string, ModelSlot>();
   private readonly modelsDir: string;
-  private readonly chat: LlamaCppChat;
-  private readonly completions: LlamaCppCompletions;
-  private readonly embedder: LlamaCppEmbeddings;
+  /** node-llama-cpp and what uses it, imported when a model file is first read. */
+  private module: Promise<EngineModule> | undefined;
+  private engineInstance: Promise<LlamaCppEngine> | undefined;
 
   constructor(
     private readonly settings: LlamaCppSettings,
     private readonly context: Pick<ProviderContext, 'providerId' | 'logger' | 'distributionDir'>,
   ) {
     this.modelsDir = resolveConfigPath(settings.models_dir, context.distributionDir);
-    const runtime = { settings, context, slot: (id: string) => this.slot(id) };
-    this.chat = new LlamaCppChat(runtime, new JsonGrammars(runtime));
-    this.completions = new LlamaCppCompletions(runtime);
-    this.embedder = new LlamaCppEmbeddings(runtime);
+  }
+
+  private engineModule(): Promise<EngineModule> {
+    return (this.module ??= import('./llama-cpp-engine.js'));
+  }
+
+  private engine(): Promise<LlamaCppEngine> {
+    return (this.engineInstance ??= this.engineModule().then((engine) => engine.createEngine({ settings: this.settings, context: this.context, slot: (id: string) => this.slot(id) })));
   }
 
   async registerModel(model: ProviderModel): Promise<Partial<ProviderModel> | void> {
@@ -64,43 +66,43 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
         : `put the .gguf file there, or set provider_model_id to an hf:<owner>/<repo>:<quant> URI and run \`cria pull\` with it`;
       throw new UnavailableError(`model file ${source.localPath} is missing: ${how}.`, { code: 'model_file_missing' });
     }
+    const engine = await this.engineModule();
     let info;
     try {
-      info = await readGgufFileInfo(source.localPath, { readTensorInfo: false });
+      info = await engine.readModelInfo(source.localPath);
     } catch (error) {
       throw new UnavailableError(`${source.localPath} is not a readable GGUF model (${(error as Error).message}).`, { code: 'model_file_invalid' });
     }
-    const architecture = info.architectureMetadata as { embedding_length?: number; context_length?: number };
-    const trained = architecture.context_length ?? this.settings.context_size;
+    const trained = info.contextLength ?? this.settings.context_size;
     const metadata: Record<string, unknown> = { context_length: Math.min(trained, this.settings.context_size), path: source.localPath };
     if (model.modelType === 'embedding') {
-      if (!architecture.embedding_length) throw new UnavailableError(`${source.localPath} declares no embedding length; is it an embedding model?`, { code: 'model_file_invalid' });
-      metadata.embedding_dimension = architecture.embedding_length;
+      if (!info.embeddingLength) throw new UnavailableError(`${source.localPath} declares no embedding length; is it an embedding model?`, { code: 'model_file_invalid' });
+      metadata.embedding_dimension = info.embeddingLength;
     }
-    const slot = new ModelSlot(model.providerModelId, source.localPath, model.modelType, this.settings, this.context.logger);
+    const slot = engine.createModelSlot(model.providerModelId, source.localPath, model.modelType, this.settings, this.context.logger);
     this.slots.set(model.providerModelId, slot);
     if (this.settings.preload) await slot.load();
     return { metadata };
   }
 
-  chatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletion> {
-    return this.chat.chatCompletion(request, context);
+  async chatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletion> {
+    return (await this.engine()).chat.chatCompletion(request, context);
   }
 
-  streamChatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<AsyncIterable<ChatCompletionChunk>> {
-    return this.chat.streamChatCompletion(request, context);
+  async streamChatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<AsyncIterable<ChatCompletionChunk>> {
+    return (await this.engine()).chat.streamChatCompletion(request, context);
   }
 
-  completion(request: CompletionRequest, context: RequestContext): Promise<Completion> {
-    return this.completions.completion(request, context);
+  async completion(request: CompletionRequest, context: RequestContext): Promise<Completion> {
+    return (await this.engine()).completions.completion(request, context);
   }
 
-  streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>> {
-    return this.completions.streamCompletion(request, context);
+  async streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>> {
+    return (await this.engine()).completions.streamCompletion(request, context);
   }
 
-  embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse> {
-    return this.embedder.embeddings(request, context);
+  async embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse> {
+    return (await this.engine()).embedder.embeddings(request, context);
   }
 
   async listModels(): Promise<ProviderModel[] | undefined> {
@@ -109,8 +111,8 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
 
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
     try {
-      const llama = await loadLlama(this.settings, this.context.logger);
-      return { status: 'OK', message: `llama.cpp ${llama.gpu === false ? 'CPU' : llama.gpu} backend` };
+      const backend = await (await this.engineModule()).llamaBackend(this.settings, this.context);
+      return { status: 'OK', message: `llama.cpp ${backend} backend` };
     } catch (error) {
       return { status: 'Error', message: `llama.cpp binding failed to load: ${(error as Error).message}` };
     }

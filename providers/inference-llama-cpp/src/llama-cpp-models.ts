@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { type ModelType, type ProviderLogger, UnavailableError } from '@cria/api';
 import {
   type ChatWrapper,
@@ -11,17 +10,8 @@ import {
   type LlamaModel,
   resolveChatWrapper,
 } from 'node-llama-cpp';
-import type { LlamaCppSettings } from './llama-cpp-config.js';
+import { defaultThreads, type LlamaCppSettings } from './llama-cpp-config.js';
 import { ResourcePool } from './llama-cpp-pool.js';
-
-/**
- * The default thread count: the cores less one (left to the server's event loop), at most 4.
- * llama.cpp's threads spin while they wait, so a thread more than the free cores makes
- * generation many times slower (measured on 2 cores: 1 thread ~170 tok/s, 2 threads 3–145 tok/s).
- */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
-}
 
 let sharedLlama: Promise<Llama> | null = null;
 let sharedLlamaKey = '';

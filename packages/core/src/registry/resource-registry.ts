@@ -141,7 +141,8 @@ export class KvResourceRegistry implements ResourceRegistry {
   }
 
   unavailableReason(type: ResourceType, identifier: string): string | null {
-    return this.unavailable.get(keyOf(type, identifier)) ?? null;
+    // On every request's path: skip building the key when nothing is unavailable.
+    return this.unavailable.size === 0 ? null : (this.unavailable.get(keyOf(type, identifier)) ?? null);
   }
 
   async refreshFromProvider<T extends ResourceType>(type: T, providerId: string, listed: readonly RegistryResources[T][]): Promise<void> {

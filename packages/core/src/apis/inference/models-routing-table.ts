@@ -111,9 +111,17 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
     return toModelObject(model, this.unavailableReason(model.identifier));
   }
 
-  async routeModel(model: string, type: ModelType, operation: string): Promise<ModelRoute> {
-    const routed = await this.route(model, type, operation);
-    return { ...routed, provider: this.provider(routed.providerId) };
+  routeModel(model: string, type: ModelType, operation: string): Promise<ModelRoute> {
+    // Every request goes through here: a known model is routed without waiting on anything.
+    const known = this.lookup(model);
+    if (known) {
+      try {
+        return Promise.resolve(this.routeTo(known, model, type, operation));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.route(model, type, operation).then((routed) => ({ ...routed, provider: this.provider(routed.providerId) }));
   }
 
   /** Resolves when the start-up listing of provider models has finished (or timed out). */
@@ -153,12 +161,18 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
       if (fallback) return fallback;
       throw error;
     }
+    const { provider: _provider, ...routed } = this.routeTo(model, id, type, operation);
+    return routed;
+  }
+
+  /** The route to a registered model, checked to be usable for `operation`. */
+  private routeTo(model: ModelResource, id: string, type: ModelType, operation: string): ModelRoute {
     const unavailable = this.registry.unavailableReason('model', model.identifier);
     if (unavailable) throw new UnavailableError(`Model '${id}' is unavailable: ${unavailable}`, { code: 'model_unavailable' });
     if (model.model_type !== type) {
       throw new InvalidRequestError(`Model '${id}' is ${withArticle(model.model_type)} model; ${operation} needs ${withArticle(type)} model.`, { param: 'model', code: 'invalid_model_type' });
     }
-    return { identifier: model.identifier, providerId: model.provider_id, providerResourceId: model.provider_resource_id };
+    return { identifier: model.identifier, providerId: model.provider_id, providerResourceId: model.provider_resource_id, provider: this.provider(model.provider_id) };
   }
 
   provider(providerId: string): InferenceProvider {
