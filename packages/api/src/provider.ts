@@ -9,6 +9,9 @@ import type { ProviderStorage } from './storage.js';
  */
 export const PROVIDER_SPEC_VERSION = 1;
 
+/** A JSON Schema compiled to a function (ajv's ValidateFunction shape): true when the value is valid. */
+export type PrecompiledValidator = (value: unknown) => boolean;
+
 /** What a provider learns about the request it is serving. */
 export interface RequestContext {
   /** Aborts when the client disconnects or the request is cancelled; pass it to upstream calls. */
@@ -73,6 +76,12 @@ export interface ProviderSpec<A extends ProviderApiName = ProviderApiName, Confi
   description: string;
   /** JSON Schema of `config`; defaults in it are applied before validation. */
   configSchema: JsonSchema;
+  /**
+   * `configSchema` compiled ahead of time (ajv's standalone code, defaults applied), so the core
+   * need not compile it at start-up; it must check exactly `configSchema`. Without it the core
+   * compiles the schema.
+   */
+  configValidator?: PrecompiledValidator;
   /** A config to show in docs and scaffolds; `${env.X}` references are allowed. */
   sampleConfig?: Record<string, unknown>;
   /** Keys of the config that hold secrets; GET /v1/providers shows them as `********`. */
@@ -98,6 +107,7 @@ export interface AnyProviderSpec {
   providerType: string;
   description: string;
   configSchema: JsonSchema;
+  configValidator?: PrecompiledValidator;
   sampleConfig?: Record<string, unknown>;
   secretConfigKeys?: readonly string[];
   providerDataSchema?: JsonSchema;

@@ -5,18 +5,7 @@ export { addBuiltinApis, type BuildStackOptions, buildStack } from './stack/stac
 export { type ProviderInstance, type ServedApi, Stack, type StackCradle } from './stack/stack.js';
 export { LLAMA_STACK_APIS } from './stack/stack-plan.js';
 export { BUILTIN_APIS } from './apis/builtin-apis.js';
-export { KvResourceRegistry } from './registry/resource-registry.js';
-export { ModelsRoutingTable, toModelObject } from './apis/inference/models-routing-table.js';
-export { InferenceRouter } from './apis/inference/inference-router.js';
-export { InferenceStore } from './apis/inference/inference-store.js';
-export { ChatCompletionAccumulator } from './apis/inference/chat-completion-accumulator.js';
-export { FilesRouter } from './apis/files/files-router.js';
-export { VectorIORouter, type VectorIOProviderHandle, type VectorIORouterOptions } from './apis/vector-io/vector-io-router.js';
-export { VectorStoresTables } from './apis/vector-io/vector-stores-tables.js';
-export { type VectorStoresSettings, vectorStoresSettings } from './apis/vector-io/vector-stores-settings.js';
-export { chunkByTokens, chunkIdFor, countTokens, type TextChunk } from './apis/vector-io/vector-stores-chunking.js';
-export { extractText, IngestionError, type IngestionErrorCode } from './apis/vector-io/vector-stores-extraction.js';
+// The API modules' internals are not exported: each module is loaded only when a distribution serves it.
 export { expandPath, StorageBackends } from './storage/storage-backends.js';
-export { SqliteDatabase, SqliteKvStore, SqliteSqlStore } from './storage/storage-sqlite.js';
 export { allSchemaDefinitions, compileApiValidator, compileSchema, describeValidationError, jsonPointerToPath, registerSchemaBundle, schemaDefinition, schemaRefOf, type ValidationFailure, type Validator } from './validation/validation.js';
 export { createLogger, type LogLevel } from './logger.js';

@@ -1,4 +1,4 @@
-import { ConfigError, defineProvider, type JsonSchema, type ProviderSpec } from '@cria/api';
+import { ConfigError, defineProvider, type JsonSchema, type PrecompiledValidator, type ProviderSpec } from '@cria/api';
 import { openAICompatConfigSchema, type OpenAICompatSettings } from './openai-compat-config.js';
 import { OpenAICompatInference } from './openai-compat-inference.js';
 import type { OpenAICompatPreset, OpenAICompatService } from './openai-compat-preset.js';
@@ -16,7 +16,13 @@ function providerDataSchema(service: OpenAICompatService): JsonSchema | undefine
  * keys, the preset's own, `base_url` defaulting to the service's root), and a factory that
  * runs the preset's `configure` and builds the shared adapter.
  */
-export function openAICompatProvider<Settings extends OpenAICompatSettings>(preset: OpenAICompatPreset<Settings>): ProviderSpec<'inference', Settings> {
+export function openAICompatProvider<Settings extends OpenAICompatSettings>(
+  preset: OpenAICompatPreset<Settings>,
+  options: {
+    /** The package's precompiled validator of the config schema this builds (see `configValidator` of defineProvider). */
+    configValidator?: PrecompiledValidator;
+  } = {},
+): ProviderSpec<'inference', Settings> {
   const configSchema = openAICompatConfigSchema(preset.configProperties);
   if (preset.defaultBaseUrl && configSchema.properties?.base_url) configSchema.properties.base_url = { ...configSchema.properties.base_url, default: preset.defaultBaseUrl };
   const dataSchema = providerDataSchema(preset);
@@ -25,6 +31,7 @@ export function openAICompatProvider<Settings extends OpenAICompatSettings>(pres
     providerType: preset.providerType,
     description: preset.description,
     configSchema,
+    ...(options.configValidator ? { configValidator: options.configValidator } : {}),
     sampleConfig: preset.sampleConfig,
     secretConfigKeys: ['api_key', ...(preset.secretConfigKeys ?? [])],
     ...(dataSchema ? { providerDataSchema: dataSchema } : {}),

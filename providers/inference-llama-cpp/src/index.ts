@@ -1,6 +1,7 @@
 import { defineProvider } from '@cria/api';
 import { configSchema, type LlamaCppSettings, sampleConfig } from './llama-cpp-config.js';
 import { LlamaCppInference } from './llama-cpp-inference.js';
+import { configValidator } from '../generated/config-validator.js';
 
 export type { LlamaCppSettings } from './llama-cpp-config.js';
 export { configSchema } from './llama-cpp-config.js';
@@ -17,6 +18,7 @@ export default defineProvider<'inference', LlamaCppSettings>({
   providerType: 'inline::llama-cpp',
   description: 'GGUF models run in-process by llama.cpp (node-llama-cpp): chat with the model\'s own template, grammar-enforced JSON and tool calls, completions, embeddings.',
   configSchema,
+  configValidator,
   sampleConfig,
   requirements: ['node-llama-cpp'],
   create: (config, context) => new LlamaCppInference(config, context),

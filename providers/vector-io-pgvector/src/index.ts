@@ -1,6 +1,7 @@
 import { defineProvider } from '@cria/api';
 import { configSchema, type PgvectorSettings, sampleConfig } from './pgvector-config.js';
 import { PgvectorVectorIO } from './pgvector-vector-io.js';
+import { configValidator } from '../generated/config-validator.js';
 
 export type { PgvectorDistanceMetric, PgvectorHnswIndex, PgvectorIvfflatIndex, PgvectorSettings } from './pgvector-config.js';
 export { PgvectorVectorIO } from './pgvector-vector-io.js';
@@ -10,6 +11,7 @@ export default defineProvider<'vector_io', PgvectorSettings>({
   providerType: 'remote::pgvector',
   description: 'Vector stores in PostgreSQL with pgvector: HNSW or IVFFlat approximate search (cosine, L2, L1 or inner product), tsvector keyword search ranked by ts_rank, and hybrid search with RRF or weighted reranking.',
   configSchema,
+  configValidator,
   sampleConfig,
   secretConfigKeys: ['password'],
   requirements: ['pg', 'PostgreSQL with the pgvector extension'],

@@ -17,7 +17,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { type PgvectorDistanceMetric, type PgvectorSettings, type ResolvedVectorIndex, resolveVectorIndex } from './pgvector-config.js';
 import { PgvectorStore } from './pgvector-store.js';
 

@@ -1,6 +1,7 @@
 import { defineProvider, resolveConfigPath } from '@cria/api';
 import { configSchema, sampleConfig, type SqliteVecSettings } from './sqlite-vec-config.js';
 import { SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
+import { configValidator } from '../generated/config-validator.js';
 
 export type { SqliteVecSettings } from './sqlite-vec-config.js';
 export { SqliteVecVectorIO } from './sqlite-vec-vector-io.js';
@@ -10,6 +11,7 @@ export default defineProvider<'vector_io', SqliteVecSettings>({
   providerType: 'inline::sqlite-vec',
   description: 'Vector stores in a local SQLite file: sqlite-vec for exact vector search (cosine similarity), FTS5 with bm25 for keyword search, and hybrid search with RRF or weighted reranking.',
   configSchema,
+  configValidator,
   sampleConfig,
   requirements: ['better-sqlite3', 'sqlite-vec'],
   create: async (config, context) => {

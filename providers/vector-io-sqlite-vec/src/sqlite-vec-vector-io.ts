@@ -17,7 +17,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { SqliteVecReader } from './sqlite-vec-reader.js';
 import { SqliteVecStore } from './sqlite-vec-store.js';
 

@@ -49,6 +49,8 @@ export function addBuiltinApis(catalog: Catalog): Catalog {
 /** Validates a provider's config against its schema (defaults applied); errors carry the YAML path and line. */
 function validatedConfig(entry: DistributionProviderEntry, spec: AnyProviderSpec, distribution: Distribution): Record<string, unknown> {
   const config = structuredClone(entry.config);
+  // A precompiled validator spares compiling the schema; a failure is explained by the schema itself.
+  if (spec.configValidator?.(config)) return config;
   const failure = compileSchema(spec.configSchema, { useDefaults: true })(config);
   if (failure) {
     const path = `${entry.path}.config${failure.path ? `.${failure.path}` : ''}`;

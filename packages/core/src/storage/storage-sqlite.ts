@@ -24,7 +24,8 @@ type Statement = Database.Statement<unknown[], unknown>;
 export class SqliteDatabase {
   readonly db: Database.Database;
   private readonly statements = new Map<string, Statement>();
-  private readonly writer: SqliteWriter | null;
+  /** Started on the first write: a server that only starts (or only reads) needs no thread. */
+  private writer: SqliteWriter | null = null;
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -32,13 +33,12 @@ export class SqliteDatabase {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    this.writer = path === ':memory:' ? null : new SqliteWriter(path);
   }
 
   /** Runs writes in order (several: one transaction); resolves with each one's changed row count once committed. */
   async write(statements: readonly WriteStatement[]): Promise<number[]> {
     if (statements.length === 0) return [];
-    if (this.writer) return this.writer.write(statements);
+    if (this.path !== ':memory:') return (this.writer ??= new SqliteWriter(this.path)).write(statements);
     const run = () => statements.map((entry) => this.statement(entry.sql).run(...entry.params).changes);
     return statements.length > 1 ? this.db.transaction(run)() : run();
   }
@@ -138,7 +138,8 @@ export class SqliteSqlStore implements SqlStore {
       const { type, primaryKey, nullable } = column(spec);
       return `${quote(name)} ${SQL_TYPES[type]}${primaryKey ? ' PRIMARY KEY' : ''}${nullable === false && !primaryKey ? ' NOT NULL' : ''}`;
     });
-    await this.database.write([{ sql: `CREATE TABLE IF NOT EXISTS ${quote(table)} (${definitions.join(', ')})`, params: [] }]);
+    // Schema changes happen at start-up, before any write: on this thread, without waiting for the writer thread to start.
+    this.database.db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${definitions.join(', ')})`);
     const types = this.columnTypes.get(table) ?? new Map<string, SqlColumnType>();
     for (const [name, spec] of Object.entries(columns)) types.set(name, column(spec).type);
     this.columnTypes.set(table, types);
@@ -148,7 +149,7 @@ export class SqliteSqlStore implements SqlStore {
     const existing = this.database.db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string }[];
     const { type } = column(spec);
     if (!existing.some((row) => row.name === name)) {
-      await this.database.write([{ sql: `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(name)} ${SQL_TYPES[type]}`, params: [] }]);
+      this.database.db.exec(`ALTER TABLE ${quote(table)} ADD COLUMN ${quote(name)} ${SQL_TYPES[type]}`);
     }
     this.columnTypes.get(table)?.set(name, type);
   }

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import * as bodyValidators from '../../generated/validators-body.js';
 import * as queryValidators from '../../generated/validators-query.js';
 import { ajvOptions, type ValidatorOptions } from './validation-options.js';
@@ -14,6 +15,16 @@ export interface ValidationFailure {
 
 
 const instances = new Map<string, Ajv>();
+
+let AjvClass: (new (options: Options) => Ajv) | undefined;
+
+/**
+ * ajv, loaded on first use: the request and config validators a server starts with are
+ * precompiled, so ajv (sixty-odd modules) is loaded only to compile another or explain a failure.
+ */
+function ajvClass(): new (options: Options) => Ajv {
+  return (AjvClass ??= (createRequire(import.meta.url)('ajv') as { Ajv: new (options: Options) => Ajv }).Ajv);
+}
 /** Schema bundles API modules added, beside the core bundle. */
 const bundles = new Map<string, SchemaBundle>([[apiSchemas.$id!, { $id: apiSchemas.$id!, definitions: apiSchemas.definitions }]]);
 
@@ -32,7 +43,7 @@ export function registerSchemaBundle(bundle: SchemaBundle): void {
     if (owner) throw new Error(`schema ${name} of ${bundle.$id} is already defined by ${owner.$id}`);
   }
   bundles.set(bundle.$id, bundle);
-  for (const ajv of instances.values()) ajv.addSchema(bundle as object);
+  for (const [key, ajv] of instances) if (key.endsWith('b')) ajv.addSchema(bundle as object);
 }
 
 function bundleOf(name: string): SchemaBundle | undefined {
@@ -62,11 +73,13 @@ export function allSchemaDefinitions(): Record<string, JsonSchema> {
  * by ajv. `verbose` validators (errors carry the failing data and schema, for good messages) are
  * much bigger, so requests are checked with lean ones and only a failure is checked again verbosely.
  */
-function ajvFor(options: ValidatorOptions, verbose: boolean): Ajv {
-  const key = `${options.coerceTypes ? 'c' : ''}${options.useDefaults ? 'd' : ''}${verbose ? 'v' : ''}`;
+function ajvFor(options: ValidatorOptions, verbose: boolean, withBundles = true): Ajv {
+  const key = `${options.coerceTypes ? 'c' : ''}${options.useDefaults ? 'd' : ''}${verbose ? 'v' : ''}${withBundles ? 'b' : ''}`;
   let ajv = instances.get(key);
   if (!ajv) {
-    ajv = new Ajv({ ...ajvOptions(options, verbose), schemas: [...bundles.values()].map((bundle) => (bundle.$id === apiSchemas.$id ? apiSchemas : bundle) as object) });
+    // Adding the bundles costs tens of milliseconds: only the instances that resolve `$ref`s into them get them.
+    const schemas = withBundles ? [...bundles.values()].map((bundle) => (bundle.$id === apiSchemas.$id ? apiSchemas : bundle) as object) : [];
+    ajv = new (ajvClass())({ ...ajvOptions(options, verbose), schemas });
     instances.set(key, ajv);
   }
   return ajv;
@@ -227,11 +240,12 @@ export function compileApiSchema(name: string, options: ValidatorOptions = {}): 
 
 /** A validator for a standalone schema (a provider's config); reports failures without throwing. */
 export function compileSchema(schema: JsonSchema, options: ValidatorOptions = {}): (value: unknown) => ValidationFailure | null {
-  const validate = ajvFor(options, false).compile(schema as object);
+  const withBundles = JSON.stringify(schema).includes('"$ref"');
+  const validate = ajvFor(options, false, withBundles).compile(schema as object);
   let explain: ValidateFunction | undefined;
   return (value) => {
     if (validate(value)) return null;
-    explain ??= ajvFor(options, true).compile(schema as object);
+    explain ??= ajvFor(options, true, withBundles).compile(schema as object);
     return describeValidationError((explain(value) ? validate.errors : explain.errors) ?? [], schema);
   };
 }
