@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { AttributeFilter, ChunkMatch, ChunkQuery, ProviderLifecycle, StoredChunk, VectorChunk, VectorIOProvider } from '@cria/api';
-import { matchesAttributeFilter } from '@cria/provider-utils';
+import { matchesAttributeFilter } from '@cria/provider-utils/vector-io';
 
 /**
  * The data and checks the vector IO contract shares between its parts: a seeded corpus whose

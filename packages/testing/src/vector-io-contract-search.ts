@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttributeFilter, ChunkMatch, ChunkQuery } from '@cria/api';
-import { matchesAttributeFilter } from '@cria/provider-utils';
+import { matchesAttributeFilter } from '@cria/provider-utils/vector-io';
 import { bruteForceNearest, expectDescending, FILTERS, ids, randomVector, type VectorIOContractSuite } from './vector-io-contract-corpus.js';
 
 /** The search half of the vector IO contract: vector, keyword and hybrid queries, thresholds and filters. */
