@@ -1,22 +1,4 @@
-import { describeInferenceContract, FakeOpenAIUpstream, remoteInferenceDistribution, startTestServer } from '@cria/testing';
+import { describeRemoteInferenceContract } from '@cria/testing';
 
 // remote::fireworks passes the inference contract against the fake upstream, which stands in for Fireworks AI.
-describeInferenceContract('remote::fireworks', async () => {
-  const upstream = await FakeOpenAIUpstream.start();
-  const server = await startTestServer({
-    distribution: remoteInferenceDistribution(upstream.url, {
-      providerType: 'remote::fireworks',
-      providerId: 'p',
-      models: [{ model_id: 'fake-embedding', provider_id: 'p', model_type: 'embedding', metadata: { embedding_dimension: 16 } }],
-    }),
-  });
-  return {
-    baseURL: server.baseURL,
-    chatModel: 'p/fake-llm',
-    embeddingModel: 'p/fake-embedding',
-    close: async () => {
-      await server.close();
-      await upstream.close();
-    },
-  };
-});
+describeRemoteInferenceContract('remote::fireworks');
