@@ -83,7 +83,7 @@ export class RequestPipeline {
 
   /** The node:http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const request = new ServerRequest(req, res);
+    const request = new ServerRequest(req, res, this.stack);
     if (this.hooks.onResponse.length) res.once('close', () => this.responded(request));
     this.run(request).catch((error: unknown) => this.fail(request, error));
   };

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AwilixContainer } from 'awilix/browser';
 import { InvalidRequestError, type RequestContext, type RouteDefinition } from '@cria/api';
+import type { Stack, StackCradle } from '@cria/core';
 
 const PROVIDER_DATA_HEADER = 'x-llamastack-provider-data';
 
@@ -83,10 +85,12 @@ export class ServerRequest {
   /** Free room for hooks (a span, a principal). */
   readonly state: Record<string, unknown> = {};
   private requestContext: HttpRequestContext | undefined;
+  private requestScope: AwilixContainer<StackCradle> | undefined;
 
   constructor(
     readonly raw: IncomingMessage,
     readonly res: ServerResponse,
+    private readonly stack: Stack,
   ) {
     this.method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
@@ -103,6 +107,14 @@ export class ServerRequest {
   /** The request's context for handlers and providers (parses X-LlamaStack-Provider-Data on first use). */
   get context(): HttpRequestContext {
     return (this.requestContext ??= new HttpRequestContext(this.res, this.raw.headers[PROVIDER_DATA_HEADER]));
+  }
+
+  /**
+   * The request's scope of the stack's container (made on first use): it resolves what the stack
+   * does, and `requestContext`; a hook may register more for the request (a principal, a span).
+   */
+  get scope(): AwilixContainer<StackCradle> {
+    return (this.requestScope ??= this.stack.scope(this.context));
   }
 
   /** Whether a hook (or the handler) has answered already. */

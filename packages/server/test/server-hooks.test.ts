@@ -36,6 +36,7 @@ describe('the request pipeline\'s hooks', () => {
     return seen.get(id)!;
   };
   const as = (id: string) => ({ headers: { 'x-test-id': id } });
+  let scoped: { sameContext: boolean; registry: boolean } | undefined;
 
   beforeAll(async () => {
     upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key', embeddingDimension: 16 });
@@ -50,7 +51,14 @@ describe('the request pipeline\'s hooks', () => {
           },
         ],
         preValidation: record('preValidation'),
-        preHandler: record('preHandler'),
+        preHandler: [
+          record('preHandler'),
+          (request) => {
+            // The request's scope of the container: the stack's registrations and this request's context.
+            if (request.headers['x-test-id'] !== 'chat') return;
+            scoped = { sameContext: request.scope.resolve('requestContext') === request.context, registry: request.scope.resolve('registry') === server.stack.registry };
+          },
+        ],
         onSend: (request) => record('onSend')(request),
         onError: (request) => record('onError')(request),
         onResponse: record('onResponse'),
@@ -73,6 +81,7 @@ describe('the request pipeline\'s hooks', () => {
     const chat = await hooksOf('chat');
     expect(chat).toMatchObject({ hooks: FULL, route: 'POST /v1/chat/completions', status: 200 });
     expect(chat.body).toMatchObject({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'hi' }] });
+    expect(scoped).toEqual({ sameContext: true, registry: true });
   });
 
   it('run on a stream (SSE) and on the historical /v1/openai/v1 prefix', async () => {
