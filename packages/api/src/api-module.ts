@@ -182,19 +182,12 @@ export interface ApiModule<A extends ApiName = ApiName, Deps extends ApiName = n
   routes?: readonly RouteDefinition[];
 }
 
-/** An API module of any API, as the core handles them. */
-export interface AnyApiModule {
-  readonly specVersion: number;
-  name: ApiName;
-  description: string;
-  kind: 'providers' | 'core';
+/** An API module of any API, as the core handles them: the same fields, with the router's types erased. */
+export interface AnyApiModule extends Omit<ApiModule, 'dependencies' | 'optionalDependencies' | 'providersOf' | 'createRouter'> {
   dependencies?: readonly ApiName[];
   optionalDependencies?: readonly ApiName[];
   providersOf?: ApiName;
-  schemas?: SchemaBundle;
-  stores?: readonly StoreDeclaration[];
   createRouter(context: never): RouterLifecycle;
-  routes?: readonly RouteDefinition[];
 }
 
 /** Types an API module by its name in the API map and stamps the contract version. */

@@ -1,4 +1,5 @@
 import type { ApiName, ApiProvider, ApiRouters, ProviderApiName } from './api-map.js';
+import type { HealthResult } from './generated/api-types.js';
 import type { JsonSchema } from './schemas/json-schema.js';
 import type { ProviderStorage } from './storage.js';
 
@@ -50,15 +51,10 @@ export interface ProviderContext<Deps = Partial<ApiRouters<never, ApiName>>> {
   distributionDir: string;
 }
 
-export interface HealthReport {
-  status: 'OK' | 'Error' | 'Not Implemented';
-  message?: string;
-}
-
 /** Optional lifecycle every provider implementation may have. */
 export interface ProviderLifecycle {
   /** Reported by GET /v1/providers; a provider that cannot tell omits it. */
-  health?(): Promise<HealthReport>;
+  health?(): Promise<HealthResult>;
   /** Called once at server shutdown: close pools, flush queues, finalize native handles. */
   shutdown?(): Promise<void>;
 }
@@ -100,20 +96,14 @@ export interface ProviderSpec<A extends ProviderApiName = ProviderApiName, Confi
   create(config: Config, context: ProviderContext<ApiRouters<Deps, OptionalDeps>>): Promise<ApiProvider<A> & ProviderLifecycle> | (ApiProvider<A> & ProviderLifecycle);
 }
 
-/** A provider definition of any API, as the core handles them. */
-export interface AnyProviderSpec {
-  readonly specVersion: number;
+/**
+ * A provider definition of any API, as the core handles them: the same fields, with the API,
+ * its dependencies and the factory's types erased (external APIs are not in the map statically).
+ */
+export interface AnyProviderSpec extends Omit<ProviderSpec, 'api' | 'dependencies' | 'optionalDependencies' | 'create'> {
   api: ApiName;
-  providerType: string;
-  description: string;
-  configSchema: JsonSchema;
-  configValidator?: PrecompiledValidator;
-  sampleConfig?: Record<string, unknown>;
-  secretConfigKeys?: readonly string[];
-  providerDataSchema?: JsonSchema;
   dependencies?: readonly ApiName[];
   optionalDependencies?: readonly ApiName[];
-  requirements?: readonly string[];
   create(config: never, context: ProviderContext<never>): Promise<ProviderLifecycle> | ProviderLifecycle;
 }
 

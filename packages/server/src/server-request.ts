@@ -70,8 +70,6 @@ export class ServerRequest {
   /** The path without the query string, with Llama Stack's `/v1/openai/v1/` prefix folded into `/v1/`. */
   readonly path: string;
   readonly rawQuery: string;
-  /** When the request arrived (`performance.now()`), for timings. */
-  readonly receivedAt = performance.now();
   route: RouteDefinition | null = null;
   params: Readonly<Record<string, string>> = {};
   query: unknown = {};

@@ -33,15 +33,20 @@ export default {
 };
 `;
 
+/** Writes a plain JavaScript package into `root`'s node_modules. */
+function writePackage(root: string, name: string, source: string): void {
+  const packageDir = join(root, 'node_modules', name);
+  mkdirSync(packageDir, { recursive: true });
+  writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name, type: 'module', exports: { '.': { import: './index.js' } } }));
+  writeFileSync(join(packageDir, 'index.js'), source);
+}
+
 describe('a provider package named by module:', () => {
   const temp = temporaryDirectory();
   let server: TestServer;
 
   beforeAll(async () => {
-    const packageDir = join(temp.dir, 'node_modules', 'cria-provider-reverse');
-    mkdirSync(packageDir, { recursive: true });
-    writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name: 'cria-provider-reverse', type: 'module', exports: { '.': { import: './index.js' } } }));
-    writeFileSync(join(packageDir, 'index.js'), PACKAGE_SOURCE);
+    writePackage(temp.dir, 'cria-provider-reverse', PACKAGE_SOURCE);
     server = await startTestServer({
       dataDir: temp.dir,
       distribution: { providers: { inference: [{ provider_id: 'rev', provider_type: 'inline::reverse', module: 'cria-provider-reverse', config: { prefix: '> ' } }] } },
@@ -70,10 +75,7 @@ describe('external_providers_dir', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    const packageDir = join(temp.dir, 'node_modules', 'cria-provider-reverse');
-    mkdirSync(packageDir, { recursive: true });
-    writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name: 'cria-provider-reverse', type: 'module', exports: { '.': { import: './index.js' } } }));
-    writeFileSync(join(packageDir, 'index.js'), PACKAGE_SOURCE.replace("'inline::reverse'", "'remote::reverse'"));
+    writePackage(temp.dir, 'cria-provider-reverse', PACKAGE_SOURCE.replace("'inline::reverse'", "'remote::reverse'"));
     mkdirSync(join(temp.dir, 'providers.d', 'remote', 'inference'), { recursive: true });
     writeFileSync(join(temp.dir, 'providers.d', 'remote', 'inference', 'reverse.yaml'), 'adapter_type: reverse\nmodule: cria-provider-reverse\npip_packages: []\napi_dependencies: []\n');
     server = await startTestServer({
@@ -144,10 +146,7 @@ describe('external_apis_dir', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    const packageDir = join(temp.dir, 'node_modules', 'cria-api-greetings');
-    mkdirSync(packageDir, { recursive: true });
-    writeFileSync(join(packageDir, 'package.json'), JSON.stringify({ name: 'cria-api-greetings', type: 'module', exports: { '.': './index.js' } }));
-    writeFileSync(join(packageDir, 'index.js'), GREETINGS_SOURCE);
+    writePackage(temp.dir, 'cria-api-greetings', GREETINGS_SOURCE);
     mkdirSync(join(temp.dir, 'apis.d'), { recursive: true });
     writeFileSync(join(temp.dir, 'apis.d', 'greetings.yaml'), 'name: greetings\nmodule: cria-api-greetings\n');
     server = await startTestServer({

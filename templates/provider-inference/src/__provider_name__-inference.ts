@@ -8,7 +8,7 @@ import {
   type CompletionRequest,
   type CompletionUsage,
   type EmbeddingsResponse,
-  type HealthReport,
+  type HealthResult,
   type InferenceProvider,
   InvalidRequestError,
   type ProviderModel,
@@ -73,7 +73,7 @@ export class __ProviderName__Inference implements InferenceProvider {
     return [{ providerModelId: ECHO_MODEL_ID, modelType: 'llm' }];
   }
 
-  async health(): Promise<HealthReport> {
+  async health(): Promise<HealthResult> {
     return { status: 'OK' };
   }
 

@@ -22,7 +22,7 @@ import { KvResourceRegistry } from '../registry/resource-registry.js';
 import { StorageBackends } from '../storage/storage-backends.js';
 import { compileSchema, registerSchemaBundle } from '../validation/validation.js';
 import { orderSteps, type PlannedApi, planApis } from './stack-plan.js';
-import { type ProviderInstance, type ServedApi, Stack, type StackCradle } from './stack.js';
+import { type ProviderInstance, routesOfServed, type ServedApi, Stack, type StackCradle } from './stack.js';
 
 export interface BuildStackOptions {
   catalog: Catalog;
@@ -189,7 +189,7 @@ function routerContext(api: PlannedApi, distribution: Distribution, storage: Sto
     logger: services.logger,
     distributionDir: distribution.directory,
     version: services.version,
-    routes: () => [...services.served.values()].flatMap((served) => [...(served.module.routes ?? [])]),
+    routes: () => routesOfServed(services.served),
     allProviders: () => services.instances,
   };
 }

@@ -48,6 +48,11 @@ export interface StackCradle {
   requestContext: RequestContext;
 }
 
+/** Every route of the served APIs, in the order they were built. */
+export function routesOfServed(served: ReadonlyMap<ApiName, ServedApi>): RouteDefinition[] {
+  return [...served.values()].flatMap((api) => [...(api.module.routes ?? [])]);
+}
+
 /** A running composition of a distribution: storage, providers, registry and routers, in one container. */
 export class Stack {
   private closing: Promise<void> | undefined;
@@ -92,7 +97,7 @@ export class Stack {
 
   /** Every route of the served APIs. */
   routes(): RouteDefinition[] {
-    return [...this.served.values()].flatMap((api) => [...(api.module.routes ?? [])]);
+    return routesOfServed(this.served);
   }
 
   /** The schema bundles API modules add to the core's. */

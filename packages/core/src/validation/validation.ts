@@ -211,30 +211,26 @@ export function describeValidationError(errors: readonly ErrorObject[], root: Js
 
 export type Validator<T> = (value: unknown) => T;
 
-/** A validator for one definition of the API schema bundle; throws InvalidRequestError naming the field. */
-export function compileApiValidator<T>(name: string, options: ValidatorOptions = {}): Validator<T> {
-  const ref = schemaRefOf(name);
-  const validate = precompiled(name, options) ?? ajvFor(options, false).getSchema(ref);
-  if (!validate) throw new Error(`no API schema ${name}`);
-  let explain: ValidateFunction | undefined;
-  return (value: unknown): T => {
-    if (validate(value)) return value as T;
-    explain ??= ajvFor(options, true).getSchema(ref)!;
-    const errors = explain(value) ? validate.errors : explain.errors;
-    const failure = describeValidationError(errors ?? [], { definitions: allSchemaDefinitions() });
-    throw new InvalidRequestError(failure.message, { param: failure.path || null });
-  };
-}
-
 /** A validator for a schema of the bundles that reports failures without throwing (the distribution file). */
 export function compileApiSchema(name: string, options: ValidatorOptions = {}): (value: unknown) => ValidationFailure | null {
   const ref = schemaRefOf(name);
-  const validate = precompiled(name, options) ?? ajvFor(options, false).getSchema(ref)!;
+  const validate = precompiled(name, options) ?? ajvFor(options, false).getSchema(ref);
+  if (!validate) throw new Error(`no API schema ${name}`);
   let explain: ValidateFunction | undefined;
   return (value) => {
     if (validate(value)) return null;
     explain ??= ajvFor(options, true).getSchema(ref)!;
     return describeValidationError((explain(value) ? validate.errors : explain.errors) ?? [], { definitions: allSchemaDefinitions() });
+  };
+}
+
+/** A validator for a schema of the bundles; throws InvalidRequestError naming the field (request bodies, queries). */
+export function compileApiValidator<T>(name: string, options: ValidatorOptions = {}): Validator<T> {
+  const check = compileApiSchema(name, options);
+  return (value: unknown): T => {
+    const failure = check(value);
+    if (failure) throw new InvalidRequestError(failure.message, { param: failure.path || null });
+    return value as T;
   };
 }
 

@@ -114,14 +114,12 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
   routeModel(model: string, type: ModelType, operation: string): Promise<ModelRoute> {
     // Every request goes through here: a known model is routed without waiting on anything.
     const known = this.lookup(model);
-    if (known) {
-      try {
-        return Promise.resolve(this.routeTo(known, model, type, operation));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    if (!known) return this.resolveRoute(model, type, operation);
+    try {
+      return Promise.resolve(this.routeTo(known, model, type, operation));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.route(model, type, operation).then((routed) => ({ ...routed, provider: this.provider(routed.providerId) }));
   }
 
   /** Resolves when the start-up listing of provider models has finished (or timed out). */
@@ -153,6 +151,12 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
    * `provider_id/x` that nobody registered, `x` at that provider.
    */
   async route(id: string, type: ModelType, operation: string): Promise<Omit<ModelRoute, 'provider'>> {
+    const { provider: _provider, ...routed } = await this.resolveRoute(id, type, operation);
+    return routed;
+  }
+
+  /** `route`, with the provider, once the start-up listing allows a verdict. */
+  private async resolveRoute(id: string, type: ModelType, operation: string): Promise<ModelRoute> {
     let model: ModelResource;
     try {
       model = await this.get(id);
@@ -161,8 +165,7 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
       if (fallback) return fallback;
       throw error;
     }
-    const { provider: _provider, ...routed } = this.routeTo(model, id, type, operation);
-    return routed;
+    return this.routeTo(model, id, type, operation);
   }
 
   /** The route to a registered model, checked to be usable for `operation`. */
@@ -231,7 +234,7 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
   }
 
   /** Llama Stack's fallback: `provider_id/x` names model `x` of an enabled provider. */
-  private fallback(id: string): Omit<ModelRoute, 'provider'> | null {
+  private fallback(id: string): ModelRoute | null {
     const slash = id.indexOf('/');
     if (slash <= 0) return null;
     const providerId = id.slice(0, slash);
@@ -239,7 +242,7 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
       this.logger.warn('Provider not found for model', { provider_id: providerId, model_id: id });
       return null;
     }
-    return { identifier: id, providerId, providerResourceId: id.slice(slash + 1) };
+    return { identifier: id, providerId, providerResourceId: id.slice(slash + 1), provider: this.provider(providerId) };
   }
 
   /** A provider that could not be listed (down at start-up, say) is listed again on a miss, at most every few seconds. */
