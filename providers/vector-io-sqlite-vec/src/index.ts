@@ -13,7 +13,7 @@ export default defineProvider<'vector_io', SqliteVecSettings>({
   configSchema,
   configValidator,
   sampleConfig,
-  requirements: ['better-sqlite3', 'sqlite-vec'],
+  requirements: ['sqlite-vec'],
   create: async (config, context) => {
     const registry = await context.storage.kv(config.persistence);
     return SqliteVecVectorIO.open(resolveConfigPath(config.db_path, context.distributionDir), registry, context.logger);

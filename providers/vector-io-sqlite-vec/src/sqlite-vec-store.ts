@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteConnection, SqliteStatement } from '@cria/sqlite';
 import type { AttributeFilter, ChunkMatch, ChunkSelector, StoredChunk, VectorChunk } from '@cria/api';
 import { attributeFilterToSql } from './sqlite-vec-filter.js';
 import type { SqliteVecReader } from './sqlite-vec-reader.js';
@@ -30,9 +30,10 @@ export function unitVectorBlob(values: readonly number[], norm = vectorNorm(valu
 }
 
 /** The embedding a unit vector blob was made from, given its length (to float32 precision). */
-export function scaledVector(blob: Buffer, norm: number): number[] {
+export function scaledVector(blob: Uint8Array, norm: number): number[] {
+  const floats = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const values = new Array<number>(blob.byteLength / 4);
-  for (let index = 0; index < values.length; index++) values[index] = blob.readFloatLE(4 * index) * norm;
+  for (let index = 0; index < values.length; index++) values[index] = floats.getFloat32(4 * index, true) * norm;
   return values;
 }
 
@@ -59,10 +60,8 @@ export class SqliteVecStore {
   private readonly chunks: string;
   private readonly vectors: string;
   private readonly keywords: string;
-  private readonly statements = new Map<string, Database.Statement>();
-
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteConnection,
     private readonly base: string,
     readonly dimension: number,
   ) {
@@ -91,13 +90,14 @@ export class SqliteVecStore {
 
   /** The dimension the vec0 table was created with (it may predate this definition). */
   storedDimension(): number | null {
-    const row = this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(`${this.base}_vec`) as { sql: string } | undefined;
+    const row = this.db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get<{ sql: string }>(`${this.base}_vec`);
     const match = row?.sql.match(/float\[(\d+)\]/i);
     return match ? Number(match[1]) : null;
   }
 
   drop(): void {
-    this.statements.clear();
+    // The kept statements name the dropped tables.
+    this.db.forgetStatements();
     this.db.exec(`DROP TABLE IF EXISTS ${this.chunks}; DROP TABLE IF EXISTS ${this.vectors}; DROP TABLE IF EXISTS ${this.keywords};`);
   }
 
@@ -127,9 +127,9 @@ export class SqliteVecStore {
   /** The selected chunks in insertion order, with their embeddings when asked; the caller holds the transaction (one snapshot). */
   list(selector: ChunkSelector, includeEmbeddings: boolean): StoredChunk[] {
     const [where, params] = selection(selector);
-    const rows = this.statement(`SELECT rowid, chunk_id, content, metadata, chunk_metadata, norm FROM ${this.chunks} WHERE ${where} ORDER BY rowid`).all(...params) as (ChunkRow & { rowid: number; norm: number })[];
-    const embeddingOf = includeEmbeddings ? this.statement(`SELECT embedding FROM ${this.vectors} WHERE rowid = ?`).pluck() : null;
-    return rows.map((row) => (embeddingOf ? { ...toChunk(row), embedding: scaledVector(embeddingOf.get(BigInt(row.rowid)) as Buffer, row.norm) } : toChunk(row)));
+    const rows = this.statement(`SELECT rowid, chunk_id, content, metadata, chunk_metadata, norm FROM ${this.chunks} WHERE ${where} ORDER BY rowid`).all(...params) as unknown as (ChunkRow & { rowid: number; norm: number })[];
+    const embeddingOf = includeEmbeddings ? this.statement(`SELECT embedding FROM ${this.vectors} WHERE rowid = ?`) : null;
+    return rows.map((row) => (embeddingOf ? { ...toChunk(row), embedding: scaledVector(embeddingOf.value(BigInt(row.rowid)) as Uint8Array, row.norm) } : toChunk(row)));
   }
 
   /** Replaces the metadata of a file's chunks in one statement (so all or nothing). */
@@ -148,7 +148,7 @@ export class SqliteVecStore {
     let candidateCount = Infinity;
     if (filter) {
       const condition = attributeFilterToSql(filter, 'metadata');
-      const rowids = await reader.all<number>({ sql: `SELECT rowid FROM ${this.chunks} WHERE ${condition.sql}`, params: condition.params, pluck: true });
+      const rowids = await reader.all<number>({ sql: `SELECT rowid FROM ${this.chunks} WHERE ${condition.sql}`, params: condition.params, column: true });
       if (rowids.length === 0) return [];
       candidates = { sql: 'rowid IN (SELECT value FROM json_each(?))', params: [JSON.stringify(rowids)] };
       candidateCount = rowids.length;
@@ -189,7 +189,7 @@ export class SqliteVecStore {
   }
 
   private rowids(where: string, params: unknown[]): number[] {
-    return this.db.prepare(`SELECT rowid FROM ${this.chunks} WHERE ${where}`).pluck().all(...params) as number[];
+    return this.db.prepare(`SELECT rowid FROM ${this.chunks} WHERE ${where}`).column(...params) as number[];
   }
 
   /** Deletes rows one rowid at a time: vec0 and FTS5 only find rows fast by an equality on rowid. */
@@ -198,13 +198,8 @@ export class SqliteVecStore {
     for (const rowid of rowids) for (const statement of deletes) statement.run(BigInt(rowid));
   }
 
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  private statement(sql: string): SqliteStatement {
+    return this.db.statement(sql);
   }
 }
 

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import {
   type ChunkMatch,
@@ -18,6 +15,7 @@ import {
   type VectorStoreDefinition,
 } from '@cria/api';
 import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { SqliteConnection } from '@cria/sqlite';
 import { SqliteVecReader } from './sqlite-vec-reader.js';
 import { SqliteVecStore } from './sqlite-vec-store.js';
 
@@ -42,8 +40,8 @@ export function tableBaseName(storeId: string): string {
  * `inline::sqlite-vec`: every vector store is a set of tables in one SQLite file (see
  * SqliteVecStore); the registry of stores is in the provider's key-value `persistence`, so
  * stores reopen after a restart. Searches run on a reader thread (SqliteVecReader): an exact
- * search takes tens of milliseconds on 100,000 chunks, which better-sqlite3 would spend holding
- * the event loop.
+ * search takes tens of milliseconds on 100,000 chunks, which a synchronous SQLite binding would
+ * spend holding the event loop.
  */
 export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
   private readonly stores = new Map<string, SqliteVecStore>();
@@ -51,31 +49,25 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
   private readonly reader: SqliteVecReader;
 
   private constructor(
-    private readonly db: Database.Database,
-    dbPath: string,
+    private readonly db: SqliteConnection,
+    extension: string,
     private readonly registry: KvRegistry<RegisteredStore>,
-    private readonly logger: ProviderLogger,
   ) {
-    this.reader = new SqliteVecReader(dbPath, db, MMAP_SIZE);
+    this.reader = new SqliteVecReader(db, { extension, mmapSize: MMAP_SIZE });
   }
 
   /** Opens the chunks database at `dbPath` (created if missing) and reopens every registered store. */
   static async open(dbPath: string, persistence: KvStore, logger: ProviderLogger): Promise<SqliteVecVectorIO> {
     const registry = new KvRegistry<RegisteredStore>(persistence, REGISTRY_PREFIX);
-    if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-    const db = new Database(dbPath);
+    const extension = sqliteVec.getLoadablePath();
+    const db = new SqliteConnection(dbPath, { extensions: [extension], pragmas: ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', `mmap_size = ${MMAP_SIZE}`] });
+    const provider = new SqliteVecVectorIO(db, extension, registry);
     try {
-      sqliteVec.load(db);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
-      db.pragma(`mmap_size = ${MMAP_SIZE}`);
-      const provider = new SqliteVecVectorIO(db, dbPath, registry, logger);
       for (const store of await registry.list()) provider.openStore(store);
-      logger.debug('sqlite-vec opened', { path: dbPath, stores: provider.stores.size, sqlite_vec: db.prepare('SELECT vec_version()').pluck().get() });
+      logger.debug('sqlite-vec opened', { path: dbPath, driver: db.driver, stores: provider.stores.size, sqlite_vec: db.prepare('SELECT vec_version()').value() });
       return provider;
     } catch (error) {
-      db.close();
+      await provider.shutdown();
       throw error;
     }
   }
@@ -102,12 +94,12 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
     const store = this.store(storeId);
     chunks.forEach((chunk, index) => checkEmbedding(chunk.embedding, store.dimension, `chunks[${index}].embedding`));
     if (chunks.length === 0) return;
-    this.db.transaction(() => store.insert(lastOfEachId(chunks)))();
+    this.db.transaction(() => store.insert(lastOfEachId(chunks)));
   }
 
   async deleteChunks(storeId: string, selector: ChunkSelector): Promise<void> {
     const store = this.store(storeId);
-    this.db.transaction(() => store.delete(selector))();
+    this.db.transaction(() => store.delete(selector));
   }
 
   async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
@@ -125,7 +117,7 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   async listChunks(storeId: string, selector: ChunkSelector, options: { includeEmbeddings?: boolean } = {}): Promise<StoredChunk[]> {
     const store = this.store(storeId);
-    return this.db.transaction(() => store.list(selector, options.includeEmbeddings === true))();
+    return this.db.transaction(() => store.list(selector, options.includeEmbeddings === true));
   }
 
   async updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void> {
@@ -144,7 +136,7 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
   async shutdown(): Promise<void> {
     this.stores.clear();
     await this.reader.close();
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 
   private openStore(definition: RegisteredStore): void {

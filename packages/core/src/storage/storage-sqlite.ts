@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import {
   InvalidRequestError,
   type KvStore,
@@ -12,51 +9,42 @@ import {
   type SqlStore,
   type SqlWhere,
 } from '@cria/api';
-import { SqliteWriter, type WriteStatement } from './storage-sqlite-writer.js';
+import { SqliteConnection, SqliteThread, type SqliteStatement, type SqliteWrite } from '@cria/sqlite';
 
-type Statement = Database.Statement<unknown[], unknown>;
+const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000'];
 
 /**
- * One SQLite file, shared by every store on it; statements are prepared once and cached. Reads
- * run on this thread; writes go to a writer thread (see SqliteWriter), except for an in-memory
- * database, which only this connection can see.
+ * One SQLite file, shared by every store on it; statements are prepared once and kept. Reads
+ * run on this thread; writes go to a writer thread (so commits and checkpoints, which wait on the
+ * disk, never block the event loop), except for an in-memory database, which only this
+ * connection can see. The main connection sees every committed write (WAL).
  */
 export class SqliteDatabase {
-  readonly db: Database.Database;
-  private readonly statements = new Map<string, Statement>();
+  readonly db: SqliteConnection;
   /** Started on the first write: a server that only starts (or only reads) needs no thread. */
-  private writer: SqliteWriter | null = null;
+  private readonly writer: SqliteThread | null;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = new SqliteConnection(path, { pragmas: PRAGMAS });
+    this.writer = path === ':memory:' ? null : new SqliteThread(path, { pragmas: PRAGMAS, name: 'SQLite writer' });
   }
 
   /** Runs writes in order (several: one transaction); resolves with each one's changed row count once committed. */
-  async write(statements: readonly WriteStatement[]): Promise<number[]> {
+  async write(statements: readonly SqliteWrite[]): Promise<number[]> {
     if (statements.length === 0) return [];
-    if (this.path !== ':memory:') return (this.writer ??= new SqliteWriter(this.path)).write(statements);
+    if (this.writer) return this.writer.write(statements);
     const run = () => statements.map((entry) => this.statement(entry.sql).run(...entry.params).changes);
-    return statements.length > 1 ? this.db.transaction(run)() : run();
+    return statements.length > 1 ? this.db.transaction(run) : run();
   }
 
-  statement(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  statement(sql: string): SqliteStatement {
+    return this.db.statement(sql);
   }
 
   /** Finishes the writes sent, closes the writer thread's connection, then this one. */
   async close(): Promise<void> {
     await this.writer?.close();
-    this.statements.clear();
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 }
 
