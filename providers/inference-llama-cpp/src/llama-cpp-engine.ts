@@ -4,7 +4,7 @@
  * never needs it.
  */
 import { readGgufFileInfo } from 'node-llama-cpp';
-import type { ModelType, ProviderContext, ProviderLogger } from '@cria/api';
+import type { ModelType, ProviderContext } from '@cria/api';
 import type { LlamaCppSettings } from './llama-cpp-config.js';
 import { LlamaCppChat } from './llama-cpp-inference-chat.js';
 import type { LlamaCppRuntime } from './llama-cpp-inference-common.js';
@@ -12,6 +12,8 @@ import { LlamaCppCompletions } from './llama-cpp-inference-completions.js';
 import { LlamaCppEmbeddings } from './llama-cpp-inference-embeddings.js';
 import { JsonGrammars } from './llama-cpp-inference-tool-calls.js';
 import { loadLlama, ModelSlot } from './llama-cpp-models.js';
+
+export { releaseLlama } from './llama-cpp-models.js';
 
 /** What a GGUF file says of its model (architecture metadata). */
 export interface GgufModelInfo {
@@ -37,11 +39,11 @@ export function createEngine(runtime: LlamaCppRuntime) {
 
 export type LlamaCppEngine = ReturnType<typeof createEngine>;
 
-export function createModelSlot(id: string, path: string, type: ModelType, settings: LlamaCppSettings, logger: ProviderLogger): ModelSlot {
-  return new ModelSlot(id, path, type, settings, logger);
+export function createModelSlot(id: string, path: string, type: ModelType, settings: LlamaCppSettings, context: Pick<ProviderContext, 'logger'>): ModelSlot {
+  return new ModelSlot(id, path, type, settings, context);
 }
 
 export async function llamaBackend(settings: LlamaCppSettings, context: Pick<ProviderContext, 'logger'>): Promise<string> {
-  const llama = await loadLlama(settings, context.logger);
+  const llama = await loadLlama(settings, context);
   return llama.gpu === false ? 'CPU' : llama.gpu;
 }

@@ -40,7 +40,7 @@ export class JsonGrammars {
   }
 
   private llama() {
-    return loadLlama(this.runtime.settings, this.runtime.context.logger);
+    return loadLlama(this.runtime.settings, this.runtime.context);
   }
 }
 

@@ -79,7 +79,7 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
       if (!info.embeddingLength) throw new UnavailableError(`${source.localPath} declares no embedding length; is it an embedding model?`, { code: 'model_file_invalid' });
       metadata.embedding_dimension = info.embeddingLength;
     }
-    const slot = engine.createModelSlot(model.providerModelId, source.localPath, model.modelType, this.settings, this.context.logger);
+    const slot = engine.createModelSlot(model.providerModelId, source.localPath, model.modelType, this.settings, this.context);
     this.slots.set(model.providerModelId, slot);
     if (this.settings.preload) await slot.load();
     return { metadata };
@@ -120,6 +120,7 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
 
   async shutdown(): Promise<void> {
     await Promise.all([...this.slots.values()].map((slot) => slot.unload()));
+    if (this.module) await (await this.module).releaseLlama(this.context);
   }
 
   /** A registered model's slot. */

@@ -1,4 +1,4 @@
-import { type ModelType, type ProviderLogger, UnavailableError } from '@cria/api';
+import { type ModelType, type ProviderContext, type ProviderLogger, UnavailableError } from '@cria/api';
 import {
   type ChatWrapper,
   getLlama,
@@ -15,15 +15,20 @@ import { ResourcePool } from './llama-cpp-pool.js';
 
 let sharedLlama: Promise<Llama> | null = null;
 let sharedLlamaKey = '';
+/** The providers holding the binding (their contexts); the last to let go disposes it. */
+const llamaHolders = new Set<object>();
 
 /**
  * The process's llama.cpp binding, loaded once: the prebuilt binary from npm, never a build from
- * source (that would download llama.cpp). Log lines go to the provider's logger.
+ * source (that would download llama.cpp). Log lines go to the provider's logger. The provider
+ * (`holder`) holds the binding until it calls `releaseLlama`.
  */
-export function loadLlama(settings: Pick<LlamaCppSettings, 'gpu'>, logger: ProviderLogger): Promise<Llama> {
+export function loadLlama(settings: Pick<LlamaCppSettings, 'gpu'>, holder: Pick<ProviderContext, 'logger'>): Promise<Llama> {
+  llamaHolders.add(holder);
   const key = String(settings.gpu);
   if (sharedLlama && sharedLlamaKey === key) return sharedLlama;
   sharedLlamaKey = key;
+  const { logger } = holder;
   sharedLlama = getLlama({
     gpu: settings.gpu,
     build: 'never',
@@ -43,6 +48,17 @@ export function loadLlama(settings: Pick<LlamaCppSettings, 'gpu'>, logger: Provi
     throw error;
   });
   return sharedLlama;
+}
+
+/**
+ * Lets go of the binding; when no provider holds it any more it is disposed now (its models,
+ * contexts and native threads), not left to garbage collection while Node tears down.
+ */
+export async function releaseLlama(holder: object): Promise<void> {
+  if (!llamaHolders.delete(holder) || llamaHolders.size > 0 || !sharedLlama) return;
+  const llama = await sharedLlama.catch(() => null);
+  sharedLlama = null;
+  await llama?.dispose();
 }
 
 /** A model in memory, with the resources its requests share. */
@@ -85,8 +101,12 @@ export class ModelSlot {
     readonly path: string,
     readonly modelType: ModelType,
     private readonly settings: LlamaCppSettings,
-    private readonly logger: ProviderLogger,
+    private readonly context: Pick<ProviderContext, 'logger'>,
   ) {}
+
+  private get logger(): ProviderLogger {
+    return this.context.logger;
+  }
 
   get isLoaded(): boolean {
     return this.loading !== null;
@@ -139,6 +159,7 @@ export class ModelSlot {
     loaded.sequences?.rejectWaiting(gone);
     loaded.embeddings?.rejectWaiting(gone);
     await loaded.context?.dispose();
+    for (const embedding of loaded.embeddings?.resources ?? []) await embedding.dispose();
     await loaded.model.dispose();
     this.logger.info('model unloaded', { model: this.id });
   }
@@ -168,7 +189,7 @@ export class ModelSlot {
     const threads = this.settings.threads ?? defaultThreads();
     let model: LlamaModel;
     try {
-      const llama = await loadLlama(this.settings, this.logger);
+      const llama = await loadLlama(this.settings, this.context);
       model = await llama.loadModel({
         modelPath: this.path,
         gpuLayers: this.settings.gpu === false ? 0 : this.settings.gpu_layers,

@@ -18,7 +18,8 @@ export class ResourcePool<T> {
   private leased = 0;
 
   constructor(
-    resources: readonly T[],
+    /** Every resource of the pool, leased or not. */
+    readonly resources: readonly T[],
     private readonly maxQueued: number,
     private readonly describe: string,
     private readonly onIdle: () => void = () => undefined,
