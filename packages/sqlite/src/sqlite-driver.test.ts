@@ -8,14 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSqliteDriver, SqliteConnection, type SqliteDriverName } from './sqlite-driver.js';
 import { SqliteThread, SqliteThreadError } from './sqlite-thread.js';
 
-const major = Number(process.versions.node.split('.')[0]);
-const hasNodeSqlite = typeof process.getBuiltinModule === 'function' && (() => {
-  try {
-    return typeof (process.getBuiltinModule('node:sqlite') as { DatabaseSync?: { prototype: { loadExtension?: unknown } } } | undefined)?.DatabaseSync?.prototype.loadExtension === 'function';
-  } catch {
-    return false;
-  }
-})();
+const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+// node:sqlite loads extensions from Node 22.13 (and 23.5).
+const hasNodeSqlite = major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
 const hasBetterSqlite3 = (() => {
   try {
     createRequire(import.meta.url).resolve('better-sqlite3');
