@@ -4,16 +4,26 @@ import { INFERENCE_RECORDINGS_DIR, loadRecordings, RecordingUpstream, recordedPa
 import { adapterTestCatalog, TEST_PROVIDER_TYPE } from './openai-compat-test-provider.js';
 
 // Real replies of Ollama, vLLM, OpenAI and Bedrock (recorded by Llama Stack's tests), replayed
-// through the shared adapter and the server: what comes out is what the service sent.
+// through the shared adapter and the server: what comes out is what the service sent, in OpenAI's
+// published shape (the test server checks every reply against it; here, nulls added or left out
+// for that shape are the only difference allowed). Three recorded requests carried a large PNG,
+// replaced in the fixtures by a 1×1 one; their replies are as recorded.
 const recordings = loadRecordings(INFERENCE_RECORDINGS_DIR);
 const calls = RecordingUpstream.served(recordings.filter((recording) => ['/chat/completions', '/completions', '/embeddings'].includes(recordedPath(recording.request.url))));
 const modelLists = recordings.filter((recording) => recordedPath(recording.request.url) === '/models');
 
 type Json = Record<string, unknown>;
 
-/** A reply or chunk without its `model`, which the server rewrites to the Cria model id. */
-function withoutModel(value: Json): Json {
-  return { ...value, model: undefined };
+/** A value without null fields, at any depth. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== null).map(([key, inner]) => [key, withoutNulls(inner)]));
+}
+
+/** A reply or chunk without its `model` (the server rewrites it to the Cria model id) and its null fields. */
+function withoutModel(value: Json): unknown {
+  return withoutNulls({ ...value, model: undefined });
 }
 
 describe('replaying recorded provider replies', () => {

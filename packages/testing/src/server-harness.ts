@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { addBuiltinApis, buildStack, Catalog, createLogger, type Distribution, NODE_CONDITIONS, parseDistribution, type Stack } from '@cria/core';
-import { type HookRegistrations, type RunningServer, startServer } from '@cria/server';
+import { type HookName, type HookRegistrations, type RunningServer, startServer } from '@cria/server';
+import { conformanceHooks } from './conformance-hooks.js';
 
 export interface TestServerOptions {
   /** The distribution, as YAML text or as an object (storage in a fresh temp dir is added when absent). */
@@ -16,6 +17,11 @@ export interface TestServerOptions {
   catalog?: Catalog;
   /** Hooks every request goes through. */
   hooks?: HookRegistrations;
+  /**
+   * Check every reply against its route's published schema (on by default): `close()` fails,
+   * naming them, when replies did not conform. See conformance.ts.
+   */
+  conformance?: boolean;
 }
 
 export interface TestServer {
@@ -91,9 +97,11 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     const distribution = parseDistribution(text, { env: { ...process.env, SQLITE_STORE_DIR: dataDir, ...(options.env ?? {}) }, name: 'test', directory: dataDir });
     const logger = createLogger('cria');
     const stack = await buildStack(distribution, { catalog: options.catalog ?? testCatalog(), logger, moduleSearchDirs: [process.cwd()], version: '0.0.0-test' });
+    const conformance = options.conformance === false ? null : conformanceHooks(logger);
+    const hooks = mergeHooks(conformance?.hooks, options.hooks);
     let server: RunningServer;
     try {
-      server = await startServer(stack, { version: '0.0.0-test', logger, host: '127.0.0.1', port: 0, ...(options.hooks ? { hooks: options.hooks } : {}) });
+      server = await startServer(stack, { version: '0.0.0-test', logger, host: '127.0.0.1', port: 0, ...(hooks ? { hooks } : {}) });
     } catch (error) {
       await stack.shutdown();
       throw error;
@@ -108,12 +116,24 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       close: async () => {
         await server.close();
         temp?.remove();
+        const failures = conformance?.log.failures() ?? [];
+        if (failures.length) throw new Error(`${failures.length} replies did not conform to their published schema:\n${failures.slice(0, 20).join('\n')}`);
       },
     };
   } catch (error) {
     temp?.remove();
     throw error;
   }
+}
+
+/** Both sets of hooks, the first's of each kind running first. */
+function mergeHooks(first: HookRegistrations | undefined, second: HookRegistrations | undefined): HookRegistrations | undefined {
+  if (!first || !second) return first ?? second;
+  const merged: Record<string, unknown[]> = {};
+  for (const registrations of [first, second]) {
+    for (const [name, given] of Object.entries(registrations) as [HookName, unknown][]) (merged[name] ??= []).push(...(Array.isArray(given) ? given : [given]));
+  }
+  return merged as HookRegistrations;
 }
 
 /** A distribution with one OpenAI-compatible inference provider pointed at `baseUrl`. */

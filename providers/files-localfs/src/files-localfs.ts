@@ -252,10 +252,9 @@ function toFileObject(row: SqlRow): OpenAIFile {
     object: 'file',
     bytes: Number(row.bytes),
     created_at: Number(row.created_at),
-    expires_at: row.expires_at === null || row.expires_at === undefined ? null : Number(row.expires_at),
+    ...(row.expires_at === null || row.expires_at === undefined ? {} : { expires_at: Number(row.expires_at) }),
     filename: String(row.filename),
     purpose: row.purpose as FilePurpose,
     status: 'processed',
-    status_details: null,
   };
 }

@@ -43,7 +43,8 @@ describe('inline::localfs', () => {
 
   it('stores the bytes under storage_dir (relative to the distribution) and the metadata in the table', async () => {
     const file = await provider.impl.uploadFile(upload(chunks('hello ', 'world')), context);
-    expect(file).toMatchObject({ object: 'file', bytes: 11, filename: 'notes.txt', purpose: 'assistants', expires_at: null, status: 'processed' });
+    expect(file).toMatchObject({ object: 'file', bytes: 11, filename: 'notes.txt', purpose: 'assistants', status: 'processed' });
+    expect(file).not.toHaveProperty('expires_at');
     expect(readdirSync(storageDir())).toEqual([file.id]);
     expect(await text(provider.impl, file.id)).toBe('hello world');
     expect(await provider.impl.retrieveFile(file.id)).toEqual(file);

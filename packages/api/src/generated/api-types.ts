@@ -868,20 +868,21 @@ export interface OpenAIFile {
    */
   created_at: number;
   /**
-   * Unix time (seconds) the file expires; null when it does not.
+   * Unix time (seconds) the file expires; absent when it does not (as OpenAI).
    */
-  expires_at?: number | null;
+  expires_at?: number;
   filename: string;
   purpose: FilePurpose;
   /**
    * @deprecated
    * Always `processed`: the bytes are stored when the upload answers.
    */
-  status?: 'uploaded' | 'processed' | 'error';
+  status: 'uploaded' | 'processed' | 'error';
   /**
    * @deprecated
+   * Why processing failed; absent otherwise.
    */
-  status_details?: string | null;
+  status_details?: string;
 }
 /**
  * GET /v1/files.
@@ -1223,7 +1224,7 @@ export interface VectorStore {
    * `in_progress` while files are being ingested.
    */
   status: 'expired' | 'in_progress' | 'completed';
-  expires_after?: VectorStoreExpiresAfter | null;
+  expires_after?: VectorStoreExpiresAfter1;
   expires_at?: number | null;
   last_active_at: number | null;
   /**
@@ -1232,6 +1233,13 @@ export interface VectorStore {
   metadata: {
     [k: string]: unknown;
   };
+}
+/**
+ * The store expires this many days after it was last active.
+ */
+export interface VectorStoreExpiresAfter1 {
+  anchor: 'last_active_at';
+  days: number;
 }
 /**
  * GET /v1/vector_stores.

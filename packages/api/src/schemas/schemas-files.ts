@@ -42,13 +42,13 @@ const openAIFile = object(
     object: { type: 'string', const: 'file' },
     bytes: { type: 'integer', description: 'The size of the file, in bytes.' },
     created_at: { type: 'integer', description: 'Unix time (seconds) of the upload.' },
-    expires_at: nullable({ type: 'integer', description: 'Unix time (seconds) the file expires; null when it does not.' }),
+    expires_at: { type: 'integer', description: 'Unix time (seconds) the file expires; absent when it does not (as OpenAI).' },
     filename: text,
     purpose: ref('FilePurpose'),
     status: { type: 'string', enum: ['uploaded', 'processed', 'error'], deprecated: true, description: 'Always `processed`: the bytes are stored when the upload answers.' },
-    status_details: nullable({ type: 'string', deprecated: true }),
+    status_details: { type: 'string', deprecated: true, description: 'Why processing failed; absent otherwise.' },
   },
-  { required: ['id', 'object', 'bytes', 'created_at', 'filename', 'purpose'], title: 'OpenAIFile', description: 'An uploaded file.' },
+  { required: ['id', 'object', 'bytes', 'created_at', 'filename', 'purpose', 'status'], title: 'OpenAIFile', description: 'An uploaded file.' },
 );
 
 const fileList = object(

@@ -92,7 +92,7 @@ const vectorStore = object(
     usage_bytes: { type: 'integer', description: 'Bytes of the chunks and vectors the store keeps.' },
     file_counts: ref('VectorStoreFileCounts'),
     status: { type: 'string', enum: ['expired', 'in_progress', 'completed'], description: '`in_progress` while files are being ingested.' },
-    expires_after: nullable(ref('VectorStoreExpiresAfter')),
+    expires_after: ref('VectorStoreExpiresAfter', { description: 'Absent when the store does not expire (as OpenAI).' }),
     expires_at: nullable(integer),
     last_active_at: nullable(integer),
     metadata: {

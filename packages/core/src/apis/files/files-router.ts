@@ -17,16 +17,18 @@ export class FilesRouter implements FilesApi {
     return this.files;
   }
 
-  uploadFile(upload: FileUpload, context: RequestContext): Promise<OpenAIFile> {
-    return this.provider.uploadFile(upload, context);
+  async uploadFile(upload: FileUpload, context: RequestContext): Promise<OpenAIFile> {
+    return conformFile(await this.provider.uploadFile(upload, context));
   }
 
-  listFiles(query: ListFilesQuery): Promise<FileList> {
-    return this.provider.listFiles(query);
+  async listFiles(query: ListFilesQuery): Promise<FileList> {
+    const list = await this.provider.listFiles(query);
+    list.data.forEach(conformFile);
+    return list;
   }
 
-  retrieveFile(fileId: string): Promise<OpenAIFile> {
-    return this.provider.retrieveFile(fileId);
+  async retrieveFile(fileId: string): Promise<OpenAIFile> {
+    return conformFile(await this.provider.retrieveFile(fileId));
   }
 
   deleteFile(fileId: string): Promise<FileDeleted> {
@@ -36,4 +38,17 @@ export class FilesRouter implements FilesApi {
   retrieveFileContent(fileId: string): Promise<FileContent> {
     return this.provider.retrieveFileContent(fileId);
   }
+}
+
+/**
+ * A file in OpenAI's published shape, whatever the provider returned: `expires_at` and
+ * `status_details` left out when unset (OpenAI's schema has no null for them), `status` present.
+ */
+function conformFile(file: OpenAIFile): OpenAIFile {
+  const loose = file as unknown as Record<string, unknown>;
+  if (loose.expires_at === null) delete loose.expires_at;
+  if (loose.status_details === null) delete loose.status_details;
+  file.status ??= 'processed';
+  file.object = 'file';
+  return file;
 }

@@ -17,6 +17,7 @@ import {
   type StoredChatCompletion,
 } from '@cria/api';
 import { ChatCompletionAccumulator } from './chat-completion-accumulator.js';
+import { conformChatCompletion, conformChatCompletionChunk, conformCompletion, conformEmbeddings } from './inference-replies.js';
 import type { InferenceStore } from './inference-store.js';
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -29,8 +30,9 @@ function fullContext(context: Partial<RequestContext> | undefined): RequestConte
 
 /**
  * Routes inference requests: resolves the model through the routing table, sends the provider
- * its own model id, names the model by its identifier in what comes back, and records chat
- * completions in the inference store (off the request's path).
+ * its own model id, names the model by its identifier in what comes back, puts replies in
+ * OpenAI's published shape (inference-replies.ts), and records chat completions in the
+ * inference store (off the request's path).
  */
 export class InferenceRouter implements InferenceApi {
   constructor(
@@ -48,7 +50,7 @@ export class InferenceRouter implements InferenceApi {
 
   async chatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<ChatCompletion> {
     const model = await this.models.routeModel(request.model, 'llm', 'chat completion');
-    const completion = await model.provider.chatCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    const completion = conformChatCompletion(await model.provider.chatCompletion({ ...request, model: model.providerResourceId }, fullContext(context)));
     completion.model = model.identifier;
     if (this.store && request.store !== false) this.store.record(completion, request.messages);
     return completion;
@@ -62,7 +64,7 @@ export class InferenceRouter implements InferenceApi {
 
   async completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion> {
     const model = await this.models.routeModel(request.model, 'llm', 'completion');
-    const completion = await model.provider.completion({ ...request, model: model.providerResourceId }, fullContext(context));
+    const completion = conformCompletion(await model.provider.completion({ ...request, model: model.providerResourceId }, fullContext(context)));
     completion.model = model.identifier;
     return completion;
   }
@@ -75,17 +77,20 @@ export class InferenceRouter implements InferenceApi {
 
   async embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse> {
     const model = await this.models.routeModel(request.model, 'embedding', 'embeddings');
-    const response = await model.provider.embeddings({ ...request, model: model.providerResourceId }, fullContext(context));
+    const response = conformEmbeddings(await model.provider.embeddings({ ...request, model: model.providerResourceId }, fullContext(context)));
     response.model = model.identifier;
     return response;
   }
 
-  listChatCompletions(query: ListChatCompletionsQuery): Promise<ChatCompletionList> {
-    return this.requireStore().list(query);
+  async listChatCompletions(query: ListChatCompletionsQuery): Promise<ChatCompletionList> {
+    const list = await this.requireStore().list(query);
+    // Kept as they came (earlier releases stored upstream replies unchanged).
+    list.data.forEach(conformChatCompletion);
+    return list;
   }
 
-  getChatCompletion(completionId: string): Promise<StoredChatCompletion> {
-    return this.requireStore().get(completionId);
+  async getChatCompletion(completionId: string): Promise<StoredChatCompletion> {
+    return conformChatCompletion(await this.requireStore().get(completionId)) as StoredChatCompletion;
   }
 
   listChatCompletionMessages(completionId: string, query: ListChatCompletionMessagesQuery): Promise<ChatCompletionMessageList> {
@@ -100,7 +105,7 @@ export class InferenceRouter implements InferenceApi {
   private async *tapChatStream(stream: AsyncIterable<ChatCompletionChunk>, identifier: string, request: ChatCompletionRequest): AsyncIterable<ChatCompletionChunk> {
     const accumulator = this.store && request.store !== false ? new ChatCompletionAccumulator() : null;
     for await (const chunk of stream) {
-      chunk.model = identifier;
+      conformChatCompletionChunk(chunk).model = identifier;
       accumulator?.add(chunk);
       yield chunk;
     }
@@ -110,7 +115,7 @@ export class InferenceRouter implements InferenceApi {
 
 async function* renameModel(stream: AsyncIterable<Completion>, identifier: string): AsyncIterable<Completion> {
   for await (const chunk of stream) {
-    chunk.model = identifier;
+    conformCompletion(chunk).model = identifier;
     yield chunk;
   }
 }

@@ -17,6 +17,19 @@ import { contentText, scalarAttributes } from './vector-stores-objects.js';
 import type { VectorStoresSettings } from './vector-stores-settings.js';
 import type { FileRecord, VectorStoresTables } from './vector-stores-tables.js';
 
+/**
+ * A keyword (bm25) score in OpenAI's range, 0 to 1: s / (1 + s) keeps the order. Llama Stack
+ * shows the raw bm25 score, which strictly typed OpenAI clients reject above 1.
+ */
+function keywordScore(bm25: number): number {
+  return bm25 <= 0 ? 0 : bm25 / (1 + bm25);
+}
+
+/** The raw bm25 score whose keywordScore is `threshold`. */
+function keywordThreshold(threshold: number): number {
+  return threshold >= 1 ? Infinity : threshold <= 0 ? threshold : threshold / (1 - threshold);
+}
+
 /** Keeps the best score of each chunk found by several queries, best first. */
 function mergeMatches(lists: readonly ChunkMatch[][], limit: number): ChunkMatch[] {
   const best = new Map<string, ChunkMatch>();
@@ -101,8 +114,8 @@ export class VectorIOSearch {
           mode,
           text,
           maxChunks: limit,
-          // OpenAI's ranking_options.score_threshold defaults to 0.
-          scoreThreshold: options?.score_threshold ?? 0,
+          // OpenAI's ranking_options.score_threshold defaults to 0; it applies to the score as shown.
+          scoreThreshold: mode === 'keyword' ? keywordThreshold(options?.score_threshold ?? 0) : (options?.score_threshold ?? 0),
           ...(embeddings[index] ? { embedding: embeddings[index] } : {}),
           ...(reranker ? { reranker } : {}),
           ...(request.filters ? { filter: request.filters as AttributeFilter } : {}),
@@ -118,7 +131,7 @@ export class VectorIOSearch {
       data.push({
         file_id: fileId,
         filename: file?.filename ?? String(match.metadata.filename ?? ''),
-        score: match.score,
+        score: mode === 'keyword' ? keywordScore(match.score) : Math.min(1, Math.max(0, match.score)),
         attributes: file ? (file.attributes ?? {}) : scalarAttributes(match.metadata),
         content: [{ type: 'text', text: match.content }],
       });

@@ -63,7 +63,7 @@ export function storeObject(store: StoreRecord, resource: VectorStoreResource, c
     usage_bytes: usageBytes,
     file_counts: { ...counts },
     status: isExpired(store) ? 'expired' : counts.in_progress > 0 ? 'in_progress' : 'completed',
-    expires_after: store.expiresAfter,
+    ...(store.expiresAfter ? { expires_after: store.expiresAfter } : {}),
     expires_at: expiresAt(store),
     last_active_at: store.lastActiveAt,
     metadata: { ...store.metadata, provider_id: resource.provider_id, embedding_model: resource.embedding_model, embedding_dimension: String(resource.embedding_dimension) },

@@ -1,0 +1,120 @@
+/**
+ * `pnpm conformance:specs`: extracts, from the published specs in `../shared/reference/`, what the
+ * conformance harness of @cria/testing checks replies against: for every operation of Llama Stack
+ * 0.7.1 (stable and experimental) and every operation of OpenAI's spec on the resources Llama
+ * Stack serves (chat, completions, embeddings, files, models, vector stores, responses, ...), the schema of its JSON reply and of its stream events, and the component schemas those
+ * reach. OpenAPI's `nullable: true` becomes a union with null. The result is committed
+ * (`packages/testing/fixtures/conformance/*.json`), so tests need no copy of the specs.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const reference = process.env.CRIA_REFERENCE_DIR ?? join(root, '..', 'shared', 'reference');
+const output = join(root, 'packages/testing/fixtures/conformance');
+
+type Schema = Record<string, unknown>;
+interface OpenApi {
+  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> }>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+/** One operation: its method and path as Cria serves it (under /v1), and the schemas of its 2xx reply. */
+export interface ConformanceOperation {
+  method: string;
+  path: string;
+  /** The component schema of the JSON reply, when the spec gives one. */
+  json: string | null;
+  /** The component schema of each server-sent event, when the spec gives one. */
+  stream: string | null;
+}
+
+export interface ConformanceSpec {
+  title: string;
+  operations: ConformanceOperation[];
+  components: Record<string, Schema>;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const COMPONENT = '#/components/schemas/';
+
+function load(file: string): OpenApi {
+  return parse(readFileSync(join(reference, file), 'utf8'), { maxAliasCount: -1 }) as OpenApi;
+}
+
+function refName(schema: Schema | undefined): string | null {
+  const ref = schema?.$ref;
+  return typeof ref === 'string' && ref.startsWith(COMPONENT) ? ref.slice(COMPONENT.length) : null;
+}
+
+/** JSON Schema 2020-12 from an OpenAPI schema: `nullable` as a union with null; no examples or vendor keys. */
+function convert(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(convert);
+  if (!schema || typeof schema !== 'object') return schema;
+  const converted: Schema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key.startsWith('x-') || key === 'example' || key === 'examples' || key === 'description' || key === 'title' || key === 'discriminator' || key === 'nullable') continue;
+    converted[key] = key === 'properties' || key === '$defs' || key === 'patternProperties' ? Object.fromEntries(Object.entries(value as Schema).map(([name, inner]) => [name, convert(inner)])) : convert(value);
+  }
+  if ((schema as Schema).nullable !== true) return converted;
+  if (typeof converted.type === 'string' && !converted.enum && !converted.const) return { ...converted, type: [converted.type, 'null'] };
+  return { anyOf: [converted, { type: 'null' }] };
+}
+
+function collect(schema: unknown, names: Set<string>, components: Record<string, Schema>): void {
+  if (Array.isArray(schema)) return schema.forEach((item) => collect(item, names, components));
+  if (!schema || typeof schema !== 'object') return;
+  const name = refName(schema as Schema);
+  if (name && !names.has(name)) {
+    names.add(name);
+    collect(components[name], names, components);
+  }
+  for (const value of Object.values(schema)) collect(value, names, components);
+}
+
+function extract(title: string, specs: OpenApi[], prefix: string, include: (path: string, method: string) => boolean): ConformanceSpec {
+  const operations: ConformanceOperation[] = [];
+  const names = new Set<string>();
+  const components: Record<string, Schema> = Object.assign({}, ...specs.map((spec) => spec.components.schemas));
+  for (const spec of specs) {
+    for (const [path, item] of Object.entries(spec.paths)) {
+      for (const method of METHODS) {
+        const operation = item[method];
+        if (!operation || !include(path, method)) continue;
+        const success = Object.entries(operation.responses ?? {}).find(([status]) => /^2/.test(status))?.[1];
+        const json = refName(success?.content?.['application/json']?.schema);
+        const stream = refName(success?.content?.['text/event-stream']?.schema);
+        operations.push({ method: method.toUpperCase(), path: prefix + path, json, stream });
+        for (const name of [json, stream]) if (name) collect({ $ref: COMPONENT + name }, names, components);
+      }
+    }
+  }
+  // OpenAI's error envelope, which every error reply of Cria uses.
+  if (components.ErrorResponse) collect({ $ref: `${COMPONENT}ErrorResponse` }, names, components);
+  const kept = Object.fromEntries([...names].sort().map((name) => [name, convert(components[name]) as Schema]));
+  operations.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  return { title, operations, components: kept };
+}
+
+export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: ConformanceSpec } {
+  const llamaStackSpecs = [load('llama-stack-0.7.1-spec.yaml'), load('llama-stack-0.7.1-experimental-spec.yaml')];
+  // OpenAI's routes of the resources Llama Stack serves (chat, files, vector_stores, responses, ...).
+  const families = new Set(llamaStackSpecs.flatMap((spec) => Object.keys(spec.paths).map((path) => path.split('/')[2])));
+  const openai = extract('OpenAI 2.3.0', [load('openai-openapi-2.3.0.yml')], '/v1', (path) => families.has(path.split('/')[1]));
+  const llamaStack = extract('Llama Stack 0.7.1', llamaStackSpecs, '', () => true);
+  return { openai, llamaStack };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (!existsSync(reference)) {
+    console.error(`the reference specs are not at ${reference} (set CRIA_REFERENCE_DIR)`);
+    process.exit(1);
+  }
+  const { openai, llamaStack } = conformanceSpecs();
+  mkdirSync(output, { recursive: true });
+  writeFileSync(join(output, 'openai.json'), `${JSON.stringify(openai)}\n`);
+  writeFileSync(join(output, 'llama-stack.json'), `${JSON.stringify(llamaStack)}\n`);
+  console.log(`OpenAI: ${openai.operations.length} operations, ${Object.keys(openai.components).length} schemas; Llama Stack: ${llamaStack.operations.length} operations, ${Object.keys(llamaStack.components).length} schemas`);
+}
