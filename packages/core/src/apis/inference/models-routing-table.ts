@@ -66,6 +66,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
   private readonly providers = new Map<string, InferenceProvider>();
   private initialListing: Promise<void> = Promise.resolve();
+  private closed = false;
   /** Providers whose last listing failed, with when it was tried. */
   readonly failedListings = new Map<string, number>();
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -94,7 +95,10 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    // A listing under way when the server stops records nothing (the registry's store closes next).
+    await this.initialListing;
   }
 
   // The models API
@@ -215,7 +219,7 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
       clearTimeout(timer);
     }
     this.failedListings.delete(providerId);
-    if (!listed) return;
+    if (!listed || this.closed) return;
     const created = nowSeconds();
     await this.registry.refreshFromProvider(
       'model',
@@ -254,8 +258,13 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
     return this.lookup(id);
   }
 
+  /** Lists every provider's models; a failure to record them is logged (this runs in the background). */
   private async listAll(quiet = false): Promise<void> {
-    await Promise.all([...this.providers.keys()].map((providerId) => this.refresh(providerId, quiet)));
+    try {
+      await Promise.all([...this.providers.keys()].map((providerId) => this.refresh(providerId, quiet)));
+    } catch (error) {
+      this.logger.warn('could not record the listed models', { error: (error as Error).message });
+    }
   }
 
   /** Moves listed models kept by releases before the registry into it. */
