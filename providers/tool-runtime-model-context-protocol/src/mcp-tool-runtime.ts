@@ -26,6 +26,9 @@ import { mcpHeadersFor } from './mcp-headers.js';
 const PROVIDER = 'remote::model-context-protocol';
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
+/** How long ending a Streamable HTTP session (its DELETE) may take when a session is dropped. */
+const SESSION_END_TIMEOUT_MS = 1000;
+
 /** The two ways an MCP server is spoken to over HTTP, in the order tried by default. */
 type McpTransport = 'streamable_http' | 'sse';
 
@@ -35,6 +38,8 @@ interface McpSession {
   url: string;
   transport: McpTransport;
   client: Client;
+  /** Set for Streamable HTTP: ended with a DELETE when the session is dropped, so the server lets go of it too. */
+  http: StreamableHTTPClientTransport | null;
   /** The server's tools, until it says they changed (`notifications/tools/list_changed`). */
   tools: Promise<ToolDef[]> | null;
 }
@@ -172,7 +177,10 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     let failure: unknown;
     for (const transport of order) {
       const client = new Client({ name: 'cria', version });
-      const session: McpSession = { key, url: url.href, transport, client, tools: null };
+      // Both transports send requestInit's headers on every request, the SSE stream's GET included.
+      const requestInit = { headers };
+      const http = transport === 'streamable_http' ? new StreamableHTTPClientTransport(url, { requestInit }) : null;
+      const session: McpSession = { key, url: url.href, transport, client, http, tools: null };
       client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
         this.logger.debug('MCP server changed its tools; listing them again on next use', { mcp_endpoint: url.href });
         session.tools = null;
@@ -180,11 +188,9 @@ export class McpToolRuntime implements ToolRuntimeProvider {
       client.onclose = () => {
         session.tools = null;
       };
-      const requestInit = { headers };
       try {
         await client.connect(
-          // Both transports send requestInit's headers on every request, the SSE stream's GET included.
-          transport === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit }),
+          http ?? new SSEClientTransport(url, { requestInit }),
           { timeout: this.config.connect_timeout_seconds * 1000, signal: context.signal },
         );
         this.transports.set(url.href, transport);
@@ -223,7 +229,15 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     const opening = this.sessions.get(key);
     this.sessions.delete(key);
     const session = await opening?.catch(() => null);
-    await session?.client.close().catch(() => undefined);
+    if (!session) return;
+    if (session.http?.sessionId) {
+      // A server that does not answer the DELETE soon does not hold up shutdown.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, SESSION_END_TIMEOUT_MS)));
+      await Promise.race([session.http.terminateSession().catch(() => undefined), deadline]);
+      clearTimeout(timer);
+    }
+    await session.client.close().catch(() => undefined);
   }
 
   /** A failure of an MCP server as a Cria error naming the server. */

@@ -25,6 +25,8 @@ export interface McpTestServer {
   url: string;
   /** The headers of every HTTP request the server received. */
   requests: IncomingHttpHeaders[];
+  /** The sessions the server holds open now. */
+  openSessions(): number;
   /** Adds a tool to every session (each sends `notifications/tools/list_changed`) and to sessions to come. */
   addTool(name: string, reply: string): void;
   close(): Promise<void>;
@@ -141,6 +143,7 @@ export async function startMcpTestServer(options: McpTestServerOptions): Promise
   return {
     url: `http://127.0.0.1:${port}${options.transport === 'sse' ? '/sse' : '/mcp'}`,
     requests,
+    openSessions: () => transports.size,
     addTool(name, reply) {
       added.push([name, reply]);
       for (const server of servers) register(server, name, reply);

@@ -243,6 +243,16 @@ describe('tool groups in the registry', () => {
     }
   });
 
+  it('ends its sessions with the MCP server when it shuts down', async () => {
+    const server = await startTestServer({ distribution: distribution() });
+    await call(server, 'POST', '/v1/toolgroups', { toolgroup_id: 'mcp::ending', provider_id: PROVIDER_ID, mcp_endpoint: { uri: mcp.url } });
+    const before = mcp.openSessions();
+    expect((await call(server, 'GET', '/v1/tools?toolgroup_id=mcp::ending')).status).toBe(200);
+    expect(mcp.openSessions()).toBe(before + 1);
+    await server.close();
+    await eventually(async () => expect(mcp.openSessions()).toBe(before));
+  });
+
   it('registers the distribution\'s registered_resources.tool_groups at start', async () => {
     const server = await startTestServer({
       distribution: distribution({ registered_resources: { tool_groups: [{ toolgroup_id: 'mcp::configured', provider_id: PROVIDER_ID, mcp_endpoint: { uri: mcp.url } }] } }),
