@@ -108,7 +108,7 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   async listRuntimeTools(source: ToolSource, context: RequestContext): Promise<ToolDef[]> {
     const url = endpointOf(source.mcpEndpoint, 'mcp_endpoint');
     return this.withSession(url, source, context, async (session) => {
-      session.tools ??= this.fetchTools(session, context).catch((error: unknown) => {
+      session.tools ??= this.fetchTools(session).catch((error: unknown) => {
         session.tools = null;
         throw error;
       });
@@ -144,10 +144,12 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     const key = `${url.href}\n${JSON.stringify(Object.entries(headers).sort())}`;
     for (let attempt = 0; ; attempt++) {
       const reused = this.sessions.has(key);
-      const session = await this.session(key, url, headers, context);
+      const session = await this.session(key, url, headers);
       try {
         return await use(session);
       } catch (error) {
+        // A client that went away leaves the session to the others.
+        if (context.signal.aborted) throw error;
         if (!(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed) await this.drop(key);
         if (reused && attempt === 0 && httpStatus(error) === 404) continue;
         throw this.explain(error, url.href, 'call');
@@ -156,12 +158,12 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   }
 
   /** The open session for `key`, most recently used last; opens one when there is none. */
-  private async session(key: string, url: URL, headers: Record<string, string>, context: RequestContext): Promise<McpSession> {
+  private async session(key: string, url: URL, headers: Record<string, string>): Promise<McpSession> {
     let opening = this.sessions.get(key);
     if (opening) {
       this.sessions.delete(key);
     } else {
-      opening = this.open(key, url, headers, context);
+      opening = this.open(key, url, headers);
       // A failed opening is not kept: the next request tries again.
       opening.catch(() => {
         if (this.sessions.get(key) === opening) this.sessions.delete(key);
@@ -172,7 +174,7 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     return opening;
   }
 
-  private async open(key: string, url: URL, headers: Record<string, string>, context: RequestContext): Promise<McpSession> {
+  private async open(key: string, url: URL, headers: Record<string, string>): Promise<McpSession> {
     const order: McpTransport[] = this.transports.get(url.href) === 'sse' ? ['sse', 'streamable_http'] : ['streamable_http', 'sse'];
     let failure: unknown;
     for (const transport of order) {
@@ -191,7 +193,8 @@ export class McpToolRuntime implements ToolRuntimeProvider {
       try {
         await client.connect(
           http ?? new SSEClientTransport(url, { requestInit }),
-          { timeout: this.config.connect_timeout_seconds * 1000, signal: context.signal },
+          // Not the request's signal: other requests may wait on this session (the timeout bounds it).
+          { timeout: this.config.connect_timeout_seconds * 1000 },
         );
         this.transports.set(url.href, transport);
         return session;
@@ -199,18 +202,19 @@ export class McpToolRuntime implements ToolRuntimeProvider {
         await client.close().catch(() => undefined);
         failure = error;
         // Neither transport reaches a server that is down or refuses the credentials.
-        if (unreachable(error) || httpStatus(error) === 401 || httpStatus(error) === 403 || context.signal.aborted) break;
+        if (unreachable(error) || httpStatus(error) === 401 || httpStatus(error) === 403) break;
         this.logger.debug('MCP transport failed; trying the other', { mcp_endpoint: url.href, transport, error: (error as Error).message });
       }
     }
     throw this.explain(failure, url.href, 'connect');
   }
 
-  private async fetchTools(session: McpSession, context: RequestContext): Promise<ToolDef[]> {
+  /** Not tied to the request that asked first: other requests share the listing (the call timeout bounds it). */
+  private async fetchTools(session: McpSession): Promise<ToolDef[]> {
     const tools: ToolDef[] = [];
     let cursor: string | undefined;
     do {
-      const page = await session.client.listTools(cursor ? { cursor } : undefined, { timeout: this.config.call_timeout_seconds * 1000, signal: context.signal });
+      const page = await session.client.listTools(cursor ? { cursor } : undefined, { timeout: this.config.call_timeout_seconds * 1000 });
       for (const tool of page.tools) {
         tools.push({
           name: tool.name,
