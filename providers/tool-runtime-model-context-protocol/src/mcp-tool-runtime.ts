@@ -190,20 +190,26 @@ export class McpToolRuntime implements ToolRuntimeProvider {
       client.onclose = () => {
         session.tools = null;
       };
+      const timeoutMs = this.config.connect_timeout_seconds * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      // The SDK times the initialize request, not the SSE stream's opening: one deadline for both.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new McpError(ErrorCode.RequestTimeout, `no session in ${timeoutMs} ms`)), timeoutMs);
+      });
       try {
-        await client.connect(
-          http ?? new SSEClientTransport(url, { requestInit }),
-          // Not the request's signal: other requests may wait on this session (the timeout bounds it).
-          { timeout: this.config.connect_timeout_seconds * 1000 },
-        );
+        // Not the request's signal: other requests may wait on this session (the deadline bounds it).
+        await Promise.race([client.connect(http ?? new SSEClientTransport(url, { requestInit }), { timeout: timeoutMs }), deadline]);
         this.transports.set(url.href, transport);
         return session;
       } catch (error) {
         await client.close().catch(() => undefined);
         failure = error;
-        // Neither transport reaches a server that is down or refuses the credentials.
-        if (unreachable(error) || httpStatus(error) === 401 || httpStatus(error) === 403) break;
+        // Neither transport reaches a server that is down, too slow, or refusing the credentials.
+        const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+        if (timedOut || unreachable(error) || httpStatus(error) === 401 || httpStatus(error) === 403) break;
         this.logger.debug('MCP transport failed; trying the other', { mcp_endpoint: url.href, transport, error: (error as Error).message });
+      } finally {
+        clearTimeout(timer);
       }
     }
     throw this.explain(failure, url.href, 'connect');

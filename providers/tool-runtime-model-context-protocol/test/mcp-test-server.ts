@@ -27,6 +27,8 @@ export interface McpTestServer {
   requests: IncomingHttpHeaders[];
   /** The sessions the server holds open now. */
   openSessions(): number;
+  /** Forgets every session, as a restarted server would: their next request gets 404. */
+  forgetSessions(): Promise<void>;
   /** Adds a tool to every session (each sends `notifications/tools/list_changed`) and to sessions to come. */
   addTool(name: string, reply: string): void;
   close(): Promise<void>;
@@ -144,12 +146,30 @@ export async function startMcpTestServer(options: McpTestServerOptions): Promise
     url: `http://127.0.0.1:${port}${options.transport === 'sse' ? '/sse' : '/mcp'}`,
     requests,
     openSessions: () => transports.size,
+    async forgetSessions() {
+      await Promise.all([...transports.values()].map((transport) => transport.close()));
+      transports.clear();
+    },
     addTool(name, reply) {
       added.push([name, reply]);
       for (const server of servers) register(server, name, reply);
     },
     async close() {
       await Promise.all([...servers].map((server) => server.close().catch(() => undefined)));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** An HTTP server on 127.0.0.1 that accepts requests and never answers them. */
+export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const http = createServer(() => undefined);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    async close() {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

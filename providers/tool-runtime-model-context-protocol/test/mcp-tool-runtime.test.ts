@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
-import { type McpTestServer, PIXEL_PNG, startMcpTestServer } from './mcp-test-server.js';
+import { type McpTestServer, PIXEL_PNG, startMcpTestServer, startSilentServer } from './mcp-test-server.js';
 
 const PROVIDER_ID = 'model-context-protocol';
 
@@ -152,6 +152,13 @@ describe('tool_runtime with remote::model-context-protocol (Streamable HTTP)', (
     expect(refused.body.error.param).toBe('authorization');
   });
 
+  it('opens a new session when the server has forgotten its own (a restart)', async () => {
+    await call(server, 'POST', '/v1/toolgroups', { toolgroup_id: 'mcp::calc', provider_id: PROVIDER_ID, mcp_endpoint: { uri: mcp.url } });
+    expect((await call(server, 'POST', '/v1/tool-runtime/invoke', { tool_name: 'add', kwargs: { a: 1, b: 1 } })).status).toBe(200);
+    await mcp.forgetSessions();
+    expect(await call(server, 'POST', '/v1/tool-runtime/invoke', { tool_name: 'add', kwargs: { a: 2, b: 2 } })).toMatchObject({ status: 200, body: { content: [{ type: 'text', text: '4' }] } });
+  });
+
   it('fails a call that outlasts call_timeout_seconds with 504 naming the server', async () => {
     await call(server, 'POST', '/v1/toolgroups', { toolgroup_id: 'mcp::calc', provider_id: PROVIDER_ID, mcp_endpoint: { uri: mcp.url } });
     const slow = await call(server, 'POST', '/v1/tool-runtime/invoke', { tool_name: 'slow', kwargs: {} });
@@ -200,6 +207,22 @@ describe('tool_runtime with remote::model-context-protocol (SSE, authentication,
     expect(listed.status).toBe(200);
     expect(names(listed.body.data)).toEqual(BUILT_IN);
     await call(server, 'DELETE', '/v1/toolgroups/mcp::locked');
+  });
+
+  it('answers 504 naming a server that accepts connections but never answers, within connect_timeout_seconds', async () => {
+    const silent = await startSilentServer();
+    try {
+      await call(server, 'POST', '/v1/toolgroups', { toolgroup_id: 'mcp::silent', provider_id: PROVIDER_ID, mcp_endpoint: { uri: silent.url } });
+      const started = Date.now();
+      const listing = await call(server, 'GET', '/v1/tool-runtime/list-tools?tool_group_id=mcp::silent');
+      expect(listing.status).toBe(504);
+      expect(listing.body.error.message).toContain(silent.url);
+      // connect_timeout_seconds is 2 here; the SSE fallback is not tried after a timeout.
+      expect(Date.now() - started).toBeLessThan(3500);
+      await call(server, 'DELETE', '/v1/toolgroups/mcp::silent');
+    } finally {
+      await silent.close();
+    }
   });
 
   it('answers 503 naming a server that is down, and leaves its group out of the full listing', async () => {
