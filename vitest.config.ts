@@ -11,6 +11,9 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'providers/*/src/**/*.test.ts', 'providers/*/test/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // The MCP SDK imports eventsource, which exports TypeScript sources under `source` too: the
+    // SDK goes through vite, which compiles them, rather than to Node, which cannot load them.
+    server: { deps: { inline: [/@modelcontextprotocol\/sdk/] } },
     pool: 'forks',
     maxWorkers: 2,
     env: { CRIA_LOG_LEVEL: 'error' },

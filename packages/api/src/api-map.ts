@@ -1,6 +1,7 @@
 import type { FilesApi, FilesProvider } from './protocols/files.js';
 import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inference.js';
 import type { InspectApi, ProvidersApi } from './protocols/inspect.js';
+import type { ToolRuntimeApi, ToolRuntimeProvider } from './protocols/tool-runtime.js';
 import type { VectorIOProvider } from './protocols/vector-io.js';
 import type { VectorIOApi } from './protocols/vector-stores.js';
 
@@ -27,6 +28,7 @@ export interface CriaApis {
   models: { provider: never; router: ModelsApi };
   files: { provider: FilesProvider; router: FilesApi };
   vector_io: { provider: VectorIOProvider; router: VectorIOApi };
+  tool_runtime: { provider: ToolRuntimeProvider; router: ToolRuntimeApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
 }

@@ -10,5 +10,6 @@ export type * from './protocols/inspect.js';
 export * from './protocols/files.js';
 export type * from './protocols/vector-stores.js';
 export * from './protocols/vector-io.js';
+export type * from './protocols/tool-runtime.js';
 export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
 export { resolveConfigPath } from './config-paths.js';

@@ -42,6 +42,13 @@ export interface VectorStoreResource extends RegisteredResource {
   vector_store_name?: string | null;
 }
 
+/** A tool group (Llama Stack's ToolGroup): its tools come from its provider, at an MCP server for `remote::model-context-protocol`. */
+export interface ToolGroupResource extends RegisteredResource {
+  type: 'tool_group';
+  mcp_endpoint: { uri: string } | null;
+  args: Record<string, unknown> | null;
+}
+
 /**
  * The resource types the registry knows, by type name. Packages that add a registrable resource
  * extend it by declaration merging, as with CriaApis.
@@ -49,6 +56,7 @@ export interface VectorStoreResource extends RegisteredResource {
 export interface RegistryResources {
   model: ModelResource;
   vector_store: VectorStoreResource;
+  tool_group: ToolGroupResource;
 }
 
 export type ResourceType = keyof RegistryResources & string;

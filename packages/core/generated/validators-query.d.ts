@@ -5,6 +5,8 @@ export declare const ListChatCompletionMessagesQuery: ValidateFunction;
 export declare const ListChatCompletionsQuery: ValidateFunction;
 export declare const ListFilesQuery: ValidateFunction;
 export declare const ListRoutesQuery: ValidateFunction;
+export declare const ListRuntimeToolsQuery: ValidateFunction;
+export declare const ListToolsQuery: ValidateFunction;
 export declare const ListVectorStoreFilesQuery: ValidateFunction;
 export declare const ListVectorStoresQuery: ValidateFunction;
 export declare const VectorStoreFileContentQuery: ValidateFunction;

@@ -108,6 +108,16 @@ export type ChunkingStrategyRequest = AutoChunkingStrategyRequest | StaticChunki
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed';
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "NullResponse".
+ */
+export type NullResponse = null;
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ToolContentItem".
+ */
+export type ToolContentItem = TextContentItem | ImageContentItem;
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
  */
 export type StorageBackendConfig =
@@ -1517,6 +1527,174 @@ export interface VectorStoreSearchResultsPage {
   next_page: string | null;
 }
 /**
+ * Llama Stack's URL object: where a tool group's MCP server listens.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "McpEndpoint".
+ */
+export interface McpEndpoint {
+  /**
+   * The MCP server's URL (http or https).
+   */
+  uri: string;
+}
+/**
+ * A group of related tools managed together (a registered resource).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ToolGroup".
+ */
+export interface ToolGroup {
+  identifier: string;
+  provider_resource_id?: string | null;
+  provider_id: string;
+  type: 'tool_group';
+  mcp_endpoint?: McpEndpoint | null;
+  args?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * Llama Stack's ListToolGroupsResponse.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ToolGroupList".
+ */
+export interface ToolGroupList {
+  data: ToolGroup[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RegisterToolGroupRequest".
+ */
+export interface RegisterToolGroupRequest {
+  /**
+   * The id to register the tool group under.
+   */
+  toolgroup_id: string;
+  /**
+   * The tool runtime provider serving it.
+   */
+  provider_id: string;
+  mcp_endpoint?: McpEndpoint | null;
+  args?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * A tool, as Llama Stack 0.7.1 describes it.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ToolDef".
+ */
+export interface ToolDef {
+  toolgroup_id?: string | null;
+  name: string;
+  description?: string | null;
+  /**
+   * JSON Schema of the tool's arguments.
+   */
+  input_schema?: {
+    [k: string]: unknown;
+  } | null;
+  /**
+   * JSON Schema of the tool's structured output, when it declares one.
+   */
+  output_schema?: {
+    [k: string]: unknown;
+  } | null;
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * Llama Stack's ListToolDefsResponse.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ToolDefList".
+ */
+export interface ToolDefList {
+  data: ToolDef[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListToolsQuery".
+ */
+export interface ListToolsQuery {
+  /**
+   * Only the tools of this group (`group/tool` names the group too).
+   */
+  toolgroup_id?: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListRuntimeToolsQuery".
+ */
+export interface ListRuntimeToolsQuery {
+  /**
+   * A registered tool group.
+   */
+  tool_group_id?: string;
+  /**
+   * An MCP server's URL, listed directly (needs a tool runtime provider that speaks MCP).
+   */
+  mcp_endpoint?: string;
+  /**
+   * An OAuth access token for the MCP server (sent as `Authorization: Bearer <token>`).
+   */
+  authorization?: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "InvokeToolRequest".
+ */
+export interface InvokeToolRequest {
+  /**
+   * The tool to invoke (`group/tool` names its group too).
+   */
+  tool_name: string;
+  /**
+   * The tool's arguments.
+   */
+  kwargs: {
+    [k: string]: unknown;
+  };
+  /**
+   * An OAuth access token for the MCP server (sent as `Authorization: Bearer <token>`).
+   */
+  authorization?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ImageContentItem".
+ */
+export interface ImageContentItem {
+  type: 'image';
+  image: ImageContent;
+}
+export interface ImageContent {
+  url?: McpEndpoint | null;
+  /**
+   * The image's bytes, base64.
+   */
+  data?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ToolInvocationResult".
+ */
+export interface ToolInvocationResult {
+  content?: (string | ToolContentItem | ToolContentItem[]) | null;
+  error_message?: string | null;
+  /**
+   * Llama Stack's convention for MCP tools: 1 when the tool reported an error, 0 otherwise.
+   */
+  error_code?: number | null;
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -1918,18 +2096,24 @@ export interface ApiSchemaTypes {
   FunctionDefinition: FunctionDefinition;
   HealthInfo: HealthInfo;
   HealthResult: HealthResult;
+  ImageContentItem: ImageContentItem;
   InsertChunksRequest: InsertChunksRequest;
+  InvokeToolRequest: InvokeToolRequest;
   KvStoreReference: KvStoreReference;
   ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
   ListChatCompletionsQuery: ListChatCompletionsQuery;
   ListFilesQuery: ListFilesQuery;
   ListRoutesQuery: ListRoutesQuery;
+  ListRuntimeToolsQuery: ListRuntimeToolsQuery;
+  ListToolsQuery: ListToolsQuery;
   ListVectorStoreFilesQuery: ListVectorStoreFilesQuery;
   ListVectorStoresQuery: ListVectorStoresQuery;
+  McpEndpoint: McpEndpoint;
   Model: Model;
   ModelList: ModelList;
   ModelType: ModelType;
   NetworkConfig: NetworkConfig;
+  NullResponse: NullResponse;
   OpenAIFile: OpenAIFile;
   OpenApiDocument: OpenApiDocument;
   ProviderInfo: ProviderInfo;
@@ -1937,6 +2121,7 @@ export interface ApiSchemaTypes {
   QueryChunksParams: QueryChunksParams;
   QueryChunksRequest: QueryChunksRequest;
   QueryChunksResponse: QueryChunksResponse;
+  RegisterToolGroupRequest: RegisterToolGroupRequest;
   RegisteredResources: RegisteredResources;
   ResponseFormat: ResponseFormat;
   ResponseFormatJsonObject: ResponseFormatJsonObject;
@@ -1959,6 +2144,12 @@ export interface ApiSchemaTypes {
   StoredChatMessage: StoredChatMessage;
   TextContentItem: TextContentItem;
   TokenLogprob: TokenLogprob;
+  ToolContentItem: ToolContentItem;
+  ToolDef: ToolDef;
+  ToolDefList: ToolDefList;
+  ToolGroup: ToolGroup;
+  ToolGroupList: ToolGroupList;
+  ToolInvocationResult: ToolInvocationResult;
   UpdateVectorStoreFileRequest: UpdateVectorStoreFileRequest;
   UpdateVectorStoreRequest: UpdateVectorStoreRequest;
   VectorIOChunk: VectorIOChunk;

@@ -1,0 +1,286 @@
+import { createRequire } from 'node:module';
+import {
+  AuthenticationError,
+  InvalidRequestError,
+  isCriaError,
+  type ProviderContext,
+  type ProviderLogger,
+  type RequestContext,
+  type ToolDef,
+  type ToolGroupResource,
+  type ToolInvocationResult,
+  type ToolRuntimeProvider,
+  type ToolSource,
+  UnavailableError,
+  UpstreamError,
+  UpstreamTimeoutError,
+} from '@cria/api';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { McpToolRuntimeConfig } from './mcp-config.js';
+import { toToolContent } from './mcp-content.js';
+import { mcpHeadersFor } from './mcp-headers.js';
+
+const PROVIDER = 'remote::model-context-protocol';
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** How long ending a Streamable HTTP session (its DELETE) may take when a session is dropped. */
+const SESSION_END_TIMEOUT_MS = 1000;
+
+/** The two ways an MCP server is spoken to over HTTP, in the order tried by default. */
+type McpTransport = 'streamable_http' | 'sse';
+
+/** One open session with an MCP server, for one set of headers. */
+interface McpSession {
+  key: string;
+  url: string;
+  transport: McpTransport;
+  client: Client;
+  /** Set for Streamable HTTP: ended with a DELETE when the session is dropped, so the server lets go of it too. */
+  http: StreamableHTTPClientTransport | null;
+  /** The server's tools, until it says they changed (`notifications/tools/list_changed`). */
+  tools: Promise<ToolDef[]> | null;
+}
+
+/** Error codes of a connection that never reached the server. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The system error code somewhere in an error's causes (fetch wraps it in `TypeError: fetch failed`). */
+function systemCode(error: unknown): string | null {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause ?? (current as { event?: { error?: unknown } }).event?.error;
+  }
+  return null;
+}
+
+function unreachable(error: unknown): boolean {
+  const code = systemCode(error);
+  if (code && UNREACHABLE_CODES.has(code)) return true;
+  // The SSE transport reports a failed connection as an event whose message is fetch's.
+  return error instanceof SseError && error.code === undefined && /fetch failed|ECONNREFUSED|ENOTFOUND/.test(error.message);
+}
+
+/** The HTTP status an MCP server answered with, when the error is one. */
+function httpStatus(error: unknown): number | null {
+  if ((error instanceof StreamableHTTPError || error instanceof SseError) && typeof error.code === 'number' && error.code >= 100) return error.code;
+  const match = error instanceof Error ? /\(HTTP (\d{3})\)/.exec(error.message) : null;
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Tools of Model Context Protocol servers with the official SDK's client. A session is opened per
+ * server URL and header set (Streamable HTTP first, SSE when the server only speaks SSE; the one
+ * that worked is tried first next time) and kept open, so listings are cached until the server
+ * sends `notifications/tools/list_changed`. Headers come from `mcp_headers` in
+ * X-LlamaStack-Provider-Data, keyed by server URL, and `authorization` becomes a Bearer token.
+ */
+export class McpToolRuntime implements ToolRuntimeProvider {
+  /** Open sessions (or being opened), least recently used first. */
+  private readonly sessions = new Map<string, Promise<McpSession>>();
+  /** The transport that last worked for a URL. */
+  private readonly transports = new Map<string, McpTransport>();
+  private closed = false;
+
+  constructor(
+    private readonly config: McpToolRuntimeConfig,
+    private readonly logger: ProviderLogger,
+  ) {}
+
+  static create(config: McpToolRuntimeConfig, context: ProviderContext): McpToolRuntime {
+    return new McpToolRuntime(config, context.logger);
+  }
+
+  async registerToolGroup(group: ToolGroupResource): Promise<void> {
+    endpointOf(group.mcp_endpoint?.uri ?? null, 'mcp_endpoint');
+  }
+
+  async unregisterToolGroup(group: ToolGroupResource): Promise<void> {
+    const url = group.mcp_endpoint?.uri;
+    if (!url) return;
+    // Another group naming the same server opens a session again when it is used.
+    await Promise.all([...this.sessions.keys()].filter((key) => key.startsWith(`${url}\n`)).map((key) => this.drop(key)));
+  }
+
+  async listRuntimeTools(source: ToolSource, context: RequestContext): Promise<ToolDef[]> {
+    const url = endpointOf(source.mcpEndpoint, 'mcp_endpoint');
+    return this.withSession(url, source, context, async (session) => {
+      session.tools ??= this.fetchTools(session).catch((error: unknown) => {
+        session.tools = null;
+        throw error;
+      });
+      // A copy each time: callers set toolgroup_id on what they get.
+      return (await session.tools).map((tool) => ({ ...tool, metadata: { ...tool.metadata } }));
+    });
+  }
+
+  async invokeTool(source: ToolSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
+    const url = endpointOf(source.mcpEndpoint, 'mcp_endpoint');
+    return this.withSession(url, source, context, async (session) => {
+      const result = await session.client.callTool({ name: toolName, arguments: kwargs }, undefined, { timeout: this.config.call_timeout_seconds * 1000, signal: context.signal });
+      const content = toToolContent(result.content as unknown[], (type) => this.logger.warn('MCP content type not supported; left out of the result', { type, tool: toolName, mcp_endpoint: url }));
+      const failed = result.isError === true;
+      const message = failed ? content.filter((item) => item.type === 'text').map((item) => (item as { text: string }).text).join('\n') : '';
+      return { content, error_code: failed ? 1 : 0, error_message: failed ? message || `Tool '${toolName}' failed.` : null, metadata: null };
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.sessions.keys()].map((key) => this.drop(key)));
+  }
+
+  /**
+   * Runs `use` on the session for the URL and headers. A session the server no longer knows
+   * (404 after a restart) is opened again once; any other failure closes it, so the next request
+   * starts afresh.
+   */
+  private async withSession<T>(url: URL, source: ToolSource, context: RequestContext, use: (session: McpSession) => Promise<T>): Promise<T> {
+    if (this.closed) throw new UnavailableError('The MCP tool runtime is shutting down.');
+    const headers = mcpHeadersFor(url.href, context.providerData, source.authorization ?? null);
+    const key = `${url.href}\n${JSON.stringify(Object.entries(headers).sort())}`;
+    for (let attempt = 0; ; attempt++) {
+      const reused = this.sessions.has(key);
+      const session = await this.session(key, url, headers);
+      try {
+        return await use(session);
+      } catch (error) {
+        // A client that went away leaves the session to the others.
+        if (context.signal.aborted) throw error;
+        if (!(error instanceof McpError) || error.code === ErrorCode.ConnectionClosed) await this.drop(key);
+        if (reused && attempt === 0 && httpStatus(error) === 404) continue;
+        throw this.explain(error, url.href, 'call');
+      }
+    }
+  }
+
+  /** The open session for `key`, most recently used last; opens one when there is none. */
+  private async session(key: string, url: URL, headers: Record<string, string>): Promise<McpSession> {
+    let opening = this.sessions.get(key);
+    if (opening) {
+      this.sessions.delete(key);
+    } else {
+      opening = this.open(key, url, headers);
+      // A failed opening is not kept: the next request tries again.
+      opening.catch(() => {
+        if (this.sessions.get(key) === opening) this.sessions.delete(key);
+      });
+    }
+    this.sessions.set(key, opening);
+    while (this.sessions.size > this.config.max_sessions) void this.drop(this.sessions.keys().next().value!);
+    return opening;
+  }
+
+  private async open(key: string, url: URL, headers: Record<string, string>): Promise<McpSession> {
+    const order: McpTransport[] = this.transports.get(url.href) === 'sse' ? ['sse', 'streamable_http'] : ['streamable_http', 'sse'];
+    let failure: unknown;
+    for (const transport of order) {
+      const client = new Client({ name: 'cria', version });
+      // Both transports send requestInit's headers on every request, the SSE stream's GET included.
+      const requestInit = { headers };
+      const http = transport === 'streamable_http' ? new StreamableHTTPClientTransport(url, { requestInit }) : null;
+      const session: McpSession = { key, url: url.href, transport, client, http, tools: null };
+      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+        this.logger.debug('MCP server changed its tools; listing them again on next use', { mcp_endpoint: url.href });
+        session.tools = null;
+      });
+      client.onclose = () => {
+        session.tools = null;
+      };
+      const timeoutMs = this.config.connect_timeout_seconds * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      // The SDK times the initialize request, not the SSE stream's opening: one deadline for both.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new McpError(ErrorCode.RequestTimeout, `no session in ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        // Not the request's signal: other requests may wait on this session (the deadline bounds it).
+        await Promise.race([client.connect(http ?? new SSEClientTransport(url, { requestInit }), { timeout: timeoutMs }), deadline]);
+        this.transports.set(url.href, transport);
+        return session;
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        failure = error;
+        // Neither transport reaches a server that is down, too slow, or refusing the credentials.
+        const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
+        if (timedOut || unreachable(error) || httpStatus(error) === 401 || httpStatus(error) === 403) break;
+        this.logger.debug('MCP transport failed; trying the other', { mcp_endpoint: url.href, transport, error: (error as Error).message });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    throw this.explain(failure, url.href, 'connect');
+  }
+
+  /** Not tied to the request that asked first: other requests share the listing (the call timeout bounds it). */
+  private async fetchTools(session: McpSession): Promise<ToolDef[]> {
+    const tools: ToolDef[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await session.client.listTools(cursor ? { cursor } : undefined, { timeout: this.config.call_timeout_seconds * 1000 });
+      for (const tool of page.tools) {
+        tools.push({
+          name: tool.name,
+          description: tool.description ?? null,
+          input_schema: tool.inputSchema as Record<string, unknown>,
+          output_schema: (tool.outputSchema as Record<string, unknown> | undefined) ?? null,
+          metadata: { endpoint: session.url },
+        });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return tools;
+  }
+
+  private async drop(key: string): Promise<void> {
+    const opening = this.sessions.get(key);
+    this.sessions.delete(key);
+    const session = await opening?.catch(() => null);
+    if (!session) return;
+    if (session.http?.sessionId) {
+      // A server that does not answer the DELETE soon does not hold up shutdown.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, SESSION_END_TIMEOUT_MS)));
+      await Promise.race([session.http.terminateSession().catch(() => undefined), deadline]);
+      clearTimeout(timer);
+    }
+    await session.client.close().catch(() => undefined);
+  }
+
+  /** A failure of an MCP server as a Cria error naming the server. */
+  private explain(error: unknown, url: string, stage: 'connect' | 'call'): Error {
+    if (isCriaError(error)) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      const seconds = stage === 'connect' ? this.config.connect_timeout_seconds : this.config.call_timeout_seconds;
+      return new UpstreamTimeoutError(PROVIDER, `The MCP server at ${url} did not answer in ${seconds} s.`, { cause: error });
+    }
+    if (unreachable(error)) {
+      return new UnavailableError(`Could not connect to the MCP server at ${url}: ${systemCode(error) ?? message}.`, { code: 'mcp_server_unavailable', cause: error });
+    }
+    const status = httpStatus(error);
+    if (status === 401 || status === 403) {
+      return new AuthenticationError(`The MCP server at ${url} refused the request (HTTP ${status}); send credentials with \`authorization\` or mcp_headers in X-LlamaStack-Provider-Data.`, { code: 'mcp_authentication_required', cause: error });
+    }
+    if (error instanceof McpError) {
+      return new UpstreamError(PROVIDER, `The MCP server at ${url} answered with an error: ${message}`, { code: 'mcp_server_error', cause: error });
+    }
+    return new UpstreamError(PROVIDER, `The MCP server at ${url} failed${status ? ` (HTTP ${status})` : ''}: ${message}`, { code: 'mcp_server_error', cause: error });
+  }
+}
+
+/** The URL of an MCP server, checked to be http(s). */
+function endpointOf(uri: string | null, param: string): URL {
+  if (!uri) throw new InvalidRequestError('An MCP endpoint is required: register the tool group with mcp_endpoint: {uri: "http://host/mcp"}.', { param });
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new InvalidRequestError(`The MCP endpoint '${uri}' is not a URL.`, { param });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidRequestError(`The MCP endpoint '${uri}' is not an HTTP(S) URL.`, { param });
+  return url;
+}
