@@ -1,7 +1,8 @@
 /**
  * `pnpm conformance:specs`: extracts, from the published specs in `../shared/reference/`, what the
  * conformance harness of @cria/testing checks replies against: for every operation of Llama Stack
- * 0.7.1 (stable and experimental) and every operation of OpenAI's spec on the resources Llama
+ * 0.7.1 (stable and experimental), of 0.2.23 for the routes 0.7.1 dropped (tool runtime, telemetry
+ * queries, ...), and every operation of OpenAI's spec on the resources Llama
  * Stack serves (chat, completions, embeddings, files, models, vector stores, responses, ...), the schema of its JSON reply and of its stream events, and the component schemas those
  * reach. OpenAPI's `nullable: true` becomes a union with null. The result is committed
  * (`packages/testing/fixtures/conformance/*.json`), so tests need no copy of the specs.
@@ -38,6 +39,8 @@ export interface ConformanceSpec {
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+/** Types of 0.2.23 that 0.7.1 defines under another name. */
+const RENAMED_SINCE_0_2: Record<string, string> = { Tool: 'ToolDef' };
 const COMPONENT = '#/components/schemas/';
 
 function load(file: string): OpenApi {
@@ -98,13 +101,38 @@ function extract(title: string, specs: OpenApi[], prefix: string, include: (path
   return { title, operations, components: kept };
 }
 
-export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: ConformanceSpec } {
+/** `/v1/files/{file_id}` → `/v1/files/{}`. */
+const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
+
+export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: ConformanceSpec; llamaStackLegacy: ConformanceSpec } {
   const llamaStackSpecs = [load('llama-stack-0.7.1-spec.yaml'), load('llama-stack-0.7.1-experimental-spec.yaml')];
+  const served = new Set(llamaStackSpecs.flatMap((spec) => Object.entries(spec.paths).flatMap(([path, item]) => METHODS.filter((method) => item[method]).map((method) => `${method} ${shape(path)}`))));
   // OpenAI's routes of the resources Llama Stack serves (chat, files, vector_stores, responses, ...).
   const families = new Set(llamaStackSpecs.flatMap((spec) => Object.keys(spec.paths).map((path) => path.split('/')[2])));
   const openai = extract('OpenAI 2.3.0', [load('openai-openapi-2.3.0.yml')], '/v1', (path) => families.has(path.split('/')[1]));
   const llamaStack = extract('Llama Stack 0.7.1', llamaStackSpecs, '', () => true);
-  return { openai, llamaStack };
+  // Routes 0.7.1 dropped that Cria still serves (tool runtime, telemetry queries, dataset IO under /v1):
+  // 0.2.23 names their replies; where 0.7.1 still defines that type (ToolGroup, ToolDef,
+  // ToolInvocationResult, ...), its 0.7.1 definition is the shape, else 0.2.23's.
+  const legacy = extract('Llama Stack 0.2.23', [load('llama-stack-0.2.23-spec.yaml')], '', (path, method) => !path.startsWith('/v1/openai/') && !served.has(`${method} ${shape(path)}`));
+  const modern: Record<string, Schema> = Object.assign({}, ...llamaStackSpecs.map((spec) => spec.components.schemas));
+  const modernName = (name: string | null) => (name ? (RENAMED_SINCE_0_2[name] ?? name) : null);
+  const names = new Set(Object.keys(llamaStack.components));
+  const keptLegacy: ConformanceOperation[] = [];
+  for (const operation of legacy.operations) {
+    const json = modernName(operation.json);
+    const stream = modernName(operation.stream);
+    if ([json, stream].every((name) => !name || modern[name])) {
+      llamaStack.operations.push({ ...operation, json, stream });
+      for (const name of [json, stream]) if (name) collect({ $ref: COMPONENT + name }, names, modern);
+    } else {
+      keptLegacy.push(operation);
+    }
+  }
+  for (const name of names) llamaStack.components[name] ??= convert(modern[name]) as Schema;
+  llamaStack.operations.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  const llamaStackLegacy = { ...legacy, operations: keptLegacy };
+  return { openai, llamaStack, llamaStackLegacy };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -112,9 +140,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`the reference specs are not at ${reference} (set CRIA_REFERENCE_DIR)`);
     process.exit(1);
   }
-  const { openai, llamaStack } = conformanceSpecs();
+  const { openai, llamaStack, llamaStackLegacy } = conformanceSpecs();
   mkdirSync(output, { recursive: true });
   writeFileSync(join(output, 'openai.json'), `${JSON.stringify(openai)}\n`);
   writeFileSync(join(output, 'llama-stack.json'), `${JSON.stringify(llamaStack)}\n`);
-  console.log(`OpenAI: ${openai.operations.length} operations, ${Object.keys(openai.components).length} schemas; Llama Stack: ${llamaStack.operations.length} operations, ${Object.keys(llamaStack.components).length} schemas`);
+  writeFileSync(join(output, 'llama-stack-0.2.json'), `${JSON.stringify(llamaStackLegacy)}\n`);
+  console.log(`OpenAI: ${openai.operations.length} operations, ${Object.keys(openai.components).length} schemas; Llama Stack: ${llamaStack.operations.length} operations, ${Object.keys(llamaStack.components).length} schemas; Llama Stack 0.2.23 (routes 0.7.1 dropped): ${llamaStackLegacy.operations.length} operations`);
 }

@@ -4,7 +4,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { CONFORMANCE_QUIRKS, type SchemaPatch } from './conformance-quirks.js';
 
 /** Which published spec a route follows. */
-export type ConformanceSpecName = 'openai' | 'llama-stack';
+export type ConformanceSpecName = 'openai' | 'llama-stack' | 'llama-stack-0.2';
 
 /** What kind of reply is checked: a JSON body, one server-sent event, or an error envelope. */
 export type ReplyKind = 'json' | 'stream' | 'error';
@@ -55,7 +55,7 @@ function patched(spec: SpecFile, name: ConformanceSpecName, patches: readonly Sc
 
 /**
  * Checks replies against the published schema of their route: OpenAI's where OpenAI's spec has
- * the route, Llama Stack 0.7.1's otherwise. The schemas come from the fixtures that
+ * the route, Llama Stack 0.7.1's otherwise, and 0.2.23's for the routes 0.7.1 dropped. The schemas come from the fixtures that
  * `pnpm conformance:specs` extracts; the known quirks of the published specs are applied to
  * them (conformance-quirks.ts). Validators are compiled once per schema.
  */
@@ -65,15 +65,16 @@ export class ConformanceChecker {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor() {
+    // In this order: where two specs have a route, the first one's shape rules.
     for (const [name, file] of [
       ['openai', 'openai.json'],
       ['llama-stack', 'llama-stack.json'],
+      ['llama-stack-0.2', 'llama-stack-0.2.json'],
     ] as const) {
       const spec = patched(JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as SpecFile, name, CONFORMANCE_QUIRKS.patches);
       this.ajv.addSchema({ $id: name, components: { schemas: spec.components } });
       for (const operation of spec.operations) {
         const key = `${operation.method} ${shape(operation.path)}`;
-        // OpenAI's spec was added first: where both have the route, OpenAI's shape rules.
         if (!this.routes.has(key)) this.routes.set(key, { spec: name, operation: { ...operation, stream: operation.stream ?? CONFORMANCE_QUIRKS.streamSchemas[`${name} ${operation.method} ${operation.path}`] ?? null } });
       }
     }
