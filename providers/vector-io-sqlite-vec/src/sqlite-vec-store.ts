@@ -1,4 +1,4 @@
-import type { SqliteConnection, SqliteStatement } from '@cria/sqlite';
+import type { SqliteConnection } from '@cria/sqlite';
 import type { AttributeFilter, ChunkMatch, ChunkSelector, StoredChunk, VectorChunk } from '@cria/api';
 import { attributeFilterToSql } from './sqlite-vec-filter.js';
 import type { SqliteVecReader } from './sqlite-vec-reader.js';
@@ -103,9 +103,9 @@ export class SqliteVecStore {
 
   /** Inserts (or replaces, by chunk id) chunks whose embeddings were checked; the caller holds the transaction. */
   insert(chunks: readonly VectorChunk[]): void {
-    const insertChunk = this.statement(`INSERT INTO ${this.chunks} (chunk_id, file_id, content, metadata, chunk_metadata, norm) VALUES (?, ?, ?, ?, ?, ?)`);
-    const insertVector = this.statement(`INSERT INTO ${this.vectors} (rowid, embedding) VALUES (?, ?)`);
-    const insertKeywords = this.statement(`INSERT INTO ${this.keywords} (rowid, content) VALUES (?, ?)`);
+    const insertChunk = this.db.statement(`INSERT INTO ${this.chunks} (chunk_id, file_id, content, metadata, chunk_metadata, norm) VALUES (?, ?, ?, ?, ?, ?)`);
+    const insertVector = this.db.statement(`INSERT INTO ${this.vectors} (rowid, embedding) VALUES (?, ?)`);
+    const insertKeywords = this.db.statement(`INSERT INTO ${this.keywords} (rowid, content) VALUES (?, ?)`);
     this.removeRows(this.rowids(...selection({ chunkIds: chunks.map((chunk) => chunk.chunkId) })));
     for (const chunk of chunks) {
       const chunkMetadata = chunk.chunkMetadata ?? {};
@@ -127,14 +127,14 @@ export class SqliteVecStore {
   /** The selected chunks in insertion order, with their embeddings when asked; the caller holds the transaction (one snapshot). */
   list(selector: ChunkSelector, includeEmbeddings: boolean): StoredChunk[] {
     const [where, params] = selection(selector);
-    const rows = this.statement(`SELECT rowid, chunk_id, content, metadata, chunk_metadata, norm FROM ${this.chunks} WHERE ${where} ORDER BY rowid`).all(...params) as unknown as (ChunkRow & { rowid: number; norm: number })[];
-    const embeddingOf = includeEmbeddings ? this.statement(`SELECT embedding FROM ${this.vectors} WHERE rowid = ?`) : null;
+    const rows = this.db.statement(`SELECT rowid, chunk_id, content, metadata, chunk_metadata, norm FROM ${this.chunks} WHERE ${where} ORDER BY rowid`).all(...params) as unknown as (ChunkRow & { rowid: number; norm: number })[];
+    const embeddingOf = includeEmbeddings ? this.db.statement(`SELECT embedding FROM ${this.vectors} WHERE rowid = ?`) : null;
     return rows.map((row) => (embeddingOf ? { ...toChunk(row), embedding: scaledVector(embeddingOf.value(BigInt(row.rowid)) as Uint8Array, row.norm) } : toChunk(row)));
   }
 
   /** Replaces the metadata of a file's chunks in one statement (so all or nothing). */
   updateMetadata(fileId: string, metadata: Record<string, unknown>): void {
-    this.statement(`UPDATE ${this.chunks} SET metadata = ? WHERE file_id = ?`).run(JSON.stringify(metadata), fileId);
+    this.db.statement(`UPDATE ${this.chunks} SET metadata = ? WHERE file_id = ?`).run(JSON.stringify(metadata), fileId);
   }
 
   /**
@@ -194,12 +194,8 @@ export class SqliteVecStore {
 
   /** Deletes rows one rowid at a time: vec0 and FTS5 only find rows fast by an equality on rowid. */
   private removeRows(rowids: readonly number[]): void {
-    const deletes = [this.vectors, this.keywords, this.chunks].map((table) => this.statement(`DELETE FROM ${table} WHERE rowid = ?`));
+    const deletes = [this.vectors, this.keywords, this.chunks].map((table) => this.db.statement(`DELETE FROM ${table} WHERE rowid = ?`));
     for (const rowid of rowids) for (const statement of deletes) statement.run(BigInt(rowid));
-  }
-
-  private statement(sql: string): SqliteStatement {
-    return this.db.statement(sql);
   }
 }
 

@@ -1,4 +1,5 @@
 import { type FileContent, type FileDeleted, type FileList, type FilesApi, type FilesProvider, type FileUpload, InvalidRequestError, type ListFilesQuery, type OpenAIFile, type RequestContext } from '@cria/api';
+import { dropNull } from '../reply-shape.js';
 
 /**
  * Routes the files API to the distribution's files provider (Llama Stack serves one). Other APIs
@@ -45,9 +46,7 @@ export class FilesRouter implements FilesApi {
  * `status_details` left out when unset (OpenAI's schema has no null for them), `status` present.
  */
 function conformFile(file: OpenAIFile): OpenAIFile {
-  const loose = file as unknown as Record<string, unknown>;
-  if (loose.expires_at === null) delete loose.expires_at;
-  if (loose.status_details === null) delete loose.status_details;
+  dropNull(file, 'expires_at', 'status_details');
   file.status ??= 'processed';
   file.object = 'file';
   return file;

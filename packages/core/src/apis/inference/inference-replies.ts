@@ -1,4 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, Completion, EmbeddingsResponse } from '@cria/api';
+import { dropNull } from '../reply-shape.js';
 
 /**
  * Replies in OpenAI's published shape, whatever the provider returned: fields the schema
@@ -30,7 +31,7 @@ function conformToolCalls(message: Loose): void {
   dropNull(message, 'tool_calls', 'function_call');
   for (const call of (message.tool_calls as Loose[] | undefined) ?? []) {
     dropNull(call, 'id', 'type', 'function');
-    if (call.function) dropNull(call.function as Loose, 'name', 'arguments');
+    if (call.function) dropNull(call.function, 'name', 'arguments');
   }
 }
 
@@ -46,7 +47,7 @@ export function conformChatCompletion(completion: ChatCompletion): ChatCompletio
     conformToolCalls(message);
   }
   conformUsage(completion as unknown as Loose, false);
-  dropNull(completion as unknown as Loose, 'system_fingerprint');
+  dropNull(completion, 'system_fingerprint');
   return completion;
 }
 
@@ -60,7 +61,7 @@ export function conformChatCompletionChunk(chunk: ChatCompletionChunk): ChatComp
     conformToolCalls(delta);
   }
   conformUsage(chunk as unknown as Loose, true);
-  dropNull(chunk as unknown as Loose, 'system_fingerprint');
+  dropNull(chunk, 'system_fingerprint');
   return chunk;
 }
 
@@ -72,7 +73,7 @@ export function conformCompletion(completion: Completion): Completion {
     choice.finish_reason ??= null;
   }
   conformUsage(completion as unknown as Loose, false);
-  dropNull(completion as unknown as Loose, 'system_fingerprint');
+  dropNull(completion, 'system_fingerprint');
   return completion;
 }
 
@@ -80,9 +81,4 @@ export function conformEmbeddings(response: EmbeddingsResponse): EmbeddingsRespo
   response.object = 'list';
   for (const embedding of response.data as unknown as Loose[]) embedding.object = 'embedding';
   return response;
-}
-
-/** Leaves out the named fields where they are null (their schema has no null). */
-export function dropNull(reply: Loose, ...names: string[]): void {
-  for (const name of names) if (reply[name] === null) delete reply[name];
 }
