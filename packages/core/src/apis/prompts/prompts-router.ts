@@ -109,7 +109,6 @@ export class PromptsRouter implements PromptsApi {
 
   async updatePrompt(promptId: string, request: UpdatePromptRequest): Promise<Prompt> {
     const variables = request.variables ?? [];
-    checkVariables(request.prompt, variables);
     return this.serially(promptId, async () => {
       const store = await this.prompts();
       const { versions, defaultVersion } = await store.versions(promptId);
@@ -121,6 +120,8 @@ export class PromptsRouter implements PromptsApi {
           { param: 'version', code: 'stale_prompt_version' },
         );
       }
+      // Checked after the version, in Llama Stack's order.
+      checkVariables(request.prompt, variables);
       const stored: StoredPrompt = { prompt_id: promptId, prompt: request.prompt, version: latest + 1, variables, is_default: false };
       await store.putVersion(stored);
       const setAsDefault = request.set_as_default ?? true;
