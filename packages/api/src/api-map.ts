@@ -1,6 +1,7 @@
 import type { FilesApi, FilesProvider } from './protocols/files.js';
 import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inference.js';
 import type { InspectApi, ProvidersApi } from './protocols/inspect.js';
+import type { PromptsApi } from './protocols/prompts.js';
 import type { ToolRuntimeApi, ToolRuntimeProvider } from './protocols/tool-runtime.js';
 import type { VectorIOProvider } from './protocols/vector-io.js';
 import type { VectorIOApi } from './protocols/vector-stores.js';
@@ -21,7 +22,7 @@ import type { VectorIOApi } from './protocols/vector-stores.js';
  * }
  * ```
  *
- * APIs the core serves on its own (models, inspect, providers) have `provider: never`.
+ * APIs the core serves on its own (models, prompts, inspect, providers) have `provider: never`.
  */
 export interface CriaApis {
   inference: { provider: InferenceProvider; router: InferenceApi };
@@ -29,6 +30,7 @@ export interface CriaApis {
   files: { provider: FilesProvider; router: FilesApi };
   vector_io: { provider: VectorIOProvider; router: VectorIOApi };
   tool_runtime: { provider: ToolRuntimeProvider; router: ToolRuntimeApi };
+  prompts: { provider: never; router: PromptsApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
 }

@@ -2,6 +2,7 @@
 import type { ValidateFunction } from 'ajv';
 export declare const ChatCompletionRequest: ValidateFunction;
 export declare const CompletionRequest: ValidateFunction;
+export declare const CreatePromptRequest: ValidateFunction;
 export declare const CreateVectorStoreFileBatchRequest: ValidateFunction;
 export declare const CreateVectorStoreFileRequest: ValidateFunction;
 export declare const CreateVectorStoreRequest: ValidateFunction;
@@ -11,6 +12,8 @@ export declare const InsertChunksRequest: ValidateFunction;
 export declare const InvokeToolRequest: ValidateFunction;
 export declare const QueryChunksRequest: ValidateFunction;
 export declare const RegisterToolGroupRequest: ValidateFunction;
+export declare const SetDefaultVersionRequest: ValidateFunction;
+export declare const UpdatePromptRequest: ValidateFunction;
 export declare const UpdateVectorStoreFileRequest: ValidateFunction;
 export declare const UpdateVectorStoreRequest: ValidateFunction;
 export declare const VectorStoreSearchRequest: ValidateFunction;

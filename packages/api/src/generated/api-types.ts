@@ -1695,6 +1695,103 @@ export interface ToolInvocationResult {
   } | null;
 }
 /**
+ * One version of a stored prompt template.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Prompt".
+ */
+export interface Prompt {
+  /**
+   * The prompt template, with `{{ name }}` placeholders.
+   */
+  prompt: string | null;
+  /**
+   * Starts at 1; each update makes the next version.
+   */
+  version: number;
+  /**
+   * `pmpt_` and 48 lowercase hex digits.
+   */
+  prompt_id: string;
+  /**
+   * The names of the `{{ name }}` placeholders the template may use; every placeholder must be declared.
+   */
+  variables: string[];
+  /**
+   * Whether this version is the one served when no version is asked for.
+   */
+  is_default: boolean;
+}
+/**
+ * Prompts: the default version of each, or every version of one.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListPromptsResponse".
+ */
+export interface ListPromptsResponse {
+  data: Prompt[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreatePromptRequest".
+ */
+export interface CreatePromptRequest {
+  /**
+   * The prompt template, with `{{ name }}` placeholders.
+   */
+  prompt: string;
+  /**
+   * The names of the `{{ name }}` placeholders the template may use; every placeholder must be declared.
+   */
+  variables?: string[] | null;
+}
+/**
+ * Llama Stack's UpdatePromptBodyRequest.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "UpdatePromptRequest".
+ */
+export interface UpdatePromptRequest {
+  /**
+   * The new version's template.
+   */
+  prompt: string;
+  /**
+   * The latest version of the prompt (an update based on an older one is refused).
+   */
+  version: number;
+  /**
+   * The names of the `{{ name }}` placeholders the template may use; every placeholder must be declared.
+   */
+  variables?: string[] | null;
+  /**
+   * Make the new version the default.
+   */
+  set_as_default?: boolean;
+}
+/**
+ * Llama Stack's SetDefaultVersionBodyRequest.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SetDefaultVersionRequest".
+ */
+export interface SetDefaultVersionRequest {
+  /**
+   * The version to serve by default.
+   */
+  version: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "GetPromptQuery".
+ */
+export interface GetPromptQuery {
+  /**
+   * A version of the prompt; the default version when absent (or 0, as Llama Stack reads it).
+   */
+  version?: number;
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -2076,6 +2173,7 @@ export interface ApiSchemaTypes {
   Completion: Completion;
   CompletionRequest: CompletionRequest;
   CompletionUsage: CompletionUsage;
+  CreatePromptRequest: CreatePromptRequest;
   CreateVectorStoreFileBatchRequest: CreateVectorStoreFileBatchRequest;
   CreateVectorStoreFileRequest: CreateVectorStoreFileRequest;
   CreateVectorStoreRequest: CreateVectorStoreRequest;
@@ -2094,6 +2192,7 @@ export interface ApiSchemaTypes {
   FilePurpose: FilePurpose;
   FileUploadForm: FileUploadForm;
   FunctionDefinition: FunctionDefinition;
+  GetPromptQuery: GetPromptQuery;
   HealthInfo: HealthInfo;
   HealthResult: HealthResult;
   ImageContentItem: ImageContentItem;
@@ -2103,6 +2202,7 @@ export interface ApiSchemaTypes {
   ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
   ListChatCompletionsQuery: ListChatCompletionsQuery;
   ListFilesQuery: ListFilesQuery;
+  ListPromptsResponse: ListPromptsResponse;
   ListRoutesQuery: ListRoutesQuery;
   ListRuntimeToolsQuery: ListRuntimeToolsQuery;
   ListToolsQuery: ListToolsQuery;
@@ -2116,6 +2216,7 @@ export interface ApiSchemaTypes {
   NullResponse: NullResponse;
   OpenAIFile: OpenAIFile;
   OpenApiDocument: OpenApiDocument;
+  Prompt: Prompt;
   ProviderInfo: ProviderInfo;
   ProviderList: ProviderList;
   QueryChunksParams: QueryChunksParams;
@@ -2134,6 +2235,7 @@ export interface ApiSchemaTypes {
   SearchFilter: SearchFilter;
   SearchRankingOptions: SearchRankingOptions;
   ServerConfig: ServerConfig;
+  SetDefaultVersionRequest: SetDefaultVersionRequest;
   SqlStoreReference: SqlStoreReference;
   StaticChunkingConfig: StaticChunkingConfig;
   StaticChunkingStrategy: StaticChunkingStrategy;
@@ -2150,6 +2252,7 @@ export interface ApiSchemaTypes {
   ToolGroup: ToolGroup;
   ToolGroupList: ToolGroupList;
   ToolInvocationResult: ToolInvocationResult;
+  UpdatePromptRequest: UpdatePromptRequest;
   UpdateVectorStoreFileRequest: UpdateVectorStoreFileRequest;
   UpdateVectorStoreRequest: UpdateVectorStoreRequest;
   VectorIOChunk: VectorIOChunk;

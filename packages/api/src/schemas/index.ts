@@ -4,6 +4,7 @@ import { distributionSchemas } from './schemas-distribution.js';
 import { filesSchemas } from './schemas-files.js';
 import type { JsonSchema } from './json-schema.js';
 import { modelsSchemas } from './schemas-models.js';
+import { promptsSchemas } from './schemas-prompts.js';
 import { toolsSchemas } from './schemas-tools.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
 import { vectorStoresSchemas } from './schemas-vector-stores.js';
@@ -32,6 +33,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...vectorIOSchemas,
     ...vectorStoresSchemas,
     ...toolsSchemas,
+    ...promptsSchemas,
     ...distributionSchemas,
   }),
 };
