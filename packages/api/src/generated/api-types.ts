@@ -1986,9 +1986,9 @@ export interface ListConversationItemsQuery {
 }
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
- * via the `definition` "RetrieveConversationItemQuery".
+ * via the `definition` "ConversationItemIncludeQuery".
  */
-export interface RetrieveConversationItemQuery {
+export interface ConversationItemIncludeQuery {
   /**
    * Accepted as in OpenAI's API; stored items are returned whole.
    */
@@ -2386,6 +2386,7 @@ export interface ApiSchemaTypes {
   ConversationFunctionCallInput: ConversationFunctionCallInput;
   ConversationFunctionCallOutputInput: ConversationFunctionCallOutputInput;
   ConversationItem: ConversationItem;
+  ConversationItemIncludeQuery: ConversationItemIncludeQuery;
   ConversationItemInput: ConversationItemInput;
   ConversationItemList: ConversationItemList;
   ConversationMcpApprovalRequestInput: ConversationMcpApprovalRequestInput;
@@ -2450,7 +2451,6 @@ export interface ApiSchemaTypes {
   ResponseFormatJsonObject: ResponseFormatJsonObject;
   ResponseFormatJsonSchema: ResponseFormatJsonSchema;
   ResponseFormatText: ResponseFormatText;
-  RetrieveConversationItemQuery: RetrieveConversationItemQuery;
   RouteInfo: RouteInfo;
   RouteList: RouteList;
   SearchComparisonFilter: SearchComparisonFilter;

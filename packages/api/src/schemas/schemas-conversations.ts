@@ -204,5 +204,5 @@ export const conversationsSchemas: Record<string, JsonSchema> = {
   UpdateConversationRequest: updateConversationRequest,
   AddConversationItemsRequest: addConversationItemsRequest,
   ListConversationItemsQuery: listConversationItemsQuery,
-  RetrieveConversationItemQuery: retrieveConversationItemQuery,
+  ConversationItemIncludeQuery: retrieveConversationItemQuery,
 };

@@ -14,6 +14,7 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'files', kind: 'providers', load: async () => (await import('./files/files-api.js')).filesApi },
   { name: 'vector_io', kind: 'providers', load: async () => (await import('./vector-io/vector-io-api.js')).vectorIoApi },
   { name: 'tool_runtime', kind: 'providers', load: async () => (await import('./tool-runtime/tool-runtime-api.js')).toolRuntimeApi },
+  { name: 'conversations', kind: 'core', load: async () => (await import('./conversations/conversations-api.js')).conversationsApi },
   { name: 'inspect', kind: 'core', load: async () => (await import('./inspect/inspect-api.js')).inspectApi },
   { name: 'providers', kind: 'core', load: async () => (await import('./providers/providers-api.js')).providersApi },
 ];
