@@ -71,6 +71,7 @@ export function sqliteStorage(dir: string): Record<string, unknown> {
     stores: {
       metadata: { namespace: 'registry', backend: 'kv_default' },
       inference: { table_name: 'inference_store', backend: 'sql_default' },
+      conversations: { table_name: 'openai_conversations', backend: 'sql_default' },
     },
   };
 }

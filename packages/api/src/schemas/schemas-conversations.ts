@@ -114,20 +114,34 @@ const conversationWebSearchCallInput = object(
   { required: ['type'] },
 );
 
-const ITEM_INPUTS = [
-  'ConversationMessageInput',
-  'ConversationFunctionCallInput',
-  'ConversationFunctionCallOutputInput',
-  'ConversationReasoningInput',
-  'ConversationMcpListToolsInput',
-  'ConversationMcpCallInput',
-  'ConversationMcpApprovalRequestInput',
-  'ConversationFileSearchCallInput',
-  'ConversationWebSearchCallInput',
-];
+/** Each item type and the schema of its input. */
+const ITEM_INPUTS: Record<string, string> = {
+  message: 'ConversationMessageInput',
+  function_call: 'ConversationFunctionCallInput',
+  function_call_output: 'ConversationFunctionCallOutputInput',
+  reasoning: 'ConversationReasoningInput',
+  mcp_list_tools: 'ConversationMcpListToolsInput',
+  mcp_call: 'ConversationMcpCallInput',
+  mcp_approval_request: 'ConversationMcpApprovalRequestInput',
+  file_search_call: 'ConversationFileSearchCallInput',
+  web_search_call: 'ConversationWebSearchCallInput',
+};
 
-/** No discriminator: a message may come without `type` (OpenAI's EasyInputMessage); every other item names its type. */
-const conversationItemInput: JsonSchema = { oneOf: ITEM_INPUTS.map((name) => ref(name)), description: 'An item to add to a conversation.' };
+/**
+ * An item picked by its `type` with if/then rather than a discriminator: a message may come
+ * without `type` (OpenAI's EasyInputMessage, as Llama Stack accepts it), which a discriminator
+ * refuses; and errors name the field of the chosen type, not a "no branch fits".
+ */
+const conversationItemInput: JsonSchema = {
+  type: 'object',
+  description: 'An item to add to a conversation.',
+  properties: { type: { type: 'string', enum: Object.keys(ITEM_INPUTS) } },
+  allOf: [
+    { if: { not: { required: ['type'] } }, then: ref('ConversationMessageInput') },
+    ...Object.entries(ITEM_INPUTS).map(([type, name]) => ({ if: { properties: { type: { const: type } }, required: ['type'] }, then: ref(name) })),
+  ],
+  tsType: Object.values(ITEM_INPUTS).join(' | '),
+};
 
 /** An item as stored and returned: the input with its id (and status, where the type has one) filled in. */
 const conversationItem = object(
