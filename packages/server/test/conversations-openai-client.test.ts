@@ -5,6 +5,11 @@ import { startTestServer, temporaryDirectory, type TestServer } from '@cria/test
 const CONVERSATION_ID = /^conv_[0-9a-f]{48}$/;
 const MISSING_CONVERSATION = `conv_${'0'.repeat(48)}`;
 
+/** A message with the id it is to be stored under (the client's input message types have no id). */
+function withId(message: { type: 'message'; id: string; role: 'user'; content: string }): OpenAI.Responses.ResponseInputItem {
+  return message as unknown as OpenAI.Responses.ResponseInputItem;
+}
+
 // The official openai client against Cria's Conversations API: a distribution with only the
 // conversations store (the API is the core's, so it needs no providers).
 describe('conversations through the openai client', () => {
@@ -36,7 +41,7 @@ describe('conversations through the openai client', () => {
       items: [
         { type: 'message', role: 'system', content: 'Answer briefly.' },
         { role: 'user', content: 'How tall is a llama?' },
-        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'About 1.8 m.', annotations: [] }] } as OpenAI.Responses.ResponseInputItem,
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'About 1.8 m.', annotations: [] }] } as unknown as OpenAI.Responses.ResponseInputItem,
       ],
     });
     expect(conversation.metadata).toEqual({ topic: 'llamas' });
@@ -61,7 +66,7 @@ describe('conversations through the openai client', () => {
     const [item] = (await client.conversations.items.list(conversation.id)).data;
     expect(await client.conversations.delete(conversation.id)).toEqual({ id: conversation.id, object: 'conversation.deleted', deleted: true });
     await expect(client.conversations.retrieve(conversation.id)).rejects.toMatchObject({ status: 404, error: { param: 'conversation_id' } });
-    await expect(client.conversations.items.retrieve(item!.id, { conversation_id: conversation.id })).rejects.toMatchObject({ status: 404, error: { param: 'conversation_id' } });
+    await expect(client.conversations.items.retrieve(item!.id!, { conversation_id: conversation.id })).rejects.toMatchObject({ status: 404, error: { param: 'conversation_id' } });
     await expect(client.conversations.delete(conversation.id)).rejects.toMatchObject({ status: 404, error: { param: 'conversation_id' } });
   });
 
@@ -84,17 +89,17 @@ describe('conversations through the openai client', () => {
     expect(added.first_id).toBe(added.data[0]!.id);
     expect(added.last_id).toBe('msg_given');
 
-    const call = await client.conversations.items.retrieve(added.data[1]!.id, { conversation_id: conversation.id });
+    const call = await client.conversations.items.retrieve(added.data[1]!.id!, { conversation_id: conversation.id });
     expect(call).toEqual(added.data[1]);
 
-    expect(await client.conversations.items.delete(added.data[1]!.id, { conversation_id: conversation.id })).toEqual(conversation);
+    expect(await client.conversations.items.delete(added.data[1]!.id!, { conversation_id: conversation.id })).toEqual(conversation);
     const left = await client.conversations.items.list(conversation.id, { order: 'asc' });
     expect(left.data.map((item) => item.id)).toEqual([added.data[0]!.id, added.data[2]!.id, 'rs_given', 'msg_given']);
-    await expect(client.conversations.items.retrieve(added.data[1]!.id, { conversation_id: conversation.id })).rejects.toMatchObject({ status: 404, error: { param: 'item_id' } });
-    await expect(client.conversations.items.delete(added.data[1]!.id, { conversation_id: conversation.id })).rejects.toMatchObject({ status: 404, error: { param: 'item_id' } });
+    await expect(client.conversations.items.retrieve(added.data[1]!.id!, { conversation_id: conversation.id })).rejects.toMatchObject({ status: 404, error: { param: 'item_id' } });
+    await expect(client.conversations.items.delete(added.data[1]!.id!, { conversation_id: conversation.id })).rejects.toMatchObject({ status: 404, error: { param: 'item_id' } });
 
     // Adding an item again under its id replaces it, and moves it after the others (Llama Stack's upsert).
-    await client.conversations.items.create(conversation.id, { items: [{ type: 'message', id: 'rs_given', role: 'user', content: 'replaced' }] });
+    await client.conversations.items.create(conversation.id, { items: [withId({ type: 'message', id: 'rs_given', role: 'user', content: 'replaced' })] });
     const replaced = await client.conversations.items.list(conversation.id, { order: 'asc' });
     expect(replaced.data.map((item) => item.id)).toEqual([added.data[0]!.id, added.data[2]!.id, 'msg_given', 'rs_given']);
     expect(replaced.data.at(-1)).toMatchObject({ type: 'message', content: [{ type: 'input_text', text: 'replaced' }] });
@@ -176,8 +181,22 @@ describe('conversations through the openai client', () => {
 
     // An item id belongs to one conversation: another may not take it over.
     const other = await client.conversations.create();
-    await client.conversations.items.create(conversation.id, { items: [{ type: 'message', id: 'msg_owned', role: 'user', content: 'mine' }] });
-    await expect(client.conversations.items.create(other.id, { items: [{ type: 'message', id: 'msg_owned', role: 'user', content: 'yours' }] })).rejects.toMatchObject({ status: 400, error: { param: 'items[0].id' } });
+    await client.conversations.items.create(conversation.id, { items: [withId({ type: 'message', id: 'msg_owned', role: 'user', content: 'mine' })] });
+    await expect(client.conversations.items.create(other.id, { items: [withId({ type: 'message', id: 'msg_owned', role: 'user', content: 'yours' })] })).rejects.toMatchObject({ status: 400, error: { param: 'items[0].id' } });
+  });
+
+  it('lets another API append items in order, beyond the 20 a request may add', async () => {
+    const conversation = await client.conversations.create({ items: [{ type: 'message', role: 'user', content: 'start' }] });
+    const conversations = server.stack.api('conversations')!;
+    const appended = await conversations.appendItems(conversation.id, [
+      ...Array.from({ length: 24 }, (_, index) => ({ type: 'message' as const, role: 'assistant' as const, content: `part ${index}` })),
+      { type: 'function_call', call_id: 'call_9', name: 'lookup', arguments: '{}' },
+    ]);
+    expect(appended).toHaveLength(25);
+    expect(appended[24]).toMatchObject({ type: 'function_call', id: expect.stringMatching(/^item_/), status: 'completed' });
+    const listed = await client.conversations.items.list(conversation.id, { order: 'asc', limit: 100 });
+    expect(listed.data.map((item) => item.id)).toEqual([listed.data[0]!.id, ...appended.map((item) => item.id)]);
+    await expect(conversations.appendItems(MISSING_CONVERSATION, [{ role: 'user', content: 'x' }])).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   it('keeps conversations and items across a restart on the same data', async () => {

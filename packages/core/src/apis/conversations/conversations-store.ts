@@ -7,6 +7,7 @@ import {
   type ConversationItemList,
   type ConversationMetadata,
   type ConversationResource,
+  type SqlRow,
   type SqlStore,
 } from '@cria/api';
 
@@ -137,6 +138,8 @@ export class ConversationsStore {
   private async writeItems(conversationId: string, inputs: readonly ConversationItemInput[], param: string): Promise<ConversationItem[]> {
     const createdAt = Math.floor(Date.now() / 1000);
     const items = inputs.map(storedItem);
+    const fresh: SqlRow[] = [];
+    const replacing: SqlRow[] = [];
     for (const [index, item] of items.entries()) {
       const existing = await this.sql.fetchOne(this.itemsTable, { id: item.id });
       // Ids are unique across conversations (the table's key); re-adding an item to its own
@@ -144,11 +147,13 @@ export class ConversationsStore {
       if (existing && existing.conversation_id !== conversationId) {
         throw new InvalidRequestError(`Item id '${item.id}' is already used in another conversation.`, { param: `${param}[${index}].id` });
       }
-    }
-    for (const item of items) {
       this.lastSequence = Math.max(this.lastSequence + 1, Date.now() * 1000);
-      await this.sql.upsert(this.itemsTable, { id: item.id, conversation_id: conversationId, created_at: createdAt, item_data: item, sequence: this.lastSequence }, ['id']);
+      const row = { id: item.id, conversation_id: conversationId, created_at: createdAt, item_data: item, sequence: this.lastSequence };
+      (existing || items.findIndex((other) => other.id === item.id) !== index ? replacing : fresh).push(row);
     }
+    // New items go in one transaction; the few that replace one (an id given twice) one by one, in order.
+    if (fresh.length) await this.sql.insert(this.itemsTable, fresh);
+    for (const row of replacing) await this.sql.upsert(this.itemsTable, row, ['id']);
     return items;
   }
 }
