@@ -38,7 +38,7 @@ describe('buildStack', () => {
   it('builds routers in the container, typed by API, and serves only what the distribution names', async () => {
     const stack = await buildStack(distribution('providers:\n  inference:\n    - { provider_id: e, provider_type: inline::echo }'), { catalog: catalogWith(echoProvider), logger });
     try {
-      expect([...stack.served.keys()].sort()).toEqual(['inference', 'inspect', 'models', 'providers']);
+      expect([...stack.served.keys()].sort()).toEqual(['conversations', 'inference', 'inspect', 'models', 'providers']);
       const completion = await stack.requireApi('inference').chatCompletion({ model: 'e/m', messages: [{ role: 'user', content: 'hi' }] });
       expect(completion.choices[0]!.message.content).toBe('provider:m');
       expect(completion.model).toBe('e/m');
