@@ -1,3 +1,4 @@
+import type { ConversationsApi } from './protocols/conversations.js';
 import type { FilesApi, FilesProvider } from './protocols/files.js';
 import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inference.js';
 import type { InspectApi, ProvidersApi } from './protocols/inspect.js';
@@ -22,7 +23,7 @@ import type { VectorIOApi } from './protocols/vector-stores.js';
  * }
  * ```
  *
- * APIs the core serves on its own (models, prompts, inspect, providers) have `provider: never`.
+ * APIs the core serves on its own (models, prompts, conversations, inspect, providers) have `provider: never`.
  */
 export interface CriaApis {
   inference: { provider: InferenceProvider; router: InferenceApi };
@@ -31,6 +32,7 @@ export interface CriaApis {
   vector_io: { provider: VectorIOProvider; router: VectorIOApi };
   tool_runtime: { provider: ToolRuntimeProvider; router: ToolRuntimeApi };
   prompts: { provider: never; router: PromptsApi };
+  conversations: { provider: never; router: ConversationsApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
 }

@@ -49,6 +49,15 @@ export const CONFORMANCE_QUIRKS: {
         return { ...schema, properties: { ...schema.properties, choices: { ...schema.properties.choices, items: { ...choice, properties: { ...choice.properties, finish_reason: finishReason } } } } };
       },
     },
+    {
+      spec: 'openai',
+      schema: 'ConversationItemList',
+      reason: "An empty page has no first or last item: OpenAI's cursor lists answer first_id and last_id null then (as Llama Stack does); the spec types them as strings only.",
+      apply: (schema: Schema) => ({
+        ...schema,
+        properties: { ...schema.properties, first_id: { anyOf: [schema.properties.first_id, { type: 'null' }] }, last_id: { anyOf: [schema.properties.last_id, { type: 'null' }] } },
+      }),
+    },
   ],
   streamSchemas: {
     'openai POST /v1/completions': 'CreateCompletionStreamResponse',

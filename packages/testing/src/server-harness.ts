@@ -72,6 +72,7 @@ export function sqliteStorage(dir: string): Record<string, unknown> {
       metadata: { namespace: 'registry', backend: 'kv_default' },
       inference: { table_name: 'inference_store', backend: 'sql_default' },
       prompts: { namespace: 'prompts', backend: 'kv_default' },
+      conversations: { table_name: 'openai_conversations', backend: 'sql_default' },
     },
   };
 }

@@ -117,6 +117,22 @@ export type NullResponse = null;
  */
 export type ToolContentItem = TextContentItem | ImageContentItem;
 /**
+ * An item to add to a conversation.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationItemInput".
+ */
+export type ConversationItemInput =
+  | ConversationMessageInput
+  | ConversationFunctionCallInput
+  | ConversationFunctionCallOutputInput
+  | ConversationReasoningInput
+  | ConversationMcpListToolsInput
+  | ConversationMcpCallInput
+  | ConversationMcpApprovalRequestInput
+  | ConversationFileSearchCallInput
+  | ConversationWebSearchCallInput;
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
  */
@@ -1792,6 +1808,294 @@ export interface GetPromptQuery {
   version?: number;
 }
 /**
+ * Up to 16 key-value pairs: keys at most 64 characters, values strings of at most 512.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationMetadata".
+ */
+export interface ConversationMetadata {
+  [k: string]: string;
+}
+/**
+ * A conversation: its id, when it was created and its metadata (its items are listed apart).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationResource".
+ */
+export interface ConversationResource {
+  id: string;
+  object: 'conversation';
+  /**
+   * Seconds since the Unix epoch.
+   */
+  created_at: number;
+  metadata: ConversationMetadata | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DeletedConversationResource".
+ */
+export interface DeletedConversationResource {
+  id: string;
+  object: 'conversation.deleted';
+  deleted: boolean;
+}
+/**
+ * One part of a message's content, kept as sent.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationContentPart".
+ */
+export interface ConversationContentPart {
+  type: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationMessageInput".
+ */
+export interface ConversationMessageInput {
+  /**
+   * Optional: an item with a role and no type is a message.
+   */
+  type?: 'message';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  role: 'user' | 'assistant' | 'system' | 'developer';
+  /**
+   * Text (stored as one input_text part, output_text for the assistant) or content parts.
+   */
+  content: string | ConversationContentPart[];
+  status?: 'in_progress' | 'completed' | 'incomplete';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationFunctionCallInput".
+ */
+export interface ConversationFunctionCallInput {
+  type: 'function_call';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  call_id: string;
+  name: string;
+  arguments: string;
+  status?: 'in_progress' | 'completed' | 'incomplete';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationFunctionCallOutputInput".
+ */
+export interface ConversationFunctionCallOutputInput {
+  type: 'function_call_output';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  call_id: string;
+  output:
+    | string
+    | {
+        [k: string]: unknown;
+      }[];
+  status?: 'in_progress' | 'completed' | 'incomplete';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationReasoningInput".
+ */
+export interface ConversationReasoningInput {
+  type: 'reasoning';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  summary: {
+    [k: string]: unknown;
+  }[];
+  content?: {
+    [k: string]: unknown;
+  }[];
+  encrypted_content?: string | null;
+  status?: 'in_progress' | 'completed' | 'incomplete';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationMcpListToolsInput".
+ */
+export interface ConversationMcpListToolsInput {
+  type: 'mcp_list_tools';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  server_label: string;
+  tools: {
+    [k: string]: unknown;
+  }[];
+  error?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationMcpCallInput".
+ */
+export interface ConversationMcpCallInput {
+  type: 'mcp_call';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  server_label: string;
+  name: string;
+  arguments: string;
+  output?: string | null;
+  error?: string | null;
+  status?: 'in_progress' | 'completed' | 'incomplete' | 'calling' | 'failed';
+  approval_request_id?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationMcpApprovalRequestInput".
+ */
+export interface ConversationMcpApprovalRequestInput {
+  type: 'mcp_approval_request';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  server_label: string;
+  name: string;
+  arguments: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationFileSearchCallInput".
+ */
+export interface ConversationFileSearchCallInput {
+  type: 'file_search_call';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  status?: 'in_progress' | 'searching' | 'completed' | 'incomplete' | 'failed';
+  queries: string[];
+  results?:
+    | {
+        [k: string]: unknown;
+      }[]
+    | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationWebSearchCallInput".
+ */
+export interface ConversationWebSearchCallInput {
+  type: 'web_search_call';
+  /**
+   * The item's id; generated when absent (msg_ for messages, item_ otherwise).
+   */
+  id?: string;
+  status?: 'in_progress' | 'searching' | 'completed' | 'failed';
+  action?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * A stored item of a conversation, in OpenAI's shape for its type.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationItem".
+ */
+export interface ConversationItem {
+  type: string;
+  id: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationItemList".
+ */
+export interface ConversationItemList {
+  object: 'list';
+  data: ConversationItem[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateConversationRequest".
+ */
+export interface CreateConversationRequest {
+  /**
+   * Initial items, up to 20.
+   *
+   * @maxItems 20
+   */
+  items?: ConversationItemInput[] | null;
+  metadata?: ConversationMetadata | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "UpdateConversationRequest".
+ */
+export interface UpdateConversationRequest {
+  metadata: ConversationMetadata;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AddConversationItemsRequest".
+ */
+export interface AddConversationItemsRequest {
+  /**
+   * Items to add, up to 20.
+   *
+   * @maxItems 20
+   */
+  items: ConversationItemInput[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListConversationItemsQuery".
+ */
+export interface ListConversationItemsQuery {
+  /**
+   * List the items after this item id.
+   */
+  after?: string;
+  /**
+   * How many items (1-100, default 20).
+   */
+  limit?: number;
+  /**
+   * Oldest first (asc) or newest first (desc, the default).
+   */
+  order?: 'asc' | 'desc';
+  /**
+   * Additional output data to include (OpenAI's include values); stored items are returned whole, so it changes nothing.
+   */
+  include?: string | string[];
+  /**
+   * `include` as the openai client sends an array.
+   */
+  'include[]'?: string | string[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ConversationItemIncludeQuery".
+ */
+export interface ConversationItemIncludeQuery {
+  /**
+   * Accepted as in OpenAI's API; stored items are returned whole.
+   */
+  include?: string | string[];
+  /**
+   * `include` as the openai client sends an array.
+   */
+  'include[]'?: string | string[];
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -2144,6 +2448,7 @@ export interface NetworkConfig {
 
 /** Every schema of the bundle by name, for routes typed by the schemas they name. */
 export interface ApiSchemaTypes {
+  AddConversationItemsRequest: AddConversationItemsRequest;
   AutoChunkingStrategyRequest: AutoChunkingStrategyRequest;
   ChatCompletion: ChatCompletion;
   ChatCompletionChoice: ChatCompletionChoice;
@@ -2173,10 +2478,28 @@ export interface ApiSchemaTypes {
   Completion: Completion;
   CompletionRequest: CompletionRequest;
   CompletionUsage: CompletionUsage;
+  ConversationContentPart: ConversationContentPart;
+  ConversationFileSearchCallInput: ConversationFileSearchCallInput;
+  ConversationFunctionCallInput: ConversationFunctionCallInput;
+  ConversationFunctionCallOutputInput: ConversationFunctionCallOutputInput;
+  ConversationItem: ConversationItem;
+  ConversationItemIncludeQuery: ConversationItemIncludeQuery;
+  ConversationItemInput: ConversationItemInput;
+  ConversationItemList: ConversationItemList;
+  ConversationMcpApprovalRequestInput: ConversationMcpApprovalRequestInput;
+  ConversationMcpCallInput: ConversationMcpCallInput;
+  ConversationMcpListToolsInput: ConversationMcpListToolsInput;
+  ConversationMessageInput: ConversationMessageInput;
+  ConversationMetadata: ConversationMetadata;
+  ConversationReasoningInput: ConversationReasoningInput;
+  ConversationResource: ConversationResource;
+  ConversationWebSearchCallInput: ConversationWebSearchCallInput;
+  CreateConversationRequest: CreateConversationRequest;
   CreatePromptRequest: CreatePromptRequest;
   CreateVectorStoreFileBatchRequest: CreateVectorStoreFileBatchRequest;
   CreateVectorStoreFileRequest: CreateVectorStoreFileRequest;
   CreateVectorStoreRequest: CreateVectorStoreRequest;
+  DeletedConversationResource: DeletedConversationResource;
   DistributionConfig: DistributionConfig;
   DistributionModel: DistributionModel;
   DistributionProvider: DistributionProvider;
@@ -2201,6 +2524,7 @@ export interface ApiSchemaTypes {
   KvStoreReference: KvStoreReference;
   ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
   ListChatCompletionsQuery: ListChatCompletionsQuery;
+  ListConversationItemsQuery: ListConversationItemsQuery;
   ListFilesQuery: ListFilesQuery;
   ListPromptsResponse: ListPromptsResponse;
   ListRoutesQuery: ListRoutesQuery;
@@ -2252,6 +2576,7 @@ export interface ApiSchemaTypes {
   ToolGroup: ToolGroup;
   ToolGroupList: ToolGroupList;
   ToolInvocationResult: ToolInvocationResult;
+  UpdateConversationRequest: UpdateConversationRequest;
   UpdatePromptRequest: UpdatePromptRequest;
   UpdateVectorStoreFileRequest: UpdateVectorStoreFileRequest;
   UpdateVectorStoreRequest: UpdateVectorStoreRequest;

@@ -1,5 +1,6 @@
 import { chatSchemas } from './schemas-chat.js';
 import { completionsSchemas } from './schemas-completions.js';
+import { conversationsSchemas } from './schemas-conversations.js';
 import { distributionSchemas } from './schemas-distribution.js';
 import { filesSchemas } from './schemas-files.js';
 import type { JsonSchema } from './json-schema.js';
@@ -34,6 +35,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...vectorStoresSchemas,
     ...toolsSchemas,
     ...promptsSchemas,
+    ...conversationsSchemas,
     ...distributionSchemas,
   }),
 };

@@ -38,8 +38,8 @@ describe('buildStack', () => {
   it('builds routers in the container, typed by API, and serves only what the distribution names', async () => {
     const stack = await buildStack(distribution('providers:\n  inference:\n    - { provider_id: e, provider_type: inline::echo }'), { catalog: catalogWith(echoProvider), logger });
     try {
-      // The core APIs (models, prompts, inspect, providers) are served whenever their dependencies are.
-      expect([...stack.served.keys()].sort()).toEqual(['inference', 'inspect', 'models', 'prompts', 'providers']);
+      // The core APIs (models, prompts, conversations, inspect, providers) are served whenever their dependencies are.
+      expect([...stack.served.keys()].sort()).toEqual(['conversations', 'inference', 'inspect', 'models', 'prompts', 'providers']);
       const completion = await stack.requireApi('inference').chatCompletion({ model: 'e/m', messages: [{ role: 'user', content: 'hi' }] });
       expect(completion.choices[0]!.message.content).toBe('provider:m');
       expect(completion.model).toBe('e/m');
