@@ -29,6 +29,13 @@ export interface ToolSource {
  * error is a result with `error_code: 1`, not a throw.
  */
 export interface ToolRuntimeProvider {
+  /**
+   * The built-in tool group this provider serves (`builtin::websearch`, `builtin::file_search`),
+   * registered by the core at start, as Llama Stack's auto_register_tool_groups does. When several
+   * providers serve one group, the first `ready` one (its credentials configured) wins, else the
+   * first; a group the distribution registers itself is left as configured.
+   */
+  readonly builtinToolGroup?: { toolgroup_id: string; ready: boolean };
   /** Checks a group before it is registered (its endpoint, its args); throws InvalidRequestError naming the field. */
   registerToolGroup?(group: ToolGroupResource): Promise<void>;
   /** Lets go of what the provider holds for a group (connections, cached tools). */

@@ -107,6 +107,25 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
         throw error;
       }
     }
+    await this.registerBuiltinToolGroups();
+  }
+
+  /** Registers the built-in group of each provider that serves one (the first ready provider of a group wins). */
+  private async registerBuiltinToolGroups(): Promise<void> {
+    const chosen = new Map<string, ProviderHandle<'tool_runtime'>>();
+    for (const handle of this.providers.values()) {
+      const builtin = handle.impl.builtinToolGroup;
+      if (!builtin) continue;
+      const current = chosen.get(builtin.toolgroup_id);
+      if (!current || (builtin.ready && !current.impl.builtinToolGroup!.ready)) chosen.set(builtin.toolgroup_id, handle);
+    }
+    for (const [toolgroupId, handle] of chosen) {
+      const existing = this.registry.get('tool_group', toolgroupId);
+      if (existing && existing.source !== 'listed_from_provider') continue;
+      const group = this.resourceOf({ toolgroup_id: toolgroupId, provider_id: handle.providerId }, 'listed_from_provider');
+      await handle.impl.registerToolGroup?.(group);
+      await this.registry.register(group, { persist: false, replace: existing !== undefined });
+    }
   }
 
   async listToolGroups(): Promise<ToolGroupList> {
