@@ -3,6 +3,7 @@ import type { FilesApi, FilesProvider } from './protocols/files.js';
 import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inference.js';
 import type { InspectApi, ProvidersApi } from './protocols/inspect.js';
 import type { PromptsApi } from './protocols/prompts.js';
+import type { ResponsesApi, ResponsesProvider } from './protocols/responses.js';
 import type { ToolRuntimeApi, ToolRuntimeProvider } from './protocols/tool-runtime.js';
 import type { VectorIOProvider } from './protocols/vector-io.js';
 import type { VectorIOApi } from './protocols/vector-stores.js';
@@ -32,6 +33,7 @@ export interface CriaApis {
   vector_io: { provider: VectorIOProvider; router: VectorIOApi };
   tool_runtime: { provider: ToolRuntimeProvider; router: ToolRuntimeApi };
   prompts: { provider: never; router: PromptsApi };
+  responses: { provider: ResponsesProvider; router: ResponsesApi };
   conversations: { provider: never; router: ConversationsApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };

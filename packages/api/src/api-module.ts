@@ -38,7 +38,7 @@ export interface RouteInput<A extends ApiName, Body, Query, Form> {
 /** A handler's answer: a JSON object, events to send as SSE, bytes, or nothing (204). */
 export type RouteResult =
   | { json: unknown; status?: number; headers?: Record<string, string> }
-  | { sse: AsyncIterable<unknown>; done: boolean }
+  | { sse: AsyncIterable<unknown>; done: boolean; /** Names each event by this field (`event: <value>`), as OpenAI's Responses stream does. */ eventField?: string }
   | { stream: Readable; contentType: string; headers?: Record<string, string> }
   | { status: 204 };
 

@@ -5,6 +5,7 @@ export declare const ChatCompletionRequest: ValidateFunction;
 export declare const CompletionRequest: ValidateFunction;
 export declare const CreateConversationRequest: ValidateFunction;
 export declare const CreatePromptRequest: ValidateFunction;
+export declare const CreateResponseRequest: ValidateFunction;
 export declare const CreateVectorStoreFileBatchRequest: ValidateFunction;
 export declare const CreateVectorStoreFileRequest: ValidateFunction;
 export declare const CreateVectorStoreRequest: ValidateFunction;

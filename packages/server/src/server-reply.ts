@@ -22,7 +22,7 @@ export async function writeResult(request: ServerRequest, result: RouteResult, l
   }
   if ('sse' in result) {
     request.statusCode = 200;
-    await writeSse(res, result.sse, { done: result.done, signal: request.context.signal, onError: (error) => toErrorReply(error, logger).body });
+    await writeSse(res, result.sse, { done: result.done, eventField: result.eventField, signal: request.context.signal, onError: (error) => toErrorReply(error, logger).body });
     return;
   }
   if ('stream' in result) {

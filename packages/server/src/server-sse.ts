@@ -2,14 +2,15 @@ import type { ServerResponse } from 'node:http';
 import { once } from 'node:events';
 
 /**
- * Writes an async iterable as server-sent events (`data: <json>\n\n`), honouring back-pressure.
+ * Writes an async iterable as server-sent events (`data: <json>\n\n`, after `event: <name>` when
+ * `eventField` names the field that names each event), honouring back-pressure.
  * Stops, and returns the iterator, as soon as the client goes away. `onError` turns a failure
  * mid-stream into the event to send before the stream ends.
  */
 export async function writeSse(
   res: ServerResponse,
   events: AsyncIterable<unknown>,
-  options: { done: boolean; onError: (error: unknown) => unknown; signal: AbortSignal },
+  options: { done: boolean; eventField?: string; onError: (error: unknown) => unknown; signal: AbortSignal },
 ): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -24,15 +25,20 @@ export async function writeSse(
       if (options.signal.aborted) break;
       const next = await iterator.next();
       if (next.done) break;
-      if (!res.write(`data: ${JSON.stringify(next.value)}\n\n`)) {
+      if (!res.write(frame(next.value, options.eventField))) {
         await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
     }
     if (!options.signal.aborted && options.done) res.write('data: [DONE]\n\n');
   } catch (error) {
-    if (!options.signal.aborted) res.write(`data: ${JSON.stringify(options.onError(error))}\n\n`);
+    if (!options.signal.aborted) res.write(frame(options.onError(error), options.eventField));
   } finally {
     if (options.signal.aborted) await iterator.return?.().catch(() => undefined);
     res.end();
   }
+}
+
+function frame(event: unknown, eventField: string | undefined): string {
+  const name = eventField ? (event as Record<string, unknown> | null)?.[eventField] : undefined;
+  return typeof name === 'string' ? `event: ${name}\ndata: ${JSON.stringify(event)}\n\n` : `data: ${JSON.stringify(event)}\n\n`;
 }

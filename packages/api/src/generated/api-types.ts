@@ -133,6 +133,71 @@ export type ConversationItemInput =
   | ConversationFileSearchCallInput
   | ConversationWebSearchCallInput;
 /**
+ * A part of a message's content.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseInputContent".
+ */
+export type ResponseInputContent = ResponseInputText | ResponseInputImage | ResponseInputFile | ResponseOutputContent;
+/**
+ * An item of the input: a message (with or without `type`), a tool call and its output, an MCP approval response, a reference to a stored item, or an output item of an earlier response.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseInputItem".
+ */
+export type ResponseInputItem =
+  | ResponseInputMessage
+  | ConversationFunctionCallInput
+  | ResponseFunctionCallOutput
+  | ConversationMcpApprovalRequestInput
+  | ResponseMcpApprovalResponse
+  | ResponseItemReference
+  | ConversationReasoningInput
+  | ConversationMcpListToolsInput
+  | ConversationMcpCallInput
+  | ConversationFileSearchCallInput
+  | ConversationWebSearchCallInput;
+/**
+ * A tool the model may call: a function (run by the client), file_search, web_search or an MCP server (run by the server).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseTool".
+ */
+export type ResponseTool = ResponseFunctionTool | ResponseFileSearchTool | ResponseWebSearchTool | ResponseMcpTool;
+/**
+ * auto, required, none, a named function or MCP tool, an allowed_tools list, or a built-in tool type.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseToolChoice".
+ */
+export type ResponseToolChoice =
+  | ('auto' | 'required' | 'none')
+  | {
+      type: 'function';
+      name: string;
+    }
+  | {
+      type: 'mcp';
+      server_label: string;
+      name?: string | null;
+    }
+  | {
+      type: 'allowed_tools';
+      mode?: 'auto' | 'required';
+      tools: {
+        [k: string]: unknown;
+      }[];
+    }
+  | {
+      type:
+        'file_search' | 'web_search' | 'web_search_preview' | 'web_search_preview_2025_03_11' | 'web_search_2025_08_26';
+    };
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseObjectWithInput".
+ */
+export type ResponseObjectWithInput = ResponseObject & {input: ResponseItem[]};
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
  */
@@ -2097,6 +2162,443 @@ export interface ConversationItemIncludeQuery {
 }
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseInputText".
+ */
+export interface ResponseInputText {
+  type: 'input_text';
+  text: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseInputImage".
+ */
+export interface ResponseInputImage {
+  type: 'input_image';
+  /**
+   * A URL or a `data:` URL.
+   */
+  image_url?: string | null;
+  /**
+   * A file of the files API.
+   */
+  file_id?: string | null;
+  detail?: 'low' | 'high' | 'auto';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseInputFile".
+ */
+export interface ResponseInputFile {
+  type: 'input_file';
+  file_id?: string | null;
+  /**
+   * The file's content, base64 (or a data: URL).
+   */
+  file_data?: string | null;
+  file_url?: string | null;
+  filename?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseOutputContent".
+ */
+export interface ResponseOutputContent {
+  type: 'output_text' | 'refusal' | 'reasoning_text' | 'summary_text';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseInputMessage".
+ */
+export interface ResponseInputMessage {
+  type?: 'message';
+  id?: string;
+  role: 'user' | 'assistant' | 'system' | 'developer';
+  content: string | ResponseInputContent[];
+  status?: 'in_progress' | 'completed' | 'incomplete';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseFunctionCallOutput".
+ */
+export interface ResponseFunctionCallOutput {
+  type: 'function_call_output';
+  id?: string | null;
+  call_id: string;
+  output: string | ResponseInputContent[];
+  status?: ('in_progress' | 'completed' | 'incomplete') | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseMcpApprovalResponse".
+ */
+export interface ResponseMcpApprovalResponse {
+  type: 'mcp_approval_response';
+  id?: string | null;
+  approval_request_id: string;
+  approve: boolean;
+  reason?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseItemReference".
+ */
+export interface ResponseItemReference {
+  type: 'item_reference';
+  id: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseFunctionTool".
+ */
+export interface ResponseFunctionTool {
+  type: 'function';
+  /**
+   * Letters, digits, _ and -, at most 64.
+   */
+  name: string;
+  description?: string | null;
+  parameters?: {
+    [k: string]: unknown;
+  } | null;
+  strict?: boolean | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseComparisonFilter".
+ */
+export interface ResponseComparisonFilter {
+  type: 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'nin';
+  key: string;
+  value: unknown;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseFileSearchTool".
+ */
+export interface ResponseFileSearchTool {
+  type: 'file_search';
+  /**
+   * @minItems 1
+   */
+  vector_store_ids: string[];
+  /**
+   * An attribute filter: a comparison `{type: eq|ne|gt|gte|lt|lte|in|nin, key, value}` or `{type: and|or, filters: [...]}`.
+   */
+  filters?: {
+    [k: string]: unknown;
+  } | null;
+  max_num_results?: number;
+  ranking_options?: {
+    ranker?: string;
+    score_threshold?: number;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseWebSearchTool".
+ */
+export interface ResponseWebSearchTool {
+  type: 'web_search' | 'web_search_preview' | 'web_search_preview_2025_03_11' | 'web_search_2025_08_26';
+  search_context_size?: ('low' | 'medium' | 'high') | null;
+  user_location?: {
+    [k: string]: unknown;
+  } | null;
+  filters?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseMcpTool".
+ */
+export interface ResponseMcpTool {
+  type: 'mcp';
+  server_label: string;
+  server_url?: string | null;
+  connector_id?: string | null;
+  headers?: {
+    [k: string]: string;
+  } | null;
+  /**
+   * An OAuth access token, sent as `Authorization: Bearer <token>`.
+   */
+  authorization?: string | null;
+  server_description?: string | null;
+  require_approval?:
+    | ('always' | 'never')
+    | {
+        always?: {
+          tool_names?: string[];
+        } | null;
+        never?: {
+          tool_names?: string[];
+        } | null;
+      };
+  allowed_tools?:
+    | (
+        | string[]
+        | {
+            tool_names?: string[];
+          }
+      )
+    | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseTextFormat".
+ */
+export interface ResponseTextFormat {
+  type: 'text' | 'json_object' | 'json_schema';
+  name?: string;
+  schema?: {
+    [k: string]: unknown;
+  };
+  description?: string | null;
+  strict?: boolean | null;
+}
+/**
+ * The output's format: text (the default), json_object or json_schema.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseText".
+ */
+export interface ResponseText {
+  format?: ResponseTextFormat | null;
+  verbosity?: ('low' | 'medium' | 'high') | null;
+}
+/**
+ * A stored prompt template (the Prompts API) and values for its variables.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponsePrompt".
+ */
+export interface ResponsePrompt {
+  id: string;
+  version?: string | null;
+  variables?: {
+    [k: string]: string | ResponseInputContent;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateResponseRequest".
+ */
+export interface CreateResponseRequest {
+  /**
+   * Text (one user message) or items.
+   */
+  input: string | ResponseInputItem[];
+  model: string;
+  instructions?: string | null;
+  previous_response_id?: string | null;
+  /**
+   * A conversation id (or `{id}`): its items are the context, and the input and output are appended.
+   */
+  conversation?:
+    | (
+        | string
+        | {
+            id: string;
+          }
+      )
+    | null;
+  prompt?: ResponsePrompt | null;
+  prompt_cache_key?: string | null;
+  store?: boolean | null;
+  stream?: boolean | null;
+  stream_options?: {
+    [k: string]: unknown;
+  } | null;
+  background?: boolean | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  frequency_penalty?: number | null;
+  presence_penalty?: number | null;
+  top_logprobs?: number | null;
+  max_output_tokens?: number | null;
+  max_tool_calls?: number | null;
+  /**
+   * Llama Stack's bound on model calls in one response.
+   */
+  max_infer_iters?: number | null;
+  parallel_tool_calls?: boolean | null;
+  tool_choice?: ResponseToolChoice | null;
+  tools?: ResponseTool[] | null;
+  text?: ResponseText | null;
+  include?: string[] | null;
+  metadata?: {
+    [k: string]: string;
+  } | null;
+  truncation?: ('auto' | 'disabled') | null;
+  reasoning?: {
+    [k: string]: unknown;
+  } | null;
+  safety_identifier?: string | null;
+  service_tier?: string | null;
+  user?: string | null;
+  /**
+   * Shield ids (Llama Stack) to check the input and output with.
+   */
+  guardrails?:
+    | (
+        | string
+        | {
+            type: string;
+          }
+      )[]
+    | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseObject".
+ */
+export interface ResponseObject {
+  id: string;
+  object: 'response';
+  created_at: number;
+  completed_at?: number | null;
+  model: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
+  output: {
+    [k: string]: unknown;
+  }[];
+  error?: {
+    [k: string]: unknown;
+  } | null;
+  incomplete_details?: {
+    [k: string]: unknown;
+  } | null;
+  instructions?: string | null;
+  previous_response_id?: string | null;
+  store: boolean;
+  background?: boolean;
+  tools?: {
+    [k: string]: unknown;
+  }[];
+  tool_choice?: ResponseToolChoice;
+  text?: {
+    [k: string]: unknown;
+  };
+  usage?: {
+    [k: string]: unknown;
+  } | null;
+  metadata?: {
+    [k: string]: string;
+  } | null;
+}
+/**
+ * An input or output item, in OpenAI's shape for its type.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseItem".
+ */
+export interface ResponseItem {
+  type: string;
+  id?: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseObjectList".
+ */
+export interface ResponseObjectList {
+  object: 'list';
+  data: ResponseObjectWithInput[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseInputItemList".
+ */
+export interface ResponseInputItemList {
+  object: 'list';
+  data: ResponseItem[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DeletedResponse".
+ */
+export interface DeletedResponse {
+  id: string;
+  object: 'response';
+  deleted: true;
+}
+/**
+ * One event of a streamed response (response.created, response.output_text.delta, ...).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResponseStreamEvent".
+ */
+export interface ResponseStreamEvent {
+  type: string;
+  sequence_number: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListResponsesQuery".
+ */
+export interface ListResponsesQuery {
+  /**
+   * List the responses after this response id.
+   */
+  after?: string;
+  /**
+   * How many (default 50).
+   */
+  limit?: number;
+  /**
+   * Only the responses of this model.
+   */
+  model?: string;
+  /**
+   * By creation time, newest first (desc, the default) or oldest first.
+   */
+  order?: 'asc' | 'desc';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListResponseInputItemsQuery".
+ */
+export interface ListResponseInputItemsQuery {
+  /**
+   * Items after this item id.
+   */
+  after?: string;
+  /**
+   * Items before this item id.
+   */
+  before?: string;
+  /**
+   * How many (default 20).
+   */
+  limit?: number;
+  /**
+   * desc (the default, last item first) or asc.
+   */
+  order?: 'asc' | 'desc';
+  include?: string | string[];
+  'include[]'?: string | string[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "GetResponseQuery".
+ */
+export interface GetResponseQuery {
+  include?: string | string[];
+  'include[]'?: string | string[];
+  /**
+   * Not supported: a stored response is returned whole.
+   */
+  stream?: boolean;
+  starting_after?: number;
+  include_obfuscation?: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
 export interface DistributionProvider {
@@ -2496,10 +2998,12 @@ export interface ApiSchemaTypes {
   ConversationWebSearchCallInput: ConversationWebSearchCallInput;
   CreateConversationRequest: CreateConversationRequest;
   CreatePromptRequest: CreatePromptRequest;
+  CreateResponseRequest: CreateResponseRequest;
   CreateVectorStoreFileBatchRequest: CreateVectorStoreFileBatchRequest;
   CreateVectorStoreFileRequest: CreateVectorStoreFileRequest;
   CreateVectorStoreRequest: CreateVectorStoreRequest;
   DeletedConversationResource: DeletedConversationResource;
+  DeletedResponse: DeletedResponse;
   DistributionConfig: DistributionConfig;
   DistributionModel: DistributionModel;
   DistributionProvider: DistributionProvider;
@@ -2516,6 +3020,7 @@ export interface ApiSchemaTypes {
   FileUploadForm: FileUploadForm;
   FunctionDefinition: FunctionDefinition;
   GetPromptQuery: GetPromptQuery;
+  GetResponseQuery: GetResponseQuery;
   HealthInfo: HealthInfo;
   HealthResult: HealthResult;
   ImageContentItem: ImageContentItem;
@@ -2527,6 +3032,8 @@ export interface ApiSchemaTypes {
   ListConversationItemsQuery: ListConversationItemsQuery;
   ListFilesQuery: ListFilesQuery;
   ListPromptsResponse: ListPromptsResponse;
+  ListResponseInputItemsQuery: ListResponseInputItemsQuery;
+  ListResponsesQuery: ListResponsesQuery;
   ListRoutesQuery: ListRoutesQuery;
   ListRuntimeToolsQuery: ListRuntimeToolsQuery;
   ListToolsQuery: ListToolsQuery;
@@ -2548,10 +3055,36 @@ export interface ApiSchemaTypes {
   QueryChunksResponse: QueryChunksResponse;
   RegisterToolGroupRequest: RegisterToolGroupRequest;
   RegisteredResources: RegisteredResources;
+  ResponseComparisonFilter: ResponseComparisonFilter;
+  ResponseFileSearchTool: ResponseFileSearchTool;
   ResponseFormat: ResponseFormat;
   ResponseFormatJsonObject: ResponseFormatJsonObject;
   ResponseFormatJsonSchema: ResponseFormatJsonSchema;
   ResponseFormatText: ResponseFormatText;
+  ResponseFunctionCallOutput: ResponseFunctionCallOutput;
+  ResponseFunctionTool: ResponseFunctionTool;
+  ResponseInputContent: ResponseInputContent;
+  ResponseInputFile: ResponseInputFile;
+  ResponseInputImage: ResponseInputImage;
+  ResponseInputItem: ResponseInputItem;
+  ResponseInputItemList: ResponseInputItemList;
+  ResponseInputMessage: ResponseInputMessage;
+  ResponseInputText: ResponseInputText;
+  ResponseItem: ResponseItem;
+  ResponseItemReference: ResponseItemReference;
+  ResponseMcpApprovalResponse: ResponseMcpApprovalResponse;
+  ResponseMcpTool: ResponseMcpTool;
+  ResponseObject: ResponseObject;
+  ResponseObjectList: ResponseObjectList;
+  ResponseObjectWithInput: ResponseObjectWithInput;
+  ResponseOutputContent: ResponseOutputContent;
+  ResponsePrompt: ResponsePrompt;
+  ResponseStreamEvent: ResponseStreamEvent;
+  ResponseText: ResponseText;
+  ResponseTextFormat: ResponseTextFormat;
+  ResponseTool: ResponseTool;
+  ResponseToolChoice: ResponseToolChoice;
+  ResponseWebSearchTool: ResponseWebSearchTool;
   RouteInfo: RouteInfo;
   RouteList: RouteList;
   SearchComparisonFilter: SearchComparisonFilter;

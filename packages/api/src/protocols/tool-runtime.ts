@@ -56,4 +56,20 @@ export interface ToolRuntimeApi {
   getTool(toolName: string, context: RequestContext): Promise<ToolDef>;
   listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext): Promise<ToolDefList>;
   invokeTool(request: InvokeToolRequest, context: RequestContext): Promise<ToolInvocationResult>;
+  /**
+   * The tools of an MCP server named by URL (the Responses API's `mcp` tools), at the
+   * remote::model-context-protocol provider; InvalidRequestError when none is enabled.
+   * Per-server headers travel in `context.providerData.mcp_headers`, keyed by the URL.
+   */
+  listMcpTools(source: McpServerSource, context: RequestContext): Promise<ToolDef[]>;
+  /** Calls a tool of an MCP server named by URL. */
+  invokeMcpTool(source: McpServerSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult>;
+}
+
+/** An MCP server a request names directly. */
+export interface McpServerSource {
+  url: string;
+  authorization?: string | null;
+  /** The request field that named the URL, for errors (`tools[0].server_url`). */
+  param?: string;
 }

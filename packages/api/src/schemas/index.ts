@@ -6,6 +6,7 @@ import { filesSchemas } from './schemas-files.js';
 import type { JsonSchema } from './json-schema.js';
 import { modelsSchemas } from './schemas-models.js';
 import { promptsSchemas } from './schemas-prompts.js';
+import { responsesSchemas } from './schemas-responses.js';
 import { toolsSchemas } from './schemas-tools.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
 import { vectorStoresSchemas } from './schemas-vector-stores.js';
@@ -36,6 +37,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...toolsSchemas,
     ...promptsSchemas,
     ...conversationsSchemas,
+    ...responsesSchemas,
     ...distributionSchemas,
   }),
 };

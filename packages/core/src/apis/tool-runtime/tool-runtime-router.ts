@@ -6,6 +6,7 @@ import {
   type InvokeToolRequest,
   type ListRuntimeToolsQuery,
   type ListToolsQuery,
+  type McpServerSource,
   NotFoundError,
   type ProviderHandle,
   type ProviderLogger,
@@ -187,10 +188,22 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
       return { data: tools.map((tool) => ({ ...tool, toolgroup_id: group.identifier })) };
     }
     if (!query.mcp_endpoint) throw new InvalidRequestError('Name a tool group (tool_group_id) or an MCP server (mcp_endpoint).', { param: 'tool_group_id' });
-    const mcp = [...this.providers.values()].find((handle) => handle.providerType === MCP_PROVIDER_TYPE);
-    if (!mcp) throw new InvalidRequestError(`Listing an MCP server directly needs a ${MCP_PROVIDER_TYPE} tool runtime provider; none is enabled.`, { param: 'mcp_endpoint' });
-    const tools = await mcp.impl.listRuntimeTools({ toolGroup: null, mcpEndpoint: query.mcp_endpoint, authorization: query.authorization ?? null }, context);
+    const tools = await this.listMcpTools({ url: query.mcp_endpoint, authorization: query.authorization ?? null, param: 'mcp_endpoint' }, context);
     return { data: tools.map((tool) => ({ ...tool, toolgroup_id: null })) };
+  }
+
+  async listMcpTools(source: McpServerSource, context: RequestContext): Promise<ToolDef[]> {
+    return this.mcpProvider(source).listRuntimeTools({ toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null }, context);
+  }
+
+  async invokeMcpTool(source: McpServerSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
+    return this.mcpProvider(source).invokeTool({ toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null }, toolName, kwargs, context);
+  }
+
+  private mcpProvider(source: McpServerSource): ToolRuntimeProvider {
+    const mcp = [...this.providers.values()].find((handle) => handle.providerType === MCP_PROVIDER_TYPE);
+    if (!mcp) throw new InvalidRequestError(`Calling an MCP server by URL needs a ${MCP_PROVIDER_TYPE} tool runtime provider; none is enabled.`, { param: source.param ?? 'mcp_endpoint' });
+    return mcp.impl;
   }
 
   async invokeTool(request: InvokeToolRequest, context: RequestContext): Promise<ToolInvocationResult> {

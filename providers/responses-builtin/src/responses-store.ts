@@ -1,0 +1,122 @@
+import {
+  InvalidRequestError,
+  type ListResponseInputItemsQuery,
+  type ListResponsesQuery,
+  NotFoundError,
+  type ResponseItem,
+  type ResponseObject,
+  type ResponseObjectList,
+  type ResponseInputItemList,
+  type SqlStore,
+} from '@cria/api';
+import type { ChatMessage } from './responses-types.js';
+
+/** A stored response: the object, its input items, and the chat messages that continue it. */
+export interface StoredResponse {
+  response: ResponseObject;
+  input: ResponseItem[];
+  messages: ChatMessage[];
+}
+
+/**
+ * Responses in one SQL table (`persistence.responses.table_name`): the object, its input items
+ * and the chat messages behind it (so `previous_response_id` continues the exact conversation
+ * the model saw), ordered by creation time in milliseconds.
+ */
+export class ResponsesStore {
+  private ready: Promise<void> | null = null;
+
+  constructor(
+    private readonly sql: () => Promise<SqlStore>,
+    private readonly table: string,
+  ) {}
+
+  private async open(): Promise<SqlStore> {
+    const sql = await this.sql();
+    this.ready ??= sql.createTable(this.table, {
+      id: { type: 'text', primaryKey: true },
+      created_ms: 'integer',
+      model: 'text',
+      status: 'text',
+      response_object: 'json',
+      input: 'json',
+      messages: 'json',
+    });
+    await this.ready;
+    return sql;
+  }
+
+  /** Writes a response whole (insert, or replace as it progresses). */
+  async save(stored: StoredResponse, createdMs: number): Promise<void> {
+    const sql = await this.open();
+    await sql.upsert(
+      this.table,
+      { id: stored.response.id, created_ms: createdMs, model: stored.response.model, status: stored.response.status, response_object: stored.response, input: stored.input, messages: stored.messages },
+      ['id'],
+    );
+  }
+
+  async find(responseId: string): Promise<StoredResponse | undefined> {
+    const row = await (await this.open()).fetchOne(this.table, { id: responseId });
+    if (!row) return undefined;
+    return { response: row.response_object as ResponseObject, input: row.input as ResponseItem[], messages: row.messages as ChatMessage[] };
+  }
+
+  async get(responseId: string, param = 'response_id'): Promise<StoredResponse> {
+    const stored = await this.find(responseId);
+    if (!stored) throw new NotFoundError('response', responseId, `Response '${responseId}' not found.`, { param, code: 'response_not_found' });
+    return stored;
+  }
+
+  async delete(responseId: string): Promise<boolean> {
+    return (await (await this.open()).delete(this.table, { id: responseId })) > 0;
+  }
+
+  async list(query: ListResponsesQuery): Promise<ResponseObjectList> {
+    const order = query.order ?? 'desc';
+    const limit = query.limit ?? 50;
+    const sql = await this.open();
+    if (query.after !== undefined && !(await sql.fetchOne(this.table, { id: query.after }))) {
+      throw new InvalidRequestError(`No response '${query.after}' to list after.`, { param: 'after' });
+    }
+    const { rows, hasMore } = await sql.fetchAll(this.table, {
+      ...(query.model ? { where: { model: query.model } } : {}),
+      orderBy: [['created_ms', order], ['id', order]],
+      limit,
+      ...(query.after !== undefined ? { after: { column: 'id', value: query.after } } : {}),
+    });
+    const data = rows.map((row) => ({ ...(row.response_object as ResponseObject), input: row.input as ResponseItem[] }));
+    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: hasMore };
+  }
+
+  /** Ids of responses left queued or in progress (by a server that stopped). */
+  async unfinished(): Promise<string[]> {
+    const sql = await this.open();
+    const ids: string[] = [];
+    for (const status of ['queued', 'in_progress']) {
+      const { rows } = await sql.fetchAll(this.table, { where: { status } });
+      ids.push(...rows.map((row) => row.id as string));
+    }
+    return ids;
+  }
+}
+
+/** A page of a response's input items (Llama Stack's list_response_input_items: desc by default). */
+export function inputItemsPage(items: readonly ResponseItem[], query: ListResponseInputItemsQuery): ResponseInputItemList {
+  const ordered = (query.order ?? 'desc') === 'desc' ? [...items].reverse() : [...items];
+  let start = 0;
+  let end = ordered.length;
+  if (query.after !== undefined) {
+    const index = ordered.findIndex((item) => item.id === query.after);
+    if (index < 0) throw new InvalidRequestError(`No input item '${query.after}' to list after.`, { param: 'after' });
+    start = index + 1;
+  }
+  if (query.before !== undefined) {
+    const index = ordered.findIndex((item) => item.id === query.before);
+    if (index < 0) throw new InvalidRequestError(`No input item '${query.before}' to list before.`, { param: 'before' });
+    end = index;
+  }
+  const window = ordered.slice(start, Math.max(start, end));
+  const data = window.slice(0, query.limit ?? 20);
+  return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: window.length > data.length };
+}
