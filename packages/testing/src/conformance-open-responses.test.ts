@@ -123,7 +123,7 @@ describe('Open Responses event streams', () => {
   it('checks the events Open Responses does not define against Llama Stack 0.7.1', () => {
     const events = textStream();
     events.splice(-1, 0, { type: 'response.mcp_call.in_progress', sequence_number: 0, item_id: 'msg_1', output_index: 0 });
-    const inOrder = events.map((event, index) => ({ ...event, sequence_number: index }));
+    const inOrder: Record<string, unknown>[] = events.map((event, index) => ({ ...event, sequence_number: index }));
     expect(openResponsesStreamProblems(inOrder)).toEqual(['event 9 (response.mcp_call.in_progress): /output_index: output item 0 is already done']);
     const { item_id: _, ...withoutItem } = inOrder[9]!;
     inOrder[9] = withoutItem;
