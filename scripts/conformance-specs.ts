@@ -4,7 +4,7 @@
  * 0.7.1 (stable and experimental), of 0.2.23 for the routes 0.7.1 dropped (tool runtime, telemetry
  * queries, ...), and every operation of OpenAI's spec on the resources Llama
  * Stack serves (chat, completions, embeddings, files, models, vector stores, responses, ...), the schema of its JSON reply and of its stream events, and the component schemas those
- * reach. OpenAPI's `nullable: true` becomes a union with null. The result is committed
+ * reach; and the Open Responses spec (POST /responses: `ResponseResource` and its streaming events). OpenAPI's `nullable: true` becomes a union with null. The result is committed
  * (`packages/testing/fixtures/conformance/*.json`), so tests need no copy of the specs.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -104,7 +104,25 @@ function extract(title: string, specs: OpenApi[], prefix: string, include: (path
 /** `/v1/files/{file_id}` → `/v1/files/{}`. */
 const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}');
 
-export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: ConformanceSpec; llamaStackLegacy: ConformanceSpec } {
+/**
+ * The Open Responses spec (its one operation, POST /responses, under /v1). Its event-stream schema
+ * is an inline union; it is kept as the component `ResponseStreamingEvent` so the harness can name it.
+ */
+function openResponsesSpec(): ConformanceSpec {
+  const spec = JSON.parse(readFileSync(join(reference, 'open-responses-openapi.json'), 'utf8')) as OpenApi;
+  for (const item of Object.values(spec.paths)) {
+    for (const method of METHODS) {
+      const content = Object.entries(item[method]?.responses ?? {}).find(([status]) => /^2/.test(status))?.[1]?.content?.['text/event-stream'];
+      if (content?.schema && !refName(content.schema)) {
+        spec.components.schemas.ResponseStreamingEvent = content.schema;
+        content.schema = { $ref: `${COMPONENT}ResponseStreamingEvent` };
+      }
+    }
+  }
+  return extract('Open Responses', [spec], '/v1', () => true);
+}
+
+export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: ConformanceSpec; llamaStackLegacy: ConformanceSpec; openResponses: ConformanceSpec } {
   const llamaStackSpecs = [load('llama-stack-0.7.1-spec.yaml'), load('llama-stack-0.7.1-experimental-spec.yaml')];
   const served = new Set(llamaStackSpecs.flatMap((spec) => Object.entries(spec.paths).flatMap(([path, item]) => METHODS.filter((method) => item[method]).map((method) => `${method} ${shape(path)}`))));
   // OpenAI's routes of the resources Llama Stack serves (chat, files, vector_stores, responses, ...).
@@ -132,7 +150,7 @@ export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: Confo
   for (const name of names) llamaStack.components[name] ??= convert(modern[name]) as Schema;
   llamaStack.operations.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
   const llamaStackLegacy = { ...legacy, operations: keptLegacy };
-  return { openai, llamaStack, llamaStackLegacy };
+  return { openai, llamaStack, llamaStackLegacy, openResponses: openResponsesSpec() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -140,10 +158,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`the reference specs are not at ${reference} (set CRIA_REFERENCE_DIR)`);
     process.exit(1);
   }
-  const { openai, llamaStack, llamaStackLegacy } = conformanceSpecs();
+  const { openai, llamaStack, llamaStackLegacy, openResponses } = conformanceSpecs();
   mkdirSync(output, { recursive: true });
   writeFileSync(join(output, 'openai.json'), `${JSON.stringify(openai)}\n`);
   writeFileSync(join(output, 'llama-stack.json'), `${JSON.stringify(llamaStack)}\n`);
   writeFileSync(join(output, 'llama-stack-0.2.json'), `${JSON.stringify(llamaStackLegacy)}\n`);
-  console.log(`OpenAI: ${openai.operations.length} operations, ${Object.keys(openai.components).length} schemas; Llama Stack: ${llamaStack.operations.length} operations, ${Object.keys(llamaStack.components).length} schemas; Llama Stack 0.2.23 (routes 0.7.1 dropped): ${llamaStackLegacy.operations.length} operations`);
+  writeFileSync(join(output, 'open-responses.json'), `${JSON.stringify(openResponses)}\n`);
+  console.log(`OpenAI: ${openai.operations.length} operations, ${Object.keys(openai.components).length} schemas; Llama Stack: ${llamaStack.operations.length} operations, ${Object.keys(llamaStack.components).length} schemas; Llama Stack 0.2.23 (routes 0.7.1 dropped): ${llamaStackLegacy.operations.length} operations; Open Responses: ${Object.keys(openResponses.components).length} schemas`);
 }

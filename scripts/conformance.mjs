@@ -29,7 +29,7 @@ if (!existsSync(directory)) {
   process.exit(1);
 }
 
-/** @type {Map<string, { spec: string, schema: string, total: number, conforming: number, problems: Map<string, number> }>} */
+/** @type {Map<string, { label: string, spec: string, schema: string, total: number, conforming: number, problems: Map<string, number> }>} */
 const routes = new Map();
 let unchecked = 0;
 for (const file of readdirSync(directory).filter((name) => name.endsWith('.jsonl'))) {
@@ -40,9 +40,11 @@ for (const file of readdirSync(directory).filter((name) => name.endsWith('.jsonl
       unchecked++;
       continue;
     }
-    const key = `${verdict.route} ${verdict.kind}`;
+    // Responses replies are checked against several specs, and their events by type: one row per spec.
+    const key = `${verdict.route} ${verdict.kind} ${verdict.spec}`;
     let entry = routes.get(key);
-    if (!entry) routes.set(key, (entry = { spec: verdict.spec, schema: verdict.schema, total: 0, conforming: 0, problems: new Map() }));
+    if (!entry) routes.set(key, (entry = { label: `${verdict.route} ${verdict.kind}`, spec: verdict.spec, schema: verdict.schema, total: 0, conforming: 0, problems: new Map() }));
+    if (entry.schema !== verdict.schema) entry.schema = '(the schema of each event type)';
     entry.total++;
     if (verdict.conforms) entry.conforming++;
     for (const problem of verdict.problems) entry.problems.set(problem, (entry.problems.get(problem) ?? 0) + 1);
@@ -50,16 +52,16 @@ for (const file of readdirSync(directory).filter((name) => name.endsWith('.jsonl
 }
 
 const rows = [...routes].sort(([left], [right]) => left.localeCompare(right));
-const width = Math.max(5, ...rows.map(([key]) => key.length));
-console.log(`${'route'.padEnd(width)}  ${'spec'.padEnd(11)}  ${'schema'.padEnd(36)}  conformed`);
+const width = Math.max(5, ...rows.map(([, entry]) => entry.label.length));
+console.log(`${'route'.padEnd(width)}  ${'spec'.padEnd(14)}  ${'schema'.padEnd(36)}  conformed`);
 let total = 0;
 let conforming = 0;
 let fullRoutes = 0;
-for (const [key, entry] of rows) {
+for (const [, entry] of rows) {
   total += entry.total;
   conforming += entry.conforming;
   if (entry.conforming === entry.total) fullRoutes++;
-  console.log(`${key.padEnd(width)}  ${entry.spec.padEnd(11)}  ${entry.schema.padEnd(36)}  ${entry.conforming}/${entry.total}`);
+  console.log(`${entry.label.padEnd(width)}  ${entry.spec.padEnd(14)}  ${entry.schema.padEnd(36)}  ${entry.conforming}/${entry.total}`);
   for (const [problem, count] of [...entry.problems].sort((a, b) => b[1] - a[1]).slice(0, 3)) console.log(`${''.padEnd(width)}    ${count}× ${problem}`);
 }
 const share = (part, whole) => (whole ? ((100 * part) / whole).toFixed(1) : '100.0');

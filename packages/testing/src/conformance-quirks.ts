@@ -6,7 +6,7 @@
 
 /** A change to one component schema of a spec, and why the spec needs it. */
 export interface SchemaPatch {
-  spec: 'openai' | 'llama-stack' | 'llama-stack-0.2';
+  spec: 'openai' | 'llama-stack' | 'llama-stack-0.2' | 'open-responses';
   schema: string;
   /** Keep the patched schema under this name instead of replacing the original. */
   as?: string;
@@ -16,6 +16,20 @@ export interface SchemaPatch {
 
 type Schema = Record<string, any>;
 
+const orNull = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
+
+/** `schema`, or any object whose `type` is none of `known` (an extension Open Responses does not standardise). */
+const orOtherType = (schema: Schema, known: string[]): Schema => ({ anyOf: [schema, { type: 'object', required: ['type'], properties: { type: { type: 'string', not: { enum: known } } } }] });
+
+/*
+ * A rule rather than a patch: Responses stream events are checked by their `type`, each against
+ * every spec that defines that type, not against each spec's union of events. The specs name some
+ * events differently (Llama Stack 0.7.1's `response.mcp_call.arguments.delta` is OpenAI's
+ * `response.mcp_call_arguments.delta`; OpenAI's and Llama Stack's `response.reasoning_text.delta`
+ * is Open Responses' `response.reasoning.delta`; only OpenAI and Open Responses define `error`),
+ * so no stream could satisfy all three unions. An event whose type no spec defines fails.
+ * (ConformanceChecker.eventVerdicts in conformance.ts.)
+ */
 export const CONFORMANCE_QUIRKS: {
   patches: readonly SchemaPatch[];
   /** Stream event schemas a spec leaves out, by `spec METHOD path` (the reason is on the patch that makes the schema). */
@@ -57,6 +71,46 @@ export const CONFORMANCE_QUIRKS: {
         ...schema,
         properties: { ...schema.properties, first_id: { anyOf: [schema.properties.first_id, { type: 'null' }] }, last_id: { anyOf: [schema.properties.last_id, { type: 'null' }] } },
       }),
+    },
+    {
+      spec: 'openai',
+      schema: 'ModelResponseProperties',
+      as: 'ResponseModelProperties',
+      reason:
+        "A response object echoes user, safety_identifier and prompt_cache_key as null when the request had none (OpenAI's own ResponseCreatedEvent example answers user: null; Open Responses requires safety_identifier and prompt_cache_key present, string or null); the spec types them as strings only. Only Response uses the patched copy: requests keep the original.",
+      apply: (schema: Schema) => ({
+        ...schema,
+        properties: { ...schema.properties, user: orNull(schema.properties.user), safety_identifier: orNull(schema.properties.safety_identifier), prompt_cache_key: orNull(schema.properties.prompt_cache_key) },
+      }),
+    },
+    {
+      spec: 'openai',
+      schema: 'Response',
+      reason:
+        "A response in progress has no usage yet: OpenAI's own ResponseCreatedEvent example answers usage: null, and Open Responses types usage as Usage or null; the spec types it as ResponseUsage only. (Also takes the patched ResponseModelProperties above.)",
+      apply: (schema: Schema) => {
+        const [, properties, own] = schema.allOf;
+        return { ...schema, allOf: [{ $ref: '#/components/schemas/ResponseModelProperties' }, properties, { ...own, properties: { ...own.properties, usage: orNull(own.properties.usage) } }] };
+      },
+    },
+    {
+      spec: 'open-responses',
+      schema: 'ItemField',
+      reason:
+        "Open Responses lists only the output items it standardises (message, function_call, function_call_output, reasoning); OpenAI and Llama Stack 0.7.1 define more (file_search_call, web_search_call, mcp_call, mcp_list_tools, mcp_approval_request, ...) that a Llama Stack server emits under those names. Other item types pass here; the OpenAI and Llama Stack checks check them.",
+      apply: (schema: Schema) => orOtherType(schema, ['message', 'function_call', 'function_call_output', 'reasoning']),
+    },
+    {
+      spec: 'open-responses',
+      schema: 'Tool',
+      reason: "Open Responses lists only function tools; a response echoes the hosted tools it was given (file_search, web_search, mcp), which OpenAI and Llama Stack define and check.",
+      apply: (schema: Schema) => orOtherType(schema, ['function']),
+    },
+    {
+      spec: 'open-responses',
+      schema: 'Annotation',
+      reason: "Open Responses lists only url_citation annotations; file_search answers file_citation (and container_file_citation, file_path) annotations, which OpenAI and Llama Stack define and check.",
+      apply: (schema: Schema) => orOtherType(schema, ['url_citation']),
     },
   ],
   streamSchemas: {

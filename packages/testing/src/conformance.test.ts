@@ -17,7 +17,7 @@ describe('the conformance checker', () => {
     const { refusal: _, ...withoutRefusal } = completion.choices[0]!.message;
     const verdict = checker.check('POST', '/v1/chat/completions', 'json', { ...completion, choices: [{ ...completion.choices[0], message: withoutRefusal }] });
     expect(verdict.conforms).toBe(false);
-    expect(verdict.problems.join('\n')).toMatch(/\/choices\/0\/message: must have required property 'refusal'/);
+    expect(verdict.problems.join('\n')).toMatch(/\/choices\/0\/message\/refusal: must have required property 'refusal'/);
   });
 
   it('checks each stream event, and the same route under /v1/openai/v1', () => {

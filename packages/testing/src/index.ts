@@ -9,3 +9,13 @@ export { createTestProvider, type ProviderImpl, type RestartableProvider, restar
 export { type PgliteServer, type PgliteServerOptions, startPgliteServer } from './pglite-server.js';
 export { vectorStoresDistribution, type VectorStoresDistributionOptions } from './vector-stores-harness.js';
 export { makeTestPdf } from './test-documents.js';
+export { ConformanceChecker, type ConformanceVerdict, conformanceChecker } from './conformance.js';
+export {
+  assertOpenResponsesEvents,
+  assertOpenResponsesObject,
+  openResponsesEventProblems,
+  openResponsesObjectProblems,
+  openResponsesStreamProblems,
+  responseStreamInvariantProblems,
+  TERMINAL_RESPONSE_EVENTS,
+} from './conformance-open-responses.js';
