@@ -80,7 +80,9 @@ export class ResponseRun {
   }
 
   private event(event: UnnumberedEvent): ResponseStreamEvent {
-    return { ...event, sequence_number: this.sequence++ } as ResponseStreamEvent;
+    // Llama Stack's item and part events name their response.
+    const named = event.type.startsWith('response.output_item.') || event.type.startsWith('response.content_part.') ? { response_id: this.prepared.responseId } : {};
+    return { ...event, ...named, sequence_number: this.sequence++ } as ResponseStreamEvent;
   }
 
   /** The response object now (OpenAI's Response; fields as Llama Stack fills them). */
@@ -102,9 +104,9 @@ export class ResponseRun {
       parallel_tool_calls: request.parallel_tool_calls ?? true,
       previous_response_id: request.previous_response_id ?? null,
       conversation: this.prepared.conversationId ? { id: this.prepared.conversationId } : null,
-      prompt: request.prompt ?? null,
+      prompt: request.prompt ? promptEcho(request.prompt) : null,
       prompt_cache_key: request.prompt_cache_key ?? null,
-      reasoning: request.reasoning ?? null,
+      reasoning: request.reasoning ? { effort: request.reasoning.effort ?? null, summary: request.reasoning.summary ?? null } : null,
       safety_identifier: request.safety_identifier ?? null,
       service_tier: 'default',
       store: request.store ?? true,
@@ -117,6 +119,7 @@ export class ResponseRun {
       text: { format: { type: 'text' }, ...request.text, ...(request.text?.format ? {} : { format: { type: 'text' } }) },
       tool_choice: request.tool_choice ?? 'auto',
       tools: (request.tools ?? []).map((tool) => {
+        if (tool.type === 'function') return { type: 'function', name: tool.name, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? null };
         // Credentials sent with an MCP tool are not echoed back.
         if (tool.type !== 'mcp') return tool;
         const { authorization: _authorization, headers: _headers, ...shown } = tool;
@@ -124,7 +127,7 @@ export class ResponseRun {
       }),
       truncation: request.truncation ?? 'disabled',
       usage: this.usage,
-      user: request.user ?? null,
+      ...(request.user ? { user: request.user } : {}),
       metadata: request.metadata ?? {},
     } as unknown as ResponseSnapshot;
     this.final = snapshot;
@@ -198,7 +201,8 @@ export class ResponseRun {
     } catch (error) {
       if (this.context.signal.aborted) return;
       this.failure = error;
-      const code = isCriaError(error) ? (error.code ?? (error.kind === 'not_found' ? 'not_found' : error.kind === 'invalid_request' ? 'invalid_request' : 'server_error')) : 'server_error';
+      // OpenAI's ResponseErrorCode has no codes for request or upstream faults; the message says which.
+      const code = 'server_error';
       const message = isCriaError(error) ? error.message : 'An unexpected error occurred while generating the response.';
       yield this.event({ type: 'response.failed', response: this.snapshot('failed', { error: { code, message } }) });
       return;
@@ -435,8 +439,8 @@ export class ResponseRun {
     const prefix = kind === 'mcp' ? 'response.mcp_call' : kind === 'file_search' ? 'response.file_search_call' : 'response.web_search_call';
     yield this.event({ type: 'response.output_item.added', output_index: outputIndex, item: structuredClone(pending) });
     if (kind === 'mcp') {
-      yield this.event({ type: 'response.mcp_call_arguments.delta', item_id: itemId, output_index: outputIndex, delta: call.arguments });
-      yield this.event({ type: 'response.mcp_call_arguments.done', item_id: itemId, output_index: outputIndex, arguments: call.arguments });
+      yield this.event({ type: 'response.mcp_call.arguments.delta', item_id: itemId, output_index: outputIndex, delta: call.arguments });
+      yield this.event({ type: 'response.mcp_call.arguments.done', item_id: itemId, output_index: outputIndex, arguments: call.arguments });
     }
     yield this.event({ type: `${prefix}.in_progress`, item_id: itemId, output_index: outputIndex });
     if (kind !== 'mcp') yield this.event({ type: `${prefix}.searching`, item_id: itemId, output_index: outputIndex });
@@ -461,4 +465,10 @@ export class ResponseRun {
     current.output_tokens_details.reasoning_tokens += usage.completion_tokens_details?.reasoning_tokens ?? 0;
     this.usage = current;
   }
+}
+
+/** The prompt as Llama Stack echoes it: text variables as input_text parts. */
+function promptEcho(prompt: NonNullable<PreparedResponse['request']['prompt']>): Record<string, unknown> {
+  const variables = prompt.variables ? Object.fromEntries(Object.entries(prompt.variables).map(([name, value]) => [name, typeof value === 'string' ? { type: 'input_text', text: value } : value])) : null;
+  return { id: prompt.id, version: prompt.version ?? null, variables };
 }

@@ -24,26 +24,29 @@ export interface StoredResponse {
  * the model saw), ordered by creation time in milliseconds.
  */
 export class ResponsesStore {
-  private ready: Promise<void> | null = null;
+  private opened: Promise<SqlStore> | null = null;
 
   constructor(
     private readonly sql: () => Promise<SqlStore>,
     private readonly table: string,
   ) {}
 
-  private async open(): Promise<SqlStore> {
-    const sql = await this.sql();
-    this.ready ??= sql.createTable(this.table, {
-      id: { type: 'text', primaryKey: true },
-      created_ms: 'integer',
-      model: 'text',
-      status: 'text',
-      response_object: 'json',
-      input: 'json',
-      messages: 'json',
-    });
-    await this.ready;
-    return sql;
+  /** The store, opened once: its column types (which columns hold JSON) are known to that instance. */
+  private open(): Promise<SqlStore> {
+    this.opened ??= (async () => {
+      const sql = await this.sql();
+      await sql.createTable(this.table, {
+        id: { type: 'text', primaryKey: true },
+        created_ms: 'integer',
+        model: 'text',
+        status: 'text',
+        response_object: 'json',
+        input: 'json',
+        messages: 'json',
+      });
+      return sql;
+    })();
+    return this.opened;
   }
 
   /** Writes a response whole (insert, or replace as it progresses). */
