@@ -1,0 +1,199 @@
+/**
+ * `pnpm bench responses`: the server time one Responses turn adds over the chat completion
+ * under it, and what a loop of 3 MCP tool calls adds beyond model and tool time.
+ *
+ * A scripted OpenAI-compatible upstream and an MCP server (the official SDK's, stateless
+ * Streamable HTTP, one `noop` tool) run in this process on loopback; Cria runs in a child process
+ * with a distribution naming them. At one request at a time it measures:
+ * - the chat completion straight to the upstream, through Cria's /v1/chat/completions, and the
+ *   same input through /v1/responses (JSON, and streamed to the last byte);
+ * - a response whose model calls `noop` 3 times before answering, against the sum of 4 direct
+ *   upstream calls and 3 direct MCP tool calls (the SDK client, one session).
+ *
+ * Options: --requests <n> (timed requests per path, default 300), --warmup <n> (default 50).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { request } from 'undici';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '300' }, warmup: { type: 'string', default: '50' } } });
+const REQUESTS = Number(values.requests);
+const WARMUP = Number(values.warmup);
+const TOOL_CALLS = 3;
+
+async function readBody(req: IncomingMessage): Promise<Record<string, any>> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return parts.length ? JSON.parse(Buffer.concat(parts).toString('utf8')) : {};
+}
+
+/** A chat completions upstream: calls `noop` while the conversation has fewer than 3 tool results, else answers in 12 words. */
+function scriptedUpstream(req: IncomingMessage, res: ServerResponse, body: Record<string, any>): void {
+  if (req.url?.endsWith('/models')) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'bench-llm', object: 'model', created: 0, owned_by: 'bench' }] }));
+    return;
+  }
+  const toolResults = (body.messages as { role: string }[]).filter((message) => message.role === 'tool').length;
+  const callTool = Array.isArray(body.tools) && body.tools.length > 0 && toolResults < TOOL_CALLS;
+  const words = 'The capital of France is Paris, a city on the Seine river.'.split(/(?= )/);
+  const base = { id: 'chatcmpl-bench', created: 1, model: body.model };
+  const usage = { prompt_tokens: 20, completion_tokens: callTool ? 5 : words.length, total_tokens: 20 + (callTool ? 5 : words.length) };
+  const call = { id: `call_${toolResults}`, type: 'function', function: { name: 'noop', arguments: '{}' } };
+  if (!body.stream) {
+    const message = callTool ? { role: 'assistant', content: null, tool_calls: [call] } : { role: 'assistant', content: words.join('') };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: callTool ? 'tool_calls' : 'stop' }], usage }));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  let out = chunk({ role: 'assistant' }, null);
+  if (callTool) out += chunk({ tool_calls: [{ index: 0, ...call }] }, null) + chunk({}, 'tool_calls');
+  else out += words.map((word) => chunk({ content: word }, null)).join('') + chunk({}, 'stop');
+  out += `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\ndata: [DONE]\n\n`;
+  res.end(out);
+}
+
+async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => void readBody(req).then((body) => scriptedUpstream(req, res, body)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function startMcp(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const mcp = new McpServer({ name: 'bench', version: '1.0.0' });
+      mcp.registerTool('noop', { description: 'Does nothing.', inputSchema: {} }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      res.on('close', () => void transport.close().then(() => mcp.close()));
+      await mcp.connect(transport);
+      await transport.handleRequest(req, res, req.method === 'POST' ? await readBody(req) : undefined);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function startCria(distribution: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/serving on (\S+)/);
+      if (match) resolve({ child, url: match[1]! });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`Cria exited with ${code}:\n${output}`)));
+  });
+}
+
+async function post(url: string, body: unknown): Promise<void> {
+  const reply = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await reply.body.text();
+  if (reply.statusCode !== 200) throw new Error(`${url} answered ${reply.statusCode}: ${text}`);
+}
+
+/** Median and p99 of `run`'s wall time in ms, after a warm-up. */
+async function timeIt(run: () => Promise<void>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < WARMUP; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const start = process.hrtime.bigint();
+    await run();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length / 2)]!, p99: times[Math.floor(times.length * 0.99)]! };
+}
+
+const upstream = await startUpstream();
+const mcp = await startMcp();
+const dir = mkdtempSync(join(tmpdir(), 'cria-bench-responses-'));
+const distribution = join(dir, 'distribution.yaml');
+writeFileSync(
+  distribution,
+  `version: 2
+distro_name: bench-responses
+apis: [inference, tool_runtime, responses]
+providers:
+  inference:
+    - provider_id: bench
+      provider_type: remote::openai
+      config: { base_url: "${upstream.url}", api_key: bench }
+  tool_runtime:
+    - provider_id: model-context-protocol
+      provider_type: remote::model-context-protocol
+  responses:
+    - provider_id: builtin
+      provider_type: inline::builtin
+      config: { persistence: { responses: { backend: sql_default, table_name: responses } } }
+storage:
+  backends:
+    kv_default: { type: kv_sqlite, db_path: "${join(dir, 'kv.db')}" }
+    sql_default: { type: sql_sqlite, db_path: "${join(dir, 'sql.db')}" }
+  stores:
+    metadata: { namespace: registry, backend: kv_default }
+registered_resources:
+  models:
+    - { model_id: bench-llm, provider_id: bench, model_type: llm }
+`,
+);
+const cria = await startCria(distribution);
+const input = 'What is the capital of France?';
+const chat = { model: 'bench-llm', messages: [{ role: 'user', content: input }] };
+const mcpTool = { type: 'mcp', server_label: 'bench', server_url: mcp.url, require_approval: 'never' };
+
+try {
+  const rows: [string, { p50: number; p99: number }][] = [];
+  const measure = async (name: string, run: () => Promise<void>) => {
+    const result = await timeIt(run);
+    rows.push([name, result]);
+    return result;
+  };
+  const direct = await measure('chat completion, direct to the upstream', () => post(`${upstream.url}/chat/completions`, chat));
+  const viaChat = await measure('chat completion through Cria', () => post(`${cria.url}/v1/chat/completions`, chat));
+  const viaResponses = await measure('response through Cria (store: true)', () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input }));
+  const viaResponsesNoStore = await measure('response through Cria (store: false)', () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, store: false }));
+  const streamChat = await measure('chat completion through Cria, streamed', () => post(`${cria.url}/v1/chat/completions`, { ...chat, stream: true }));
+  const streamResponses = await measure('response through Cria, streamed', () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, stream: true }));
+
+  const tools = [{ type: 'function', function: { name: 'noop', description: 'Does nothing.', parameters: { type: 'object', properties: {} } } }];
+  const directToolTurn = await measure('chat completion with tools, direct', () => post(`${upstream.url}/chat/completions`, { ...chat, tools, stream: true }));
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
+  const directTool = await measure('MCP tool call, direct (SDK client)', async () => {
+    await client.callTool({ name: 'noop', arguments: {} });
+  });
+  await client.close();
+  const loop = await measure(`response with ${TOOL_CALLS} MCP tool calls through Cria`, () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, tools: [mcpTool] }));
+
+  console.log(`\n${REQUESTS} requests per path, one at a time, after ${WARMUP} warm-up requests\n`);
+  console.log('| path | p50 ms | p99 ms |\n| --- | --- | --- |');
+  for (const [name, result] of rows) console.log(`| ${name} | ${result.p50.toFixed(3)} | ${result.p99.toFixed(3)} |`);
+  const modelAndTools = (TOOL_CALLS + 1) * directToolTurn.p50 + TOOL_CALLS * directTool.p50;
+  console.log('\n| added by the Responses API | p50 ms | target |\n| --- | --- | --- |');
+  console.log(`| one turn over the chat completion under it (JSON, stored) | ${(viaResponses.p50 - viaChat.p50).toFixed(3)} | ≤ 1 |`);
+  console.log(`| one turn over the chat completion under it (JSON, store: false) | ${(viaResponsesNoStore.p50 - viaChat.p50).toFixed(3)} | ≤ 1 |`);
+  console.log(`| one turn over the chat completion under it (streamed) | ${(streamResponses.p50 - streamChat.p50).toFixed(3)} | ≤ 1 |`);
+  console.log(`| one turn over the upstream directly (JSON) | ${(viaResponses.p50 - direct.p50).toFixed(3)} | |`);
+  console.log(`| a loop of ${TOOL_CALLS} MCP tool calls beyond model and tool time | ${(loop.p50 - modelAndTools).toFixed(3)} | ≤ 3 |`);
+} finally {
+  cria.child.kill('SIGTERM');
+  await new Promise((resolve) => cria.child.once('exit', resolve));
+  await upstream.close();
+  await mcp.close();
+  rmSync(dir, { recursive: true, force: true });
+}
