@@ -140,6 +140,8 @@ function parseTemplate(template: string): TemplatePart[] {
     } else literal += character;
   }
   if (literal) parts.push(literal);
+  // Templates come from configuration (a handful); the bound only guards other callers.
+  if (parsed.size >= 256) parsed.clear();
   parsed.set(template, parts);
   return parts;
 }

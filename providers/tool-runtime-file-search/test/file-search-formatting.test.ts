@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EmbeddedChunk, VectorStoreSearchResult } from '@cria/api';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import {
   DEFAULT_FILE_SEARCH_TEMPLATES,
   extractFileCitations,
@@ -346,6 +349,11 @@ describe('templates', () => {
   it('default to Llama Stack\'s, field by field', () => {
     expect(fileSearchTemplates(null)).toEqual(DEFAULT_FILE_SEARCH_TEMPLATES);
     expect(fileSearchTemplates({ file_search_params: { footer_template: 'END\n' } })).toEqual({ ...DEFAULT_FILE_SEARCH_TEMPLATES, footer: 'END\n' });
+  });
+
+  it('are those Llama Stack 0.7.1\'s starter config spells out', () => {
+    const starter = parse(readFileSync(join(import.meta.dirname, '../../../packages/testing/fixtures/llama-stack-0.7.1-starter-config.yaml'), 'utf8')) as { vector_stores: never };
+    expect(fileSearchTemplates(starter.vector_stores)).toEqual(DEFAULT_FILE_SEARCH_TEMPLATES);
   });
 
   it('refuse, naming the setting, a field the formatting does not give or a template Python could not format', () => {
