@@ -1,5 +1,5 @@
 import type { ApiName, ApiProvider, ApiRouters, ProviderApiName } from './api-map.js';
-import type { HealthResult } from './generated/api-types.js';
+import type { HealthResult, VectorStoresConfig } from './generated/api-types.js';
 import type { JsonSchema } from './schemas/json-schema.js';
 import type { ProviderStorage } from './storage.js';
 
@@ -49,6 +49,12 @@ export interface ProviderContext<Deps = Partial<ApiRouters<never, ApiName>>> {
   logger: ProviderLogger;
   /** The directory of the distribution file; relative paths in config resolve against it. */
   distributionDir: string;
+  /**
+   * The distribution's `vector_stores` section as written (null when absent), for providers that
+   * format retrieval results with its templates (Llama Stack hands it to such providers as their
+   * `vector_stores_config`). Contexts made outside a stack may lack it.
+   */
+  vectorStoresConfig?: Readonly<VectorStoresConfig> | null;
 }
 
 /** Optional lifecycle every provider implementation may have. */

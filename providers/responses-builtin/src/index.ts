@@ -4,7 +4,6 @@ import { type BuiltinResponsesConfig, configSchema, sampleConfig } from './respo
 import { configValidator } from '../generated/config-validator.js';
 
 export type { BuiltinResponsesConfig } from './responses-config.js';
-export { DEFAULT_FILE_SEARCH_TEMPLATES, extractCitations, fileSearchResultText, type FileSearchTemplates } from './responses-file-search.js';
 
 export default defineProvider<'responses', BuiltinResponsesConfig, 'inference', 'models' | 'tool_runtime' | 'vector_io' | 'conversations' | 'prompts' | 'files'>({
   api: 'responses',

@@ -21,7 +21,7 @@ import {
 } from '@cria/api';
 import type { BuiltinResponsesConfig } from './responses-config.js';
 import { ResponseRun } from './responses-engine.js';
-import { fileSearchTemplatesOf, type FileSearchTemplates } from './responses-file-search.js';
+import { type FileSearchTemplates, fileSearchTemplates } from '@cria/provider-tool-runtime-file-search';
 import { inputItems, newId, promptMessages, responseFormatOf, toChatMessages } from './responses-input.js';
 import { inputItemsPage, ResponsesStore, type StoredResponse } from './responses-store.js';
 import { ResponseTools } from './responses-tools.js';
@@ -66,7 +66,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   static async create(config: BuiltinResponsesConfig, context: ProviderContext<Deps>): Promise<BuiltinResponses> {
     const reference = config.persistence.responses;
     const store = new ResponsesStore(() => context.storage.sql(reference), reference.table_name ?? 'responses');
-    const provider = new BuiltinResponses(config, context.deps, store, fileSearchTemplatesOf(undefined), context.logger);
+    const provider = new BuiltinResponses(config, context.deps, store, fileSearchTemplates(context.vectorStoresConfig), context.logger);
     await provider.failUnfinished();
     return provider;
   }

@@ -10,7 +10,7 @@ import type {
   ResponseStreamEvent,
 } from '@cria/api';
 import { isCriaError } from '@cria/api';
-import { extractCitations } from './responses-file-search.js';
+import { extractFileCitations } from '@cria/provider-tool-runtime-file-search';
 import { newId } from './responses-input.js';
 import { isWebSearchType, ResponseTools, type ToolRun } from './responses-tools.js';
 import type { OutputItem, PreparedResponse, ResponseSnapshot, UnnumberedEvent } from './responses-types.js';
@@ -64,7 +64,7 @@ export class ResponseRun {
   /** The chat messages so far (for storage and continuation). */
   readonly messages: ChatMessage[];
   private usage: Usage | null = null;
-  private readonly citations = new Map<string, string>();
+  private readonly citations: Record<string, string> = {};
   private builtinCalls = 0;
   failure: unknown = null;
   /** The last snapshot (the final response once the run ends). */
@@ -381,7 +381,7 @@ export class ResponseRun {
       const item = this.output[message.outputIndex]!;
       const content: Record<string, unknown>[] = [];
       if (message.textPart >= 0) {
-        const { text, annotations } = extractCitations(turn.text, this.citations);
+        const { text, annotations } = extractFileCitations(turn.text, this.citations);
         const part = { type: 'output_text', text, annotations, logprobs: message.logprobs };
         yield this.event({ type: 'response.output_text.done', item_id: message.id, output_index: message.outputIndex, content_index: message.textPart, text, logprobs: message.logprobs });
         for (const [index, annotation] of annotations.entries()) {
@@ -449,7 +449,7 @@ export class ResponseRun {
     else if (kind === 'file_search') run = await tools.runFileSearch(itemId, call.id, call.arguments, (this.prepared.request.include ?? []).includes('file_search_call.results'));
     else run = await tools.runWebSearch(itemId, call.id, call.arguments);
     this.builtinCalls++;
-    for (const [fileId, filename] of run.citations ?? []) this.citations.set(fileId, filename);
+    Object.assign(this.citations, run.citations);
     this.output[outputIndex] = run.item;
     yield this.event({ type: `${prefix}.${run.failed && kind === 'mcp' ? 'failed' : 'completed'}`, item_id: itemId, output_index: outputIndex });
     yield this.event({ type: 'response.output_item.done', output_index: outputIndex, item: structuredClone(run.item) });

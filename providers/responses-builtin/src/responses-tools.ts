@@ -11,9 +11,8 @@ import {
   type ToolInvocationResult,
   type ToolRuntimeApi,
   type VectorIOApi,
-  type VectorStoreSearchResult,
 } from '@cria/api';
-import { fileSearchResultText, type FileSearchTemplates } from './responses-file-search.js';
+import { type FileSearchTemplates, formatVectorStoreSearchResults } from '@cria/provider-tool-runtime-file-search';
 import type { OfferedTool, OutputItem } from './responses-types.js';
 
 const WEB_SEARCH_TYPES = new Set(['web_search', 'web_search_preview', 'web_search_preview_2025_03_11', 'web_search_2025_08_26']);
@@ -44,7 +43,7 @@ export interface ToolRun {
   item: OutputItem;
   message: ChatMessage;
   /** file id → filename, for citations in the answer. */
-  citations?: Map<string, string>;
+  citations?: Readonly<Record<string, string>>;
   failed: boolean;
 }
 
@@ -214,11 +213,11 @@ export class ResponseTools {
             rewrite_query: false,
           },
           this.context,
-        ).then((page) => page.data, () => [] as VectorStoreSearchResult[]),
+        ).then((page) => [page], () => []),
       ),
     );
-    const results = pages.flat();
-    const { text, citations } = fileSearchResultText(query, results, this.deps.fileSearchTemplates);
+    const output = formatVectorStoreSearchResults(query, pages.flat(), this.deps.fileSearchTemplates);
+    const results = pages.flat().flatMap((page) => page.data);
     const item: OutputItem = {
       type: 'file_search_call',
       id: itemId,
@@ -228,7 +227,7 @@ export class ResponseTools {
         ? results.map((result) => ({ file_id: result.file_id, filename: result.filename, text: result.content.map((part) => part.text).join(''), score: result.score, attributes: result.attributes ?? {} }))
         : null,
     };
-    return { item, message: { role: 'tool', tool_call_id: callId, content: text }, citations, failed: false };
+    return { item, message: { role: 'tool', tool_call_id: callId, content: output.text }, citations: output.metadata.citation_files, failed: false };
   }
 
   /** The request context with an MCP server's headers, as the MCP provider reads them. */

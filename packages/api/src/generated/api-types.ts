@@ -2841,6 +2841,49 @@ export interface VectorStoresConfig {
     rrf_impact_factor?: number;
     weighted_search_alpha?: number;
   } | null;
+  /**
+   * How the file_search tool frames its results (Llama Stack's FileSearchParams).
+   */
+  file_search_params?: {
+    /**
+     * Text before the file_search results (Python format syntax): `{num_chunks}` is the number of chunks; must name file_search.
+     */
+    header_template?: string;
+    /**
+     * Text after the file_search results, as written (not formatted).
+     */
+    footer_template?: string;
+  } | null;
+  /**
+   * How chunks are shown to the model (Llama Stack's ContextPromptParams).
+   */
+  context_prompt_params?: {
+    /**
+     * One chunk of the file_search tool runtime's results: `{index}` (from 1), `{chunk.content}`, `{metadata}` (a Python dict).
+     */
+    chunk_annotation_template?: string;
+    /**
+     * What follows the results: `{query}`, `{num_chunks}`, `{annotation_instruction}`.
+     */
+    context_template?: string;
+  } | null;
+  /**
+   * How the Responses API's file_search asks for citations (Llama Stack's AnnotationPromptParams).
+   */
+  annotation_prompt_params?: {
+    /**
+     * Whether the Responses API's file_search asks the model to cite files.
+     */
+    enable_annotations?: boolean;
+    /**
+     * How the model is told to cite (with annotations enabled).
+     */
+    annotation_instruction_template?: string;
+    /**
+     * One search result in the Responses API's file_search: `{index}`, `{metadata_text}`, `{file_id}`, `{chunk_text}`.
+     */
+    chunk_annotation_template?: string;
+  } | null;
   file_batch_params?: {
     /**
      * Files ingested at the same time.

@@ -184,6 +184,50 @@ const vectorStores = object(
         { additionalProperties: false },
       ),
     ),
+    file_search_params: nullable(
+      object(
+        {
+          header_template: {
+            type: 'string',
+            allOf: [{ pattern: '\\{num_chunks\\}' }, { pattern: '[Ff][Ii][Ll][Ee]_[Ss][Ee][Aa][Rr][Cc][Hh]' }],
+            description: 'Text before the file_search results (Python format syntax): `{num_chunks}` is the number of chunks; must name file_search.',
+          },
+          footer_template: { type: 'string', description: 'Text after the file_search results, as written (not formatted).' },
+        },
+        { additionalProperties: false, description: 'How the file_search tool frames its results (Llama Stack\'s FileSearchParams).' },
+      ),
+    ),
+    context_prompt_params: nullable(
+      object(
+        {
+          chunk_annotation_template: {
+            type: 'string',
+            allOf: [{ pattern: '\\{chunk\\.content\\}' }, { pattern: '\\{index\\}' }],
+            description: 'One chunk of the file_search tool runtime\'s results: `{index}` (from 1), `{chunk.content}`, `{metadata}` (a Python dict).',
+          },
+          context_template: {
+            type: 'string',
+            pattern: '\\{query\\}',
+            description: 'What follows the results: `{query}`, `{num_chunks}`, `{annotation_instruction}`.',
+          },
+        },
+        { additionalProperties: false, description: 'How chunks are shown to the model (Llama Stack\'s ContextPromptParams).' },
+      ),
+    ),
+    annotation_prompt_params: nullable(
+      object(
+        {
+          enable_annotations: { type: 'boolean', description: 'Whether the Responses API\'s file_search asks the model to cite files.' },
+          annotation_instruction_template: { type: 'string', minLength: 1, description: 'How the model is told to cite (with annotations enabled).' },
+          chunk_annotation_template: {
+            type: 'string',
+            allOf: [{ pattern: '\\{index\\}' }, { pattern: '\\{chunk_text\\}' }, { pattern: '\\{file_id\\}' }],
+            description: 'One search result in the Responses API\'s file_search: `{index}`, `{metadata_text}`, `{file_id}`, `{chunk_text}`.',
+          },
+        },
+        { additionalProperties: false, description: 'How the Responses API\'s file_search asks for citations (Llama Stack\'s AnnotationPromptParams).' },
+      ),
+    ),
     file_batch_params: nullable(
       object(
         {

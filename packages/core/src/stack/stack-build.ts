@@ -216,6 +216,7 @@ async function createProvider(entry: DistributionProviderEntry, api: ApiName, sp
       },
       logger: createLogger(entry.providerId),
       distributionDir: distribution.directory,
+      vectorStoresConfig: distribution.config.vector_stores ?? null,
     });
     return { api, providerId: entry.providerId, providerType: entry.providerType, config, secretConfigKeys: spec.secretConfigKeys ?? [], spec, impl };
   } catch (error) {
