@@ -2,6 +2,7 @@ export { exampleFromSchema, type FakeFault, type FakeModel, FakeOpenAIUpstream, 
 export { INFERENCE_RECORDINGS_DIR, loadRecordings, type ProviderRecording, RecordingUpstream, recordedPath, unwrapRecorded } from './recording-upstream.js';
 export { remoteInferenceDistribution, sqliteStorage, startTestServer, temporaryDirectory, testCatalog, type TestServer, type TestServerOptions } from './server-harness.js';
 export { describeInferenceContract, describeRemoteInferenceContract, type InferenceContractTarget } from './inference-contract.js';
+export { describeToolRuntimeContract, type ToolRuntimeContractTarget } from './tool-runtime-contract.js';
 export { describeFilesContract, type FilesContractOptions } from './files-contract.js';
 export { cachedTinyModel, TINY_MODEL_CHAT_TEMPLATE, type TinyModelInfo, type TinyModelOptions, writeTinyModel } from './tiny-model.js';
 export { describeVectorIOContract, seededRandom, type VectorIOContractHarness } from './vector-io-contract.js';
