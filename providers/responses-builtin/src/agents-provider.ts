@@ -92,7 +92,9 @@ export class MetaReferenceAgents implements AgentsProvider {
     checkAgentConfig(config);
     await this.checkModel(config.model, 'agent_config.model');
     await checkAgentTools(config, this.toolDeps());
-    const agent: Agent = { agent_id: randomUUID(), agent_config: { max_infer_iters: 10, enable_session_persistence: false, ...config }, created_at: new Date().toISOString() };
+    // Llama Stack's SamplingParams default to the greedy strategy.
+    const sampling = config.sampling_params ? { sampling_params: { ...config.sampling_params, strategy: config.sampling_params.strategy ?? { type: 'greedy' as const } } } : {};
+    const agent: Agent = { agent_id: randomUUID(), agent_config: { max_infer_iters: 10, enable_session_persistence: false, ...config, ...sampling }, created_at: new Date().toISOString() };
     await this.store.putAgent(agent);
     return { agent_id: agent.agent_id };
   }
