@@ -21,6 +21,7 @@ import {
   type ListAgentsQuery,
   NotFoundError,
   type ProviderContext,
+  type ProviderLifecycle,
   type RequestContext,
   type ResumeAgentTurnRequest,
   UnavailableError,
@@ -72,7 +73,7 @@ function page<T>(items: readonly T[], query: ListAgentsQuery): AgentList {
  * config becomes a Responses request, a turn one run over the session's earlier turns plus its
  * new messages. Agents, sessions and turns are kept in `persistence.agent_state` (a kv store).
  */
-export class MetaReferenceAgents implements AgentsProvider {
+export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
   private closed = false;
 
   private constructor(

@@ -1,5 +1,5 @@
 import LlamaStackClient from 'llama-stack-client';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer, vectorStoresDistribution } from '@cria/testing';
 import { type McpTestServer, startMcpTestServer } from '../../tool-runtime-model-context-protocol/test/mcp-test-server.js';
@@ -193,6 +193,23 @@ describe('the agents API (Llama Stack 0.2–0.3) with llama-stack-client', () =>
     expect(Number(execution.tool_responses[0].content)).not.toBeNaN();
     expect(result.output_message.content).toBe(`The tool said: ${execution.tool_responses[0].content}`);
     expect(events.map((event) => `${event.event_type}:${event.step_type ?? ''}`)).toEqual(expect.arrayContaining(['step_start:tool_execution', 'step_complete:tool_execution']));
+  });
+
+  it('searches vector stores with builtin::rag given as a turn tool group', async () => {
+    const openai = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+    const file = await openai.files.create({ file: await toFile(Buffer.from('Llamas hum to talk to each other.'), 'llamas.txt'), purpose: 'assistants' });
+    const store = await openai.vectorStores.create({ name: 'facts', file_ids: [file.id] });
+    for (let i = 0; i < 100 && (await openai.vectorStores.retrieve(store.id)).file_counts.completed < 1; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const agentId = await createAgent(agentConfig());
+    const sessionId = await createSession(agentId);
+    const result = await turn(agentId, sessionId, {
+      messages: [{ role: 'user', content: 'How do llamas talk? Use file_search' }],
+      toolgroups: [{ name: 'builtin::rag/knowledge_search', args: { vector_db_ids: [store.id] } }],
+    });
+    expect(result.steps.map((step: Json) => step.step_type)).toEqual(['inference', 'tool_execution', 'inference']);
+    expect(result.steps[1].tool_calls[0].tool_name).toBe('file_search');
+    expect(result.steps[1].tool_responses[0].content).toContain('Llamas hum');
+    expect(result.output_message.content).toContain('The tool said:');
   });
 
   it('answers bad agents and turns with errors naming the field', async () => {
