@@ -101,7 +101,10 @@ async function providerValidators(): Promise<{ path: string; source: string }[]>
     }
     const module = (await import(pathToFileURL(fileURLToPath(new URL('src/index.ts', dir))).href)) as { default: { configSchema: JsonSchema } | { configSchema: JsonSchema }[] };
     const specs = Array.isArray(module.default) ? module.default : [module.default];
-    if (specs.length !== 1) throw new Error(`${fileURLToPath(dir)} defines ${specs.length} providers; codegen expects one per package`);
+    // A package defining several providers gives them one config schema (one validator).
+    if (specs.length === 0 || specs.some((spec) => spec.configSchema !== specs[0]!.configSchema)) {
+      throw new Error(`${fileURLToPath(dir)} defines ${specs.length} providers with different config schemas; codegen expects one schema per package`);
+    }
     const schema = { ...specs[0]!.configSchema, $id: 'https://cria.dev/schemas/provider-config.json' };
     files.push({ path: validator, source: compile({ useDefaults: true }, [schema], { configValidator: schema.$id }) });
     files.push({ path: validator.replace(/\.js$/, '.d.ts'), source: declarations(['configValidator'], 'PrecompiledValidator', '@cria/api') });

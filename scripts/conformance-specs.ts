@@ -2,7 +2,7 @@
  * `pnpm conformance:specs`: extracts, from the published specs in `../shared/reference/`, what the
  * conformance harness of @cria/testing checks replies against: for every operation of Llama Stack
  * 0.7.1 (stable and experimental), of 0.2.23 for the routes 0.7.1 dropped (tool runtime, telemetry
- * queries, ...), and every operation of OpenAI's spec on the resources Llama
+ * queries, ...), of 0.3.5's experimental spec for the routes both lack (the agents under /v1alpha), and every operation of OpenAI's spec on the resources Llama
  * Stack serves (chat, completions, embeddings, files, models, vector stores, responses, ...), the schema of its JSON reply and of its stream events, and the component schemas those
  * reach; and the Open Responses spec (POST /responses: `ResponseResource` and its streaming events). OpenAPI's `nullable: true` becomes a union with null. The result is committed
  * (`packages/testing/fixtures/conformance/*.json`), so tests need no copy of the specs.
@@ -122,7 +122,7 @@ function openResponsesSpec(): ConformanceSpec {
   return extract('Open Responses', [spec], '/v1', () => true);
 }
 
-export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: ConformanceSpec; llamaStackLegacy: ConformanceSpec; openResponses: ConformanceSpec } {
+export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: ConformanceSpec; llamaStackLegacy: ConformanceSpec; llamaStackExperimental: ConformanceSpec; openResponses: ConformanceSpec } {
   const llamaStackSpecs = [load('llama-stack-0.7.1-spec.yaml'), load('llama-stack-0.7.1-experimental-spec.yaml')];
   const served = new Set(llamaStackSpecs.flatMap((spec) => Object.entries(spec.paths).flatMap(([path, item]) => METHODS.filter((method) => item[method]).map((method) => `${method} ${shape(path)}`))));
   // OpenAI's routes of the resources Llama Stack serves (chat, files, vector_stores, responses, ...).
@@ -150,7 +150,10 @@ export function conformanceSpecs(): { openai: ConformanceSpec; llamaStack: Confo
   for (const name of names) llamaStack.components[name] ??= convert(modern[name]) as Schema;
   llamaStack.operations.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
   const llamaStackLegacy = { ...legacy, operations: keptLegacy };
-  return { openai, llamaStack, llamaStackLegacy, openResponses: openResponsesSpec() };
+  // 0.3.5's experimental routes that neither 0.7.1 nor 0.2.23 has (the agents under /v1alpha), with 0.3.5's own schemas.
+  const older = new Set([...served, ...legacy.operations.map((operation) => `${operation.method.toLowerCase()} ${shape(operation.path)}`)]);
+  const llamaStackExperimental = extract('Llama Stack 0.3.5 experimental', [load('llama-stack-0.3.5-experimental-spec.yaml')], '', (path, method) => !older.has(`${method} ${shape(path)}`));
+  return { openai, llamaStack, llamaStackLegacy, llamaStackExperimental, openResponses: openResponsesSpec() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -158,11 +161,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`the reference specs are not at ${reference} (set CRIA_REFERENCE_DIR)`);
     process.exit(1);
   }
-  const { openai, llamaStack, llamaStackLegacy, openResponses } = conformanceSpecs();
+  const { openai, llamaStack, llamaStackLegacy, llamaStackExperimental, openResponses } = conformanceSpecs();
   mkdirSync(output, { recursive: true });
   writeFileSync(join(output, 'openai.json'), `${JSON.stringify(openai)}\n`);
   writeFileSync(join(output, 'llama-stack.json'), `${JSON.stringify(llamaStack)}\n`);
   writeFileSync(join(output, 'llama-stack-0.2.json'), `${JSON.stringify(llamaStackLegacy)}\n`);
+  writeFileSync(join(output, 'llama-stack-0.3.json'), `${JSON.stringify(llamaStackExperimental)}\n`);
   writeFileSync(join(output, 'open-responses.json'), `${JSON.stringify(openResponses)}\n`);
-  console.log(`OpenAI: ${openai.operations.length} operations, ${Object.keys(openai.components).length} schemas; Llama Stack: ${llamaStack.operations.length} operations, ${Object.keys(llamaStack.components).length} schemas; Llama Stack 0.2.23 (routes 0.7.1 dropped): ${llamaStackLegacy.operations.length} operations; Open Responses: ${Object.keys(openResponses.components).length} schemas`);
+  console.log(`OpenAI: ${openai.operations.length} operations, ${Object.keys(openai.components).length} schemas; Llama Stack: ${llamaStack.operations.length} operations, ${Object.keys(llamaStack.components).length} schemas; Llama Stack 0.2.23 (routes 0.7.1 dropped): ${llamaStackLegacy.operations.length} operations; Llama Stack 0.3.5 experimental (routes the others lack): ${llamaStackExperimental.operations.length} operations; Open Responses: ${Object.keys(openResponses.components).length} schemas`);
 }

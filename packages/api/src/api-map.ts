@@ -1,3 +1,4 @@
+import type { AgentsApi, AgentsProvider } from './protocols/agents.js';
 import type { ConversationsApi } from './protocols/conversations.js';
 import type { FilesApi, FilesProvider } from './protocols/files.js';
 import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inference.js';
@@ -34,6 +35,7 @@ export interface CriaApis {
   tool_runtime: { provider: ToolRuntimeProvider; router: ToolRuntimeApi };
   prompts: { provider: never; router: PromptsApi };
   responses: { provider: ResponsesProvider; router: ResponsesApi };
+  agents: { provider: AgentsProvider; router: AgentsApi };
   conversations: { provider: never; router: ConversationsApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };

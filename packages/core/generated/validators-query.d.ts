@@ -2,8 +2,10 @@
 import type { ValidateFunction } from 'ajv';
 export declare const ConversationItemIncludeQuery: ValidateFunction;
 export declare const FileUploadForm: ValidateFunction;
+export declare const GetAgentSessionQuery: ValidateFunction;
 export declare const GetPromptQuery: ValidateFunction;
 export declare const GetResponseQuery: ValidateFunction;
+export declare const ListAgentsQuery: ValidateFunction;
 export declare const ListChatCompletionMessagesQuery: ValidateFunction;
 export declare const ListChatCompletionsQuery: ValidateFunction;
 export declare const ListConversationItemsQuery: ValidateFunction;

@@ -6,7 +6,7 @@
 
 /** A change to one component schema of a spec, and why the spec needs it. */
 export interface SchemaPatch {
-  spec: 'openai' | 'llama-stack' | 'llama-stack-0.2' | 'open-responses';
+  spec: 'openai' | 'llama-stack' | 'llama-stack-0.2' | 'llama-stack-0.3' | 'open-responses';
   schema: string;
   /** Keep the patched schema under this name instead of replacing the original. */
   as?: string;

@@ -4,7 +4,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import { CONFORMANCE_QUIRKS, type SchemaPatch } from './conformance-quirks.js';
 
 /** Which published spec a route follows. */
-export type ConformanceSpecName = 'openai' | 'llama-stack' | 'llama-stack-0.2' | 'open-responses';
+export type ConformanceSpecName = 'openai' | 'llama-stack' | 'llama-stack-0.2' | 'llama-stack-0.3' | 'open-responses';
 
 /** What kind of reply is checked: a JSON body, one server-sent event, or an error envelope. */
 export type ReplyKind = 'json' | 'stream' | 'error';
@@ -76,7 +76,8 @@ function patched(spec: SpecFile, name: ConformanceSpecName, patches: readonly Sc
 
 /**
  * Checks replies against the published schema of their route: OpenAI's where OpenAI's spec has
- * the route, Llama Stack 0.7.1's otherwise, and 0.2.23's for the routes 0.7.1 dropped. The schemas come from the fixtures that
+ * the route, Llama Stack 0.7.1's otherwise, 0.2.23's for the routes 0.7.1 dropped, and 0.3.5's
+ * experimental spec for the routes both lack (the agents under /v1alpha). The schemas come from the fixtures that
  * `pnpm conformance:specs` extracts; the known quirks of the published specs are applied to
  * them (conformance-quirks.ts). Validators are compiled once per schema.
  */
@@ -94,11 +95,12 @@ export class ConformanceChecker {
       ['openai', 'openai.json'],
       ['llama-stack', 'llama-stack.json'],
       ['llama-stack-0.2', 'llama-stack-0.2.json'],
+      ['llama-stack-0.3', 'llama-stack-0.3.json'],
       ['open-responses', 'open-responses.json'],
     ] as const) {
       const spec = patched(JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as SpecFile, name, CONFORMANCE_QUIRKS.patches);
       this.ajv.addSchema({ $id: name, components: { schemas: spec.components } });
-      if (name !== 'llama-stack-0.2') {
+      if (name !== 'llama-stack-0.2' && name !== 'llama-stack-0.3') {
         const union = spec.components[RESPONSE_EVENTS[name]]!;
         const members = (union.oneOf ?? union.anyOf) as Schema[];
         const byType = new Map<string, string>();

@@ -44,10 +44,33 @@ interface ModelTurn {
   finishReason: string | null;
 }
 
+/** A tool call of the model, as an observer sees it. */
+export interface ObservedToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Sees the steps of a run as they happen (the agents API builds its steps from them). Each is
+ * called between the run's events: after the events of what it reports, before the next event.
+ */
+export interface RunObserver {
+  /** A model call starts. */
+  modelCallStarted?(): void;
+  /** A model call ended with this text and these tool calls. */
+  modelCallEnded?(answer: { text: string; toolCalls: ObservedToolCall[]; finishReason: string | null }): void;
+  /** A server-side tool (file_search, web_search, MCP) starts. */
+  toolCallStarted?(call: ObservedToolCall): void;
+  /** A server-side tool ended; `output` is what the model reads. */
+  toolCallEnded?(call: ObservedToolCall, output: string, failed: boolean): void;
+}
+
 /** What a run needs besides the prepared request. */
 export interface ResponseRunDeps {
   inference: InferenceApi;
   tools: ResponseTools;
+  observer?: RunObserver;
 }
 
 /**
@@ -295,6 +318,7 @@ export class ResponseRun {
       ...(request.prompt_cache_key ? { prompt_cache_key: request.prompt_cache_key } : {}),
       ...(typeof request.reasoning?.effort === 'string' ? { reasoning_effort: request.reasoning.effort as never } : {}),
     };
+    this.deps.observer?.modelCallStarted?.();
     const stream = await this.deps.inference.streamChatCompletion(chatRequest, this.context);
     const message = { id: newId('msg'), outputIndex: -1, textPart: -1, refusalPart: -1, logprobs: [] as unknown[] };
     const reasoning = { id: newId('rs'), outputIndex: -1, text: '' };
@@ -404,6 +428,7 @@ export class ResponseRun {
       call.arguments ||= '{}';
       turn.toolCalls.push(call);
     }
+    this.deps.observer?.modelCallEnded?.({ text: turn.text, toolCalls: turn.toolCalls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })), finishReason: turn.finishReason });
   }
 
   private async *functionCallDone(call: ModelToolCall): AsyncGenerator<ResponseStreamEvent> {
@@ -442,6 +467,7 @@ export class ResponseRun {
       yield this.event({ type: 'response.mcp_call.arguments.delta', item_id: itemId, output_index: outputIndex, delta: call.arguments });
       yield this.event({ type: 'response.mcp_call.arguments.done', item_id: itemId, output_index: outputIndex, arguments: call.arguments });
     }
+    this.deps.observer?.toolCallStarted?.({ id: call.id, name: call.name, arguments: call.arguments });
     yield this.event({ type: `${prefix}.in_progress`, item_id: itemId, output_index: outputIndex });
     if (kind !== 'mcp') yield this.event({ type: `${prefix}.searching`, item_id: itemId, output_index: outputIndex });
     let run: ToolRun;
@@ -454,6 +480,7 @@ export class ResponseRun {
     yield this.event({ type: `${prefix}.${run.failed && kind === 'mcp' ? 'failed' : 'completed'}`, item_id: itemId, output_index: outputIndex });
     yield this.event({ type: 'response.output_item.done', output_index: outputIndex, item: structuredClone(run.item) });
     this.messages.push(run.message);
+    this.deps.observer?.toolCallEnded?.({ id: call.id, name: call.name, arguments: call.arguments }, typeof run.message.content === 'string' ? run.message.content : JSON.stringify(run.message.content), run.failed);
   }
 
   private addUsage(usage: CompletionUsage): void {

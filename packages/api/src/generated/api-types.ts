@@ -198,6 +198,23 @@ export type ResponseToolChoice =
  */
 export type ResponseObjectWithInput = ResponseObject & {input: ResponseItem[]};
 /**
+ * A tool group by id (`builtin::websearch`, `mcp::calc`), or with args (`{name: "builtin::rag", args: {vector_db_ids: [...]}}`).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentTool".
+ */
+export type AgentTool = string | AgentToolGroupWithArgs;
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentTurnInputMessage".
+ */
+export type AgentTurnInputMessage = AgentUserMessage | AgentToolResponseMessage;
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentStep".
+ */
+export type AgentStep = AgentInferenceStep | AgentToolExecutionStep | AgentShieldCallStep | AgentMemoryRetrievalStep;
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
  */
@@ -2598,6 +2615,393 @@ export interface GetResponseQuery {
   include_obfuscation?: boolean;
 }
 /**
+ * Sampling parameters.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentSamplingParams".
+ */
+export interface AgentSamplingParams {
+  /**
+   * greedy, top_p (temperature, top_p) or top_k (top_k).
+   */
+  strategy?: {
+    type: 'greedy' | 'top_p' | 'top_k';
+    temperature?: number;
+    top_p?: number;
+    top_k?: number;
+  };
+  /**
+   * The most tokens a model call may generate (0: no limit).
+   */
+  max_tokens?: number;
+  repetition_penalty?: number;
+  /**
+   * @maxItems 4
+   */
+  stop?: string[];
+}
+export interface AgentToolGroupWithArgs {
+  name: string;
+  args: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * A tool the client runs: the turn waits for its result (resume).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentClientTool".
+ */
+export interface AgentClientTool {
+  toolgroup_id?: string;
+  name: string;
+  description?: string;
+  input_schema?: {
+    [k: string]: unknown;
+  };
+  output_schema?: {
+    [k: string]: unknown;
+  };
+  metadata?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * Configuration for tool use.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentToolConfig".
+ */
+export interface AgentToolConfig {
+  /**
+   * auto, required, none, or the name of a tool to call.
+   */
+  tool_choice?: string;
+  tool_prompt_format?: 'json' | 'function_tag' | 'python_list';
+  system_message_behavior?: 'append' | 'replace';
+}
+/**
+ * json_schema (json_schema) or grammar (bnf).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentResponseFormat".
+ */
+export interface AgentResponseFormat {
+  type: 'json_schema' | 'grammar';
+  json_schema?: {
+    [k: string]: unknown;
+  };
+  bnf?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * Configuration for an agent.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentConfig".
+ */
+export interface AgentConfig {
+  sampling_params?: AgentSamplingParams;
+  input_shields?: string[];
+  output_shields?: string[];
+  toolgroups?: AgentTool[];
+  client_tools?: AgentClientTool[];
+  /**
+   * @deprecated
+   */
+  tool_choice?: 'auto' | 'required' | 'none';
+  /**
+   * @deprecated
+   */
+  tool_prompt_format?: 'json' | 'function_tag' | 'python_list';
+  tool_config?: AgentToolConfig;
+  max_infer_iters?: number;
+  /**
+   * The model identifier to use for the agent.
+   */
+  model: string;
+  /**
+   * The system instructions for the agent.
+   */
+  instructions: string;
+  name?: string;
+  enable_session_persistence?: boolean;
+  response_format?: AgentResponseFormat;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentUserMessage".
+ */
+export interface AgentUserMessage {
+  role: 'user';
+  content: string | ToolContentItem | ToolContentItem[];
+  context?: string | ToolContentItem | ToolContentItem[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentToolResponseMessage".
+ */
+export interface AgentToolResponseMessage {
+  role: 'tool';
+  call_id: string;
+  content: string | ToolContentItem | ToolContentItem[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentToolCall".
+ */
+export interface AgentToolCall {
+  call_id: string;
+  tool_name: string;
+  arguments: string;
+}
+/**
+ * What a tool answered.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentToolResponse".
+ */
+export interface AgentToolResponse {
+  call_id: string;
+  tool_name: string;
+  content: string | ToolContentItem | ToolContentItem[];
+  metadata?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentCompletionMessage".
+ */
+export interface AgentCompletionMessage {
+  role: 'assistant';
+  content: string | ToolContentItem | ToolContentItem[];
+  stop_reason: 'end_of_turn' | 'end_of_message' | 'out_of_tokens';
+  tool_calls?: AgentToolCall[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentInferenceStep".
+ */
+export interface AgentInferenceStep {
+  turn_id: string;
+  step_id: string;
+  started_at?: string;
+  completed_at?: string;
+  step_type: 'inference';
+  model_response: AgentCompletionMessage;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentToolExecutionStep".
+ */
+export interface AgentToolExecutionStep {
+  turn_id: string;
+  step_id: string;
+  started_at?: string;
+  completed_at?: string;
+  step_type: 'tool_execution';
+  tool_calls: AgentToolCall[];
+  tool_responses: AgentToolResponse[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentShieldCallStep".
+ */
+export interface AgentShieldCallStep {
+  turn_id: string;
+  step_id: string;
+  started_at?: string;
+  completed_at?: string;
+  step_type: 'shield_call';
+  violation?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentMemoryRetrievalStep".
+ */
+export interface AgentMemoryRetrievalStep {
+  turn_id: string;
+  step_id: string;
+  started_at?: string;
+  completed_at?: string;
+  step_type: 'memory_retrieval';
+  vector_db_ids: string;
+  inserted_context: string | ToolContentItem | ToolContentItem[];
+}
+/**
+ * A single turn in an interaction with an agent.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentTurn".
+ */
+export interface AgentTurn {
+  turn_id: string;
+  session_id: string;
+  input_messages: AgentTurnInputMessage[];
+  steps: AgentStep[];
+  output_message: AgentCompletionMessage;
+  output_attachments?: {
+    content:
+      | (string | ToolContentItem | ToolContentItem[])
+      | {
+          uri: string;
+        };
+    mime_type: string;
+  }[];
+  started_at: string;
+  completed_at?: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentSession".
+ */
+export interface AgentSession {
+  session_id: string;
+  session_name: string;
+  turns: AgentTurn[];
+  started_at: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Agent".
+ */
+export interface Agent {
+  agent_id: string;
+  agent_config: AgentConfig;
+  created_at: string;
+}
+/**
+ * Llama Stack's PaginatedResponse.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentList".
+ */
+export interface AgentList {
+  data: {
+    [k: string]: unknown;
+  }[];
+  has_more: boolean;
+  url?: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListAgentsQuery".
+ */
+export interface ListAgentsQuery {
+  /**
+   * The index to start from.
+   */
+  start_index?: number;
+  /**
+   * How many to return.
+   */
+  limit?: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "GetAgentSessionQuery".
+ */
+export interface GetAgentSessionQuery {
+  turn_ids?: string | string[];
+  'turn_ids[]'?: string | string[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateAgentRequest".
+ */
+export interface CreateAgentRequest {
+  agent_config: AgentConfig;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentCreateResponse".
+ */
+export interface AgentCreateResponse {
+  agent_id: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateAgentSessionRequest".
+ */
+export interface CreateAgentSessionRequest {
+  session_name: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentSessionCreateResponse".
+ */
+export interface AgentSessionCreateResponse {
+  session_id: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateAgentTurnRequest".
+ */
+export interface CreateAgentTurnRequest {
+  /**
+   * @minItems 1
+   */
+  messages: AgentTurnInputMessage[];
+  stream?: boolean;
+  documents?: {
+    content:
+      | (string | ToolContentItem | ToolContentItem[])
+      | {
+          uri: string;
+        };
+    mime_type: string;
+  }[];
+  toolgroups?: AgentTool[];
+  tool_config?: AgentToolConfig;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ResumeAgentTurnRequest".
+ */
+export interface ResumeAgentTurnRequest {
+  /**
+   * @minItems 1
+   */
+  tool_responses: AgentToolResponse[];
+  stream?: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentStepResponse".
+ */
+export interface AgentStepResponse {
+  step: AgentStep;
+}
+/**
+ * One event of a streamed turn.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentTurnResponseStreamChunk".
+ */
+export interface AgentTurnResponseStreamChunk {
+  event: {
+    payload: {
+      event_type:
+        'step_start' | 'step_complete' | 'step_progress' | 'turn_start' | 'turn_complete' | 'turn_awaiting_input';
+      step_type?: 'inference' | 'tool_execution' | 'shield_call' | 'memory_retrieval';
+      step_id?: string;
+      step_details?: AgentStep;
+      metadata?: {
+        [k: string]: unknown;
+      };
+      delta?: {
+        [k: string]: unknown;
+      };
+      turn_id?: string;
+      turn?: AgentTurn;
+    };
+  };
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -2994,6 +3398,31 @@ export interface NetworkConfig {
 /** Every schema of the bundle by name, for routes typed by the schemas they name. */
 export interface ApiSchemaTypes {
   AddConversationItemsRequest: AddConversationItemsRequest;
+  Agent: Agent;
+  AgentClientTool: AgentClientTool;
+  AgentCompletionMessage: AgentCompletionMessage;
+  AgentConfig: AgentConfig;
+  AgentCreateResponse: AgentCreateResponse;
+  AgentInferenceStep: AgentInferenceStep;
+  AgentList: AgentList;
+  AgentMemoryRetrievalStep: AgentMemoryRetrievalStep;
+  AgentResponseFormat: AgentResponseFormat;
+  AgentSamplingParams: AgentSamplingParams;
+  AgentSession: AgentSession;
+  AgentSessionCreateResponse: AgentSessionCreateResponse;
+  AgentShieldCallStep: AgentShieldCallStep;
+  AgentStep: AgentStep;
+  AgentStepResponse: AgentStepResponse;
+  AgentTool: AgentTool;
+  AgentToolCall: AgentToolCall;
+  AgentToolConfig: AgentToolConfig;
+  AgentToolExecutionStep: AgentToolExecutionStep;
+  AgentToolResponse: AgentToolResponse;
+  AgentToolResponseMessage: AgentToolResponseMessage;
+  AgentTurn: AgentTurn;
+  AgentTurnInputMessage: AgentTurnInputMessage;
+  AgentTurnResponseStreamChunk: AgentTurnResponseStreamChunk;
+  AgentUserMessage: AgentUserMessage;
   AutoChunkingStrategyRequest: AutoChunkingStrategyRequest;
   ChatCompletion: ChatCompletion;
   ChatCompletionChoice: ChatCompletionChoice;
@@ -3039,6 +3468,9 @@ export interface ApiSchemaTypes {
   ConversationReasoningInput: ConversationReasoningInput;
   ConversationResource: ConversationResource;
   ConversationWebSearchCallInput: ConversationWebSearchCallInput;
+  CreateAgentRequest: CreateAgentRequest;
+  CreateAgentSessionRequest: CreateAgentSessionRequest;
+  CreateAgentTurnRequest: CreateAgentTurnRequest;
   CreateConversationRequest: CreateConversationRequest;
   CreatePromptRequest: CreatePromptRequest;
   CreateResponseRequest: CreateResponseRequest;
@@ -3062,6 +3494,7 @@ export interface ApiSchemaTypes {
   FilePurpose: FilePurpose;
   FileUploadForm: FileUploadForm;
   FunctionDefinition: FunctionDefinition;
+  GetAgentSessionQuery: GetAgentSessionQuery;
   GetPromptQuery: GetPromptQuery;
   GetResponseQuery: GetResponseQuery;
   HealthInfo: HealthInfo;
@@ -3070,6 +3503,7 @@ export interface ApiSchemaTypes {
   InsertChunksRequest: InsertChunksRequest;
   InvokeToolRequest: InvokeToolRequest;
   KvStoreReference: KvStoreReference;
+  ListAgentsQuery: ListAgentsQuery;
   ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
   ListChatCompletionsQuery: ListChatCompletionsQuery;
   ListConversationItemsQuery: ListConversationItemsQuery;
@@ -3128,6 +3562,7 @@ export interface ApiSchemaTypes {
   ResponseTool: ResponseTool;
   ResponseToolChoice: ResponseToolChoice;
   ResponseWebSearchTool: ResponseWebSearchTool;
+  ResumeAgentTurnRequest: ResumeAgentTurnRequest;
   RouteInfo: RouteInfo;
   RouteList: RouteList;
   SearchComparisonFilter: SearchComparisonFilter;

@@ -1,3 +1,4 @@
+import { agentsSchemas } from './schemas-agents.js';
 import { chatSchemas } from './schemas-chat.js';
 import { completionsSchemas } from './schemas-completions.js';
 import { conversationsSchemas } from './schemas-conversations.js';
@@ -38,6 +39,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...promptsSchemas,
     ...conversationsSchemas,
     ...responsesSchemas,
+    ...agentsSchemas,
     ...distributionSchemas,
   }),
 };

@@ -16,6 +16,7 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'tool_runtime', kind: 'providers', load: async () => (await import('./tool-runtime/tool-runtime-api.js')).toolRuntimeApi },
   { name: 'prompts', kind: 'core', load: async () => (await import('./prompts/prompts-api.js')).promptsApi },
   { name: 'responses', kind: 'providers', load: async () => (await import('./responses/responses-api.js')).responsesApi },
+  { name: 'agents', kind: 'providers', load: async () => (await import('./agents/agents-api.js')).agentsApi },
   { name: 'conversations', kind: 'core', load: async () => (await import('./conversations/conversations-api.js')).conversationsApi },
   { name: 'inspect', kind: 'core', load: async () => (await import('./inspect/inspect-api.js')).inspectApi },
   { name: 'providers', kind: 'core', load: async () => (await import('./providers/providers-api.js')).providersApi },

@@ -52,6 +52,30 @@ describe('distribution loader', () => {
     expect(error.message).toContain('d.yaml:8');
   });
 
+  it("serves responses from a Llama Stack 0.2–0.3 agents section when there is no responses one", () => {
+    const text = [
+      'version: 2',
+      'apis: [inference, agents]',
+      'providers:',
+      '  agents:',
+      '    - provider_id: meta-reference',
+      '      provider_type: inline::meta-reference',
+      '      config:',
+      '        persistence:',
+      '          agent_state: {namespace: agents, backend: kv_default}',
+      '          responses: {table_name: responses, backend: sql_default}',
+    ].join('\n');
+    const distribution = parseDistribution(text, { env: {} }, 'old.yaml');
+    const responses = distribution.providers.find((provider) => provider.api === 'responses');
+    expect(responses).toMatchObject({ providerId: 'meta-reference', providerType: 'inline::meta-reference', path: 'providers.agents[0]' });
+    expect(responses!.config).toEqual(distribution.providers.find((provider) => provider.api === 'agents')!.config);
+    expect(distribution.apis).toEqual(['inference', 'agents', 'responses']);
+    expect(Object.keys(distribution.config.providers ?? {})).toEqual(['agents', 'responses']);
+    // A distribution that has its own responses section keeps it as it is.
+    const both = parseDistribution(`${text}\n  responses:\n    - provider_id: builtin\n      provider_type: inline::builtin\n`, { env: {} });
+    expect(both.providers.filter((provider) => provider.api === 'responses').map((provider) => provider.providerId)).toEqual(['builtin']);
+  });
+
   it('reports invalid YAML with line and column', () => {
     const error = configError(() => parseDistribution('version: 2\nproviders: [\n', { env: {} }, 'broken.yaml'));
     expect(error.message).toMatch(/broken\.yaml:\d+:\d+: invalid YAML/);

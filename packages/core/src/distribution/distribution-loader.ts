@@ -97,7 +97,7 @@ export function parseDistribution(text: string, options: LoadDistributionOptions
     const original = toOriginalPath(failure.path, kept);
     throw new ConfigError(original, `${failure.message} (${locateInDocument(document, lineCounter, where, original)})`);
   }
-  const config = substituted as DistributionConfig;
+  const config = withResponsesFromAgents(substituted as DistributionConfig, kept);
   // Accepting these and ignoring them would leave a server open that its owner believes closed.
   for (const key of ['auth', 'quota'] as const) {
     if (config.server?.[key]) {
@@ -117,7 +117,7 @@ export function parseDistribution(text: string, options: LoadDistributionOptions
         providerType: entry.provider_type,
         config: entry.config ?? {},
         module: entry.module ?? null,
-        path: `providers.${api}[${indices[index] ?? index}]`,
+        path: `providers.${api === 'responses' && config.providers?.responses === config.providers?.agents ? 'agents' : api}[${indices[index] ?? index}]`,
       });
     });
   }
@@ -137,6 +137,21 @@ export function parseDistribution(text: string, options: LoadDistributionOptions
     config,
     locate,
   };
+}
+
+/**
+ * Llama Stack 0.2–0.3 served the Responses API from its agents provider (`inline::meta-reference`,
+ * config `persistence.agent_state` + `persistence.responses`): a distribution with a
+ * `providers.agents` section and no `providers.responses` one serves responses from the same
+ * entries. Their paths stay `providers.agents[i]`, so errors point at the file's lines.
+ */
+function withResponsesFromAgents(config: DistributionConfig, kept: Map<string, number[]>): DistributionConfig {
+  const providers = config.providers;
+  if (!providers?.agents || providers.responses) return config;
+  const agentsIndices = kept.get('providers.agents');
+  if (agentsIndices) kept.set('providers.responses', agentsIndices);
+  const apis = config.apis && config.apis.includes('agents') && !config.apis.includes('responses') ? [...config.apis, 'responses'] : config.apis;
+  return { ...config, ...(apis ? { apis } : {}), providers: { ...providers, responses: providers.agents } };
 }
 
 /** Maps indices of the substituted config (disabled entries removed) back to the file's. */
