@@ -1,5 +1,6 @@
 import type { ApiName, ApiProvider, ApiRouters, ProviderApiName } from './api-map.js';
 import type { HealthResult } from './generated/api-types.js';
+import type { OutboundUrlGuard } from './outbound.js';
 import type { JsonSchema } from './schemas/json-schema.js';
 import type { ProviderStorage } from './storage.js';
 
@@ -49,6 +50,8 @@ export interface ProviderContext<Deps = Partial<ApiRouters<never, ApiName>>> {
   logger: ProviderLogger;
   /** The directory of the distribution file; relative paths in config resolve against it. */
   distributionDir: string;
+  /** Checks (and fetches) URLs taken from requests under the distribution's `server.outbound` rules. */
+  outbound: OutboundUrlGuard;
 }
 
 /** Optional lifecycle every provider implementation may have. */

@@ -20,6 +20,11 @@ export interface ToolSource {
   mcpEndpoint: string | null;
   /** An OAuth access token to send as `Authorization: Bearer <token>`. */
   authorization?: string | null;
+  /**
+   * The request field `mcpEndpoint` came from, named by errors about it (a refused or invalid
+   * URL): `tools[0].server_url` for the Responses API; `mcp_endpoint` when absent.
+   */
+  urlParam?: string;
 }
 
 /**
