@@ -118,6 +118,7 @@ function formatIp(address: IpAddress): string {
 /** One entry of `server.outbound.allow` or `deny`: a host name (`*.` for its subdomains), an IP or a CIDR range. */
 export function parseOutboundRule(entry: string): OutboundRule {
   const text = entry.trim();
+  if (text.includes('://')) throw new Error(`'${entry}' is a URL; write its host name alone (example.com, *.example.com)`);
   const cidr = parseCidr(text);
   if (cidr) return cidr;
   const ip = parseIp(text);
