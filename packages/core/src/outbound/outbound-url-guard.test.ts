@@ -234,7 +234,10 @@ describe('the guarded fetch', () => {
 
   it('leaves other connection failures to fetch', async () => {
     const guard = guardOf({}, resolverOf({}));
-    const failure = await guard.fetch('http://nowhere.test/').catch((error: unknown) => error as Error & { cause?: { code?: string } });
+    const failure = (await guard.fetch('http://nowhere.test/').then(
+      () => null,
+      (error: unknown) => error,
+    )) as Error & { cause?: { code?: string } };
     expect(failure).toBeInstanceOf(TypeError);
     expect(failure.cause?.code).toBe('ENOTFOUND');
     await guard.close();
