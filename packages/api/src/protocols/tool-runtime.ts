@@ -59,6 +59,7 @@ export interface ToolRuntimeApi {
   unregisterToolGroup(toolgroupId: string): Promise<void>;
   listTools(query: ListToolsQuery, context: RequestContext): Promise<ToolDefList>;
   getTool(toolName: string, context: RequestContext): Promise<ToolDef>;
-  listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext): Promise<ToolDefList>;
+  /** `urlParam`: the request field `mcp_endpoint` came from (`tools[0].server_url`), named by errors about it. */
+  listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext, urlParam?: string): Promise<ToolDefList>;
   invokeTool(request: InvokeToolRequest, context: RequestContext): Promise<ToolInvocationResult>;
 }

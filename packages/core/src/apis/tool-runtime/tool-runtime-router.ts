@@ -179,17 +179,17 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
     return tool;
   }
 
-  async listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext): Promise<ToolDefList> {
+  async listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext, urlParam?: string): Promise<ToolDefList> {
     if (query.tool_group_id) {
       const group = this.group(query.tool_group_id);
       const endpoint = query.mcp_endpoint ?? group.mcp_endpoint?.uri ?? null;
-      const tools = await this.provider(group).listRuntimeTools({ toolGroup: group, mcpEndpoint: endpoint, authorization: query.authorization ?? null }, context);
+      const tools = await this.provider(group).listRuntimeTools({ toolGroup: group, mcpEndpoint: endpoint, authorization: query.authorization ?? null, ...(query.mcp_endpoint && urlParam ? { urlParam } : {}) }, context);
       return { data: tools.map((tool) => ({ ...tool, toolgroup_id: group.identifier })) };
     }
     if (!query.mcp_endpoint) throw new InvalidRequestError('Name a tool group (tool_group_id) or an MCP server (mcp_endpoint).', { param: 'tool_group_id' });
     const mcp = [...this.providers.values()].find((handle) => handle.providerType === MCP_PROVIDER_TYPE);
     if (!mcp) throw new InvalidRequestError(`Listing an MCP server directly needs a ${MCP_PROVIDER_TYPE} tool runtime provider; none is enabled.`, { param: 'mcp_endpoint' });
-    const tools = await mcp.impl.listRuntimeTools({ toolGroup: null, mcpEndpoint: query.mcp_endpoint, authorization: query.authorization ?? null }, context);
+    const tools = await mcp.impl.listRuntimeTools({ toolGroup: null, mcpEndpoint: query.mcp_endpoint, authorization: query.authorization ?? null, ...(urlParam ? { urlParam } : {}) }, context);
     return { data: tools.map((tool) => ({ ...tool, toolgroup_id: null })) };
   }
 
