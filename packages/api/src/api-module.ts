@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ApiName, ApiProvider, ApiRouter, ApiRouters } from './api-map.js';
 import type { ApiSchemaTypes, DistributionConfig } from './generated/api-types.js';
+import type { OutboundUrlGuard } from './outbound.js';
 import type { ProviderLifecycle, ProviderLogger, RequestContext } from './provider.js';
 import type { ResourceRegistry } from './registry.js';
 import type { JsonSchema } from './schemas/json-schema.js';
@@ -142,6 +143,8 @@ export interface ApiRouterContext<A extends ApiName, Deps extends ApiName = neve
   logger: ProviderLogger;
   /** The directory of the distribution file. */
   distributionDir: string;
+  /** Checks (and fetches) URLs taken from requests under the distribution's `server.outbound` rules. */
+  outbound: OutboundUrlGuard;
   /** The server's version (for the inspect API). */
   version: string;
   /** Every route the server serves (for the inspect API). */

@@ -5,6 +5,7 @@ export * from './api-module.js';
 export * from './provider.js';
 export type * from './registry.js';
 export type * from './storage.js';
+export type * from './outbound.js';
 export type * from './protocols/inference.js';
 export type * from './protocols/inspect.js';
 export * from './protocols/files.js';

@@ -1,5 +1,6 @@
 import type { ApiName, ApiProvider, ApiRouters, ProviderApiName } from './api-map.js';
 import type { HealthResult, VectorStoresConfig } from './generated/api-types.js';
+import type { OutboundUrlGuard } from './outbound.js';
 import type { JsonSchema } from './schemas/json-schema.js';
 import type { ProviderStorage } from './storage.js';
 
@@ -55,6 +56,8 @@ export interface ProviderContext<Deps = Partial<ApiRouters<never, ApiName>>> {
    * `vector_stores_config`). Contexts made outside a stack may lack it.
    */
   vectorStoresConfig?: Readonly<VectorStoresConfig> | null;
+  /** Checks (and fetches) URLs taken from requests under the distribution's `server.outbound` rules. */
+  outbound: OutboundUrlGuard;
 }
 
 /** Optional lifecycle every provider implementation may have. */

@@ -9,3 +9,4 @@ export { BUILTIN_APIS } from './apis/builtin-apis.js';
 export { expandPath, StorageBackends } from './storage/storage-backends.js';
 export { allSchemaDefinitions, compileApiValidator, compileSchema, describeValidationError, jsonPointerToPath, registerSchemaBundle, schemaDefinition, schemaRefOf, type ValidationFailure, type Validator } from './validation/validation.js';
 export { createLogger, type LogLevel } from './logger.js';
+export { compileOutboundPolicy, CoreOutboundUrlGuard, createOutboundUrlGuard, type OutboundPolicy, type OutboundResolver, type OutboundUrlGuardOptions, parseOutboundRule } from './outbound/outbound-url-guard.js';

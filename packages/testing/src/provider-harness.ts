@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { type AnyProviderSpec, type ApiProvider, ConfigError, createProviderInstance, type ProviderApiName, type ProviderLifecycle } from '@cria/api';
-import { compileSchema, createLogger, StorageBackends } from '@cria/core';
+import { type AnyProviderSpec, type ApiProvider, ConfigError, createProviderInstance, type OutboundConfig, type ProviderApiName, type ProviderLifecycle } from '@cria/api';
+import { compileSchema, createLogger, createOutboundUrlGuard, StorageBackends } from '@cria/core';
 import { temporaryDirectory } from './server-harness.js';
 
 export interface TestProviderOptions {
@@ -11,6 +11,8 @@ export interface TestProviderOptions {
   distributionDir?: string;
   /** APIs the provider depends on, by name. */
   deps?: Record<string, unknown>;
+  /** The distribution's `server.outbound` rules for URLs taken from requests; the defaults when absent. */
+  outbound?: OutboundConfig;
 }
 
 export interface TestProvider<Impl> {
@@ -38,6 +40,7 @@ export async function createTestProvider<Spec extends AnyProviderSpec>(spec: Spe
     kv_default: { type: 'kv_sqlite', db_path: join(options.dataDir, 'kvstore.db') },
     sql_default: { type: 'sql_sqlite', db_path: join(options.dataDir, 'sql_store.db') },
   });
+  const outbound = createOutboundUrlGuard(options.outbound);
   try {
     const providerId = options.providerId ?? spec.providerType.split('::').pop()!;
     const impl = (await createProviderInstance(spec, validated, {
@@ -47,6 +50,7 @@ export async function createTestProvider<Spec extends AnyProviderSpec>(spec: Spe
       storage,
       logger: createLogger(providerId),
       distributionDir: options.distributionDir ?? options.dataDir,
+      outbound,
     })) as ProviderImpl<Spec> & ProviderLifecycle;
     return {
       impl,
@@ -54,10 +58,12 @@ export async function createTestProvider<Spec extends AnyProviderSpec>(spec: Spe
       storage,
       close: async () => {
         await impl.shutdown?.();
+        await outbound.close();
         await storage.close();
       },
     };
   } catch (error) {
+    await outbound.close();
     await storage.close();
     throw error;
   }

@@ -62,6 +62,8 @@ export class ResponseTools {
   readonly offered: OfferedTool[] = [];
   private readonly mcpServerOf = new Map<string, ResponseMcpTool>();
   private readonly mcpToolsOf = new Map<string, string[]>();
+  /** The request field of each MCP server's URL (`tools[2].server_url`), by server label, for errors. */
+  private readonly urlParamOf = new Map<string, string>();
   private fileSearch: ResponseFileSearchTool | null = null;
 
   constructor(
@@ -131,6 +133,7 @@ export class ResponseTools {
 
   /** Offers an MCP server's tools (as listed, or as a previous response listed them), filtered by allowed_tools. */
   addMcpTools(server: ResponseMcpTool, tools: readonly ToolDef[], param: string): OutputItem['tools'] {
+    this.urlParamOf.set(server.server_label, param);
     const allowed = Array.isArray(server.allowed_tools) ? server.allowed_tools : server.allowed_tools?.tool_names;
     const listed: { name: string; description: string | null; input_schema: unknown }[] = [];
     for (const tool of tools) {
@@ -166,7 +169,8 @@ export class ResponseTools {
     const item: OutputItem = { type: 'mcp_call', id: itemId, server_label: server.server_label, name: toolName, arguments: args, output: null, error: null, status: 'completed', approval_request_id: approvalRequestId };
     let content: string;
     try {
-      const result = await this.deps.toolRuntime!.invokeMcpTool({ url: server.server_url!, authorization: server.authorization ?? null }, toolName, parseArguments(args), this.contextFor(server));
+      const param = this.urlParamOf.get(server.server_label);
+      const result = await this.deps.toolRuntime!.invokeMcpTool({ url: server.server_url!, authorization: server.authorization ?? null, ...(param ? { param } : {}) }, toolName, parseArguments(args), this.contextFor(server));
       if (result.error_code || result.error_message) {
         item.error = `Error (code ${result.error_code ?? 'unknown'}): ${result.error_message ?? ''}`;
         content = item.error as string;

@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import {
   AuthenticationError,
   InvalidRequestError,
+  type CriaError,
   isCriaError,
+  type OutboundUrlGuard,
   type ProviderContext,
   type ProviderLogger,
   type RequestContext,
@@ -47,12 +49,25 @@ interface McpSession {
 /** Error codes of a connection that never reached the server. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** The causes of an error (fetch wraps them in `TypeError: fetch failed`, the SSE transport in an event), itself first. */
+function* causesOf(error: unknown): Generator<unknown> {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause ?? (current as { event?: { error?: unknown } }).event?.error;
+  }
+}
+
+/** A Cria error among an error's causes: the outbound guard's refusal of a connection. */
+function criaErrorIn(error: unknown): CriaError | null {
+  for (const cause of causesOf(error)) if (isCriaError(cause)) return cause;
+  return null;
+}
+
 /** The system error code somewhere in an error's causes (fetch wraps it in `TypeError: fetch failed`). */
 function systemCode(error: unknown): string | null {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
+  for (const cause of causesOf(error)) {
+    const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause ?? (current as { event?: { error?: unknown } }).event?.error;
   }
   return null;
 }
@@ -77,6 +92,8 @@ function httpStatus(error: unknown): number | null {
  * that worked is tried first next time) and kept open, so listings are cached until the server
  * sends `notifications/tools/list_changed`. Headers come from `mcp_headers` in
  * X-LlamaStack-Provider-Data, keyed by server URL, and `authorization` becomes a Bearer token.
+ * Every server URL goes through the distribution's outbound guard (`server.outbound`): checked
+ * before a session opens, and each connection made with the guard's fetch.
  */
 export class McpToolRuntime implements ToolRuntimeProvider {
   /** Open sessions (or being opened), least recently used first. */
@@ -88,14 +105,18 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   constructor(
     private readonly config: McpToolRuntimeConfig,
     private readonly logger: ProviderLogger,
+    private readonly outbound: OutboundUrlGuard,
   ) {}
 
   static create(config: McpToolRuntimeConfig, context: ProviderContext): McpToolRuntime {
-    return new McpToolRuntime(config, context.logger);
+    return new McpToolRuntime(config, context.logger, context.outbound);
   }
 
+  /** The URL and its host are checked now; its addresses when it is used (the name may not resolve yet). */
   async registerToolGroup(group: ToolGroupResource): Promise<void> {
-    endpointOf(group.mcp_endpoint?.uri ?? null, 'mcp_endpoint');
+    const uri = group.mcp_endpoint?.uri;
+    if (!uri) throw new InvalidRequestError('An MCP endpoint is required: register the tool group with mcp_endpoint: {uri: "http://host/mcp"}.', { param: 'mcp_endpoint' });
+    await this.outbound.check(uri, 'mcp_endpoint.uri', { resolve: false });
   }
 
   async unregisterToolGroup(group: ToolGroupResource): Promise<void> {
@@ -106,8 +127,8 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   }
 
   async listRuntimeTools(source: ToolSource, context: RequestContext): Promise<ToolDef[]> {
-    const url = endpointOf(source.mcpEndpoint, 'mcp_endpoint');
-    return this.withSession(url, source, context, async (session) => {
+    const { url, param } = await this.endpointOf(source);
+    return this.withSession(url, param, source, context, async (session) => {
       session.tools ??= this.fetchTools(session).catch((error: unknown) => {
         session.tools = null;
         throw error;
@@ -118,8 +139,8 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   }
 
   async invokeTool(source: ToolSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
-    const url = endpointOf(source.mcpEndpoint, 'mcp_endpoint');
-    return this.withSession(url, source, context, async (session) => {
+    const { url, param } = await this.endpointOf(source);
+    return this.withSession(url, param, source, context, async (session) => {
       const result = await session.client.callTool({ name: toolName, arguments: kwargs }, undefined, { timeout: this.config.call_timeout_seconds * 1000, signal: context.signal });
       const content = toToolContent(result.content as unknown[], (type) => this.logger.warn('MCP content type not supported; left out of the result', { type, tool: toolName, mcp_endpoint: url }));
       const failed = result.isError === true;
@@ -133,18 +154,27 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     await Promise.all([...this.sessions.keys()].map((key) => this.drop(key)));
   }
 
+  /** The source's server URL, parsed and its host checked; `param` is the request field it came from. */
+  private async endpointOf(source: ToolSource): Promise<{ url: URL; param: string }> {
+    const param = source.urlParam ?? 'mcp_endpoint';
+    if (!source.mcpEndpoint) throw new InvalidRequestError('An MCP endpoint is required: register the tool group with mcp_endpoint: {uri: "http://host/mcp"}.', { param });
+    return { url: await this.outbound.check(source.mcpEndpoint, param, { resolve: false }), param };
+  }
+
   /**
    * Runs `use` on the session for the URL and headers. A session the server no longer knows
    * (404 after a restart) is opened again once; any other failure closes it, so the next request
    * starts afresh.
    */
-  private async withSession<T>(url: URL, source: ToolSource, context: RequestContext, use: (session: McpSession) => Promise<T>): Promise<T> {
+  private async withSession<T>(url: URL, param: string, source: ToolSource, context: RequestContext, use: (session: McpSession) => Promise<T>): Promise<T> {
     if (this.closed) throw new UnavailableError('The MCP tool runtime is shutting down.');
     const headers = mcpHeadersFor(url.href, context.providerData, source.authorization ?? null);
     const key = `${url.href}\n${JSON.stringify(Object.entries(headers).sort())}`;
     for (let attempt = 0; ; attempt++) {
       const reused = this.sessions.has(key);
-      const session = await this.session(key, url, headers);
+      // An open session's connections were checked when made (and new ones are, by the guard's fetch).
+      if (!reused) await this.outbound.check(url.href, param);
+      const session = await this.session(key, url, headers, param);
       try {
         return await use(session);
       } catch (error) {
@@ -158,12 +188,12 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   }
 
   /** The open session for `key`, most recently used last; opens one when there is none. */
-  private async session(key: string, url: URL, headers: Record<string, string>): Promise<McpSession> {
+  private async session(key: string, url: URL, headers: Record<string, string>, param: string): Promise<McpSession> {
     let opening = this.sessions.get(key);
     if (opening) {
       this.sessions.delete(key);
     } else {
-      opening = this.open(key, url, headers);
+      opening = this.open(key, url, headers, param);
       // A failed opening is not kept: the next request tries again.
       opening.catch(() => {
         if (this.sessions.get(key) === opening) this.sessions.delete(key);
@@ -174,14 +204,16 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     return opening;
   }
 
-  private async open(key: string, url: URL, headers: Record<string, string>): Promise<McpSession> {
+  private async open(key: string, url: URL, headers: Record<string, string>, param: string): Promise<McpSession> {
     const order: McpTransport[] = this.transports.get(url.href) === 'sse' ? ['sse', 'streamable_http'] : ['streamable_http', 'sse'];
+    // Every connection of the session (the SSE stream's, each POST's, redirects) is checked as it is made.
+    const fetch = this.outbound.fetchFor(param);
     let failure: unknown;
     for (const transport of order) {
       const client = new Client({ name: 'cria', version });
       // Both transports send requestInit's headers on every request, the SSE stream's GET included.
       const requestInit = { headers };
-      const http = transport === 'streamable_http' ? new StreamableHTTPClientTransport(url, { requestInit }) : null;
+      const http = transport === 'streamable_http' ? new StreamableHTTPClientTransport(url, { requestInit, fetch }) : null;
       const session: McpSession = { key, url: url.href, transport, client, http, tools: null };
       client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
         this.logger.debug('MCP server changed its tools; listing them again on next use', { mcp_endpoint: url.href });
@@ -198,7 +230,7 @@ export class McpToolRuntime implements ToolRuntimeProvider {
       });
       try {
         // Not the request's signal: other requests may wait on this session (the deadline bounds it).
-        await Promise.race([client.connect(http ?? new SSEClientTransport(url, { requestInit }), { timeout: timeoutMs }), deadline]);
+        await Promise.race([client.connect(http ?? new SSEClientTransport(url, { requestInit, fetch }), { timeout: timeoutMs }), deadline]);
         this.transports.set(url.href, transport);
         return session;
       } catch (error) {
@@ -206,7 +238,7 @@ export class McpToolRuntime implements ToolRuntimeProvider {
         failure = error;
         // Neither transport reaches a server that is down, too slow, or refusing the credentials.
         const timedOut = error instanceof McpError && error.code === ErrorCode.RequestTimeout;
-        if (timedOut || unreachable(error) || httpStatus(error) === 401 || httpStatus(error) === 403) break;
+        if (timedOut || criaErrorIn(error) || unreachable(error) || httpStatus(error) === 401 || httpStatus(error) === 403) break;
         this.logger.debug('MCP transport failed; trying the other', { mcp_endpoint: url.href, transport, error: (error as Error).message });
       } finally {
         clearTimeout(timer);
@@ -252,7 +284,8 @@ export class McpToolRuntime implements ToolRuntimeProvider {
 
   /** A failure of an MCP server as a Cria error naming the server. */
   private explain(error: unknown, url: string, stage: 'connect' | 'call'): Error {
-    if (isCriaError(error)) return error;
+    const cria = criaErrorIn(error);
+    if (cria) return cria;
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       const seconds = stage === 'connect' ? this.config.connect_timeout_seconds : this.config.call_timeout_seconds;
@@ -270,17 +303,4 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     }
     return new UpstreamError(PROVIDER, `The MCP server at ${url} failed${status ? ` (HTTP ${status})` : ''}: ${message}`, { code: 'mcp_server_error', cause: error });
   }
-}
-
-/** The URL of an MCP server, checked to be http(s). */
-function endpointOf(uri: string | null, param: string): URL {
-  if (!uri) throw new InvalidRequestError('An MCP endpoint is required: register the tool group with mcp_endpoint: {uri: "http://host/mcp"}.', { param });
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new InvalidRequestError(`The MCP endpoint '${uri}' is not a URL.`, { param });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidRequestError(`The MCP endpoint '${uri}' is not an HTTP(S) URL.`, { param });
-  return url;
 }

@@ -3167,6 +3167,22 @@ export interface RegisteredResources {
   }[];
 }
 /**
+ * Rules for URLs taken from requests that the server connects to; see the README.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "OutboundConfig".
+ */
+export interface OutboundConfig {
+  /**
+   * Hosts (`example.com`, `*.example.com`), IPs and CIDR ranges the server may connect to even where the defaults refuse them (a link-local host, a metadata endpoint).
+   */
+  allow?: string[];
+  /**
+   * Hosts (`localhost`, `*.internal`), IPs and CIDR ranges (`127.0.0.0/8`, `10.0.0.0/8`, `fc00::/7`) the server never connects to for a URL a request names.
+   */
+  deny?: string[];
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "ServerConfig".
  */
@@ -3196,6 +3212,7 @@ export interface ServerConfig {
     | null;
   workers?: number;
   disable_ipv6?: boolean;
+  outbound?: OutboundConfig | null;
 }
 /**
  * Defaults for vector stores; the retrieval parameters Llama Stack has are accepted too.
@@ -3524,6 +3541,7 @@ export interface ApiSchemaTypes {
   NullResponse: NullResponse;
   OpenAIFile: OpenAIFile;
   OpenApiDocument: OpenApiDocument;
+  OutboundConfig: OutboundConfig;
   Prompt: Prompt;
   ProviderInfo: ProviderInfo;
   ProviderList: ProviderList;

@@ -20,6 +20,11 @@ export interface ToolSource {
   mcpEndpoint: string | null;
   /** An OAuth access token to send as `Authorization: Bearer <token>`. */
   authorization?: string | null;
+  /**
+   * The request field `mcpEndpoint` came from, named by errors about it (a refused or invalid
+   * URL): `tools[0].server_url` for the Responses API; `mcp_endpoint` when absent.
+   */
+  urlParam?: string;
 }
 
 /**
@@ -54,7 +59,8 @@ export interface ToolRuntimeApi {
   unregisterToolGroup(toolgroupId: string): Promise<void>;
   listTools(query: ListToolsQuery, context: RequestContext): Promise<ToolDefList>;
   getTool(toolName: string, context: RequestContext): Promise<ToolDef>;
-  listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext): Promise<ToolDefList>;
+  /** `urlParam`: the request field `mcp_endpoint` came from (`tools[0].server_url`), named by errors about it. */
+  listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext, urlParam?: string): Promise<ToolDefList>;
   invokeTool(request: InvokeToolRequest, context: RequestContext): Promise<ToolInvocationResult>;
   /**
    * The tools of an MCP server named by URL (the Responses API's `mcp` tools), at the

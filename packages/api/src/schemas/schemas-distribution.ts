@@ -133,6 +133,29 @@ const cors: JsonSchema = {
   ],
 };
 
+const outboundEntries = (list: 'allow' | 'deny'): JsonSchema => ({
+  type: 'array',
+  items: { type: 'string', minLength: 1 },
+  description:
+    list === 'allow'
+      ? 'Hosts (`example.com`, `*.example.com`), IPs and CIDR ranges the server may connect to even where the defaults refuse them (a link-local host, a metadata endpoint).'
+      : 'Hosts (`localhost`, `*.internal`), IPs and CIDR ranges (`127.0.0.0/8`, `10.0.0.0/8`, `fc00::/7`) the server never connects to for a URL a request names.',
+});
+
+/**
+ * Cria's own (Llama Stack has none): the rules for URLs taken from requests that the server
+ * connects to (MCP server URLs, image and file URLs). By default 169.254.0.0/16, fe80::/10 and
+ * fd00:ec2::254 (link-local and cloud metadata) and 0.0.0.0/8 and :: ("this host", which reaches
+ * the loopback interface) are refused; loopback and private ranges are allowed. An `allow` entry
+ * overrides the defaults; a `deny` entry overrides both (deny wins). Host name entries match the
+ * URL's host (`*.example.com` matches its subdomains, not example.com); IP and CIDR entries match
+ * every address the host resolves to (an IPv4-mapped IPv6 address as its IPv4 address).
+ */
+const outbound = object(
+  { allow: outboundEntries('allow'), deny: outboundEntries('deny') },
+  { additionalProperties: false, title: 'OutboundConfig', description: 'Rules for URLs taken from requests that the server connects to; see the README.' },
+);
+
 const server = object(
   {
     port,
@@ -145,6 +168,7 @@ const server = object(
     cors,
     workers: { type: 'integer', minimum: 1 },
     disable_ipv6: { type: 'boolean' },
+    outbound: nullable(ref('OutboundConfig')),
   },
   { additionalProperties: false, title: 'ServerConfig' },
 );
@@ -307,6 +331,7 @@ export const distributionSchemas: Record<string, JsonSchema> = {
   StorageConfig: storage,
   DistributionModel: modelInput,
   RegisteredResources: registeredResources,
+  OutboundConfig: outbound,
   ServerConfig: server,
   VectorStoresConfig: vectorStores,
   DistributionConfig: distribution,

@@ -35,6 +35,17 @@ describe('distribution loader', () => {
     expect(error.message).toContain('does not match pattern');
   });
 
+  it('checks server.outbound at load: a bad entry is named by its path and line', () => {
+    const text = ['version: 2', 'server:', '  outbound:', '    allow: [metadata.internal]', '    deny:', '      - localhost', '      - 10.0.0.0/8', '      - 10.0.0.0/33'].join('\n');
+    const error = configError(() => parseDistribution(text, { env: {}, name: 'mine' }, '/x/mine.yaml'));
+    expect(error.path).toBe('server.outbound.deny[2]');
+    expect(error.message).toBe("server.outbound.deny[2]: '10.0.0.0/33' is not a CIDR range: the prefix length is 0 to 32 (/x/mine.yaml:8)");
+    expect(configError(() => parseDistribution('version: 2\nserver:\n  outbound:\n    allow: [42]\n', { env: {} })).path).toBe('server.outbound.allow[0]');
+    const good = parseDistribution(text.replace('/33', '/16'), { env: {} });
+    expect(good.outbound.deny.map((rule) => rule.entry)).toEqual(['localhost', '10.0.0.0/8', '10.0.0.0/16']);
+    expect(good.outbound.allow.map((rule) => rule.entry)).toEqual(['metadata.internal']);
+  });
+
   it('reports an unknown top-level key, and the original index of an entry after disabled ones', () => {
     expect(configError(() => parseDistribution('version: 2\nmodles: []\n', { env: {} })).path).toBe('modles');
     const text = [

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, type DistributionConfig, type DistributionModel, type StorageBackendConfig, type StorageConfig } from '@cria/api';
+import { compileOutboundPolicy, type OutboundPolicy } from '../outbound/outbound-url-guard.js';
 import { compileApiSchema } from '../validation/validation.js';
 import { type Environment, substituteEnv } from './distribution-env.js';
 
@@ -27,6 +28,8 @@ export interface Distribution {
   providers: DistributionProviderEntry[];
   storage: Required<Pick<StorageConfig, 'backends'>> & { stores: NonNullable<StorageConfig['stores']> };
   models: DistributionModel[];
+  /** `server.outbound`, checked: the rules for URLs taken from requests. */
+  outbound: OutboundPolicy;
   /** The parsed config after substitution, for sections later APIs read. */
   config: DistributionConfig;
   /** Maps a path in the substituted config to the file's path and line, for messages. */
@@ -104,6 +107,7 @@ export function parseDistribution(text: string, options: LoadDistributionOptions
       throw new ConfigError(`server.${key}`, `${key === 'auth' ? 'authentication' : 'quotas'} are not available in this release of Cria; remove server.${key} (${locateInDocument(document, lineCounter, where, `server.${key}`)})`);
     }
   }
+  const outbound = compileOutboundPolicy(config.server?.outbound, 'server.outbound', (path) => locateInDocument(document, lineCounter, where, path));
   const name = config.distro_name ?? config.image_name ?? options.name ?? 'distribution';
 
   const providers: DistributionProviderEntry[] = [];
@@ -134,6 +138,7 @@ export function parseDistribution(text: string, options: LoadDistributionOptions
     providers,
     storage: { backends: (storage.backends ?? {}) as Record<string, StorageBackendConfig>, stores: storage.stores ?? {} },
     models,
+    outbound,
     config,
     locate,
   };

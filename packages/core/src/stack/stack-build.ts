@@ -18,6 +18,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { loadExternalApis, loadExternalProviders } from '../distribution/distribution-external.js';
 import type { Distribution, DistributionProviderEntry } from '../distribution/distribution-loader.js';
 import { createLogger } from '../logger.js';
+import { CoreOutboundUrlGuard } from '../outbound/outbound-url-guard.js';
 import { KvResourceRegistry } from '../registry/resource-registry.js';
 import { StorageBackends } from '../storage/storage-backends.js';
 import { compileSchema, registerSchemaBundle } from '../validation/validation.js';
@@ -114,6 +115,7 @@ export async function buildStack(distribution: Distribution, options: BuildStack
     register('logger', asValue(logger));
     register('storage', asValue(storage));
     register('catalog', asValue(catalog));
+    register('outbound', asFunction(() => new CoreOutboundUrlGuard(distribution.outbound)).singleton().disposer((guard) => guard.close()));
     const metadata = distribution.storage.stores.metadata;
     const registryStore = metadata ? await storage.kv({ backend: metadata.backend, namespace: metadata.namespace ?? 'registry' }, 'storage.stores.metadata') : null;
     register('registry', asFunction(() => new KvResourceRegistry(registryStore, logger)).singleton());
@@ -188,6 +190,7 @@ function routerContext(api: PlannedApi, distribution: Distribution, storage: Sto
     registry: container.cradle.registry,
     logger: services.logger,
     distributionDir: distribution.directory,
+    outbound: container.cradle.outbound,
     version: services.version,
     routes: () => routesOfServed(services.served),
     allProviders: () => services.instances,
@@ -217,6 +220,7 @@ async function createProvider(entry: DistributionProviderEntry, api: ApiName, sp
       logger: createLogger(entry.providerId),
       distributionDir: distribution.directory,
       vectorStoresConfig: distribution.config.vector_stores ?? null,
+      outbound: container.cradle.outbound,
     });
     return { api, providerId: entry.providerId, providerType: entry.providerType, config, secretConfigKeys: spec.secretConfigKeys ?? [], spec, impl };
   } catch (error) {

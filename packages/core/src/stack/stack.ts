@@ -6,6 +6,7 @@ import {
   type ApiRouter,
   InvalidRequestError,
   type ProviderHandle,
+  type OutboundUrlGuard,
   type ProviderLogger,
   type RequestContext,
   type ResourceRegistry,
@@ -44,6 +45,8 @@ export interface StackCradle {
   storage: StorageBackends;
   catalog: Catalog;
   registry: ResourceRegistry;
+  /** The guard of URLs taken from requests (the distribution's `server.outbound`). */
+  outbound: OutboundUrlGuard;
   /** The current request's context, in a request's scope. */
   requestContext: RequestContext;
 }

@@ -180,24 +180,24 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
     return tool;
   }
 
-  async listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext): Promise<ToolDefList> {
+  async listRuntimeTools(query: ListRuntimeToolsQuery, context: RequestContext, urlParam?: string): Promise<ToolDefList> {
     if (query.tool_group_id) {
       const group = this.group(query.tool_group_id);
       const endpoint = query.mcp_endpoint ?? group.mcp_endpoint?.uri ?? null;
-      const tools = await this.provider(group).listRuntimeTools({ toolGroup: group, mcpEndpoint: endpoint, authorization: query.authorization ?? null }, context);
+      const tools = await this.provider(group).listRuntimeTools({ toolGroup: group, mcpEndpoint: endpoint, authorization: query.authorization ?? null, ...(query.mcp_endpoint && urlParam ? { urlParam } : {}) }, context);
       return { data: tools.map((tool) => ({ ...tool, toolgroup_id: group.identifier })) };
     }
     if (!query.mcp_endpoint) throw new InvalidRequestError('Name a tool group (tool_group_id) or an MCP server (mcp_endpoint).', { param: 'tool_group_id' });
-    const tools = await this.listMcpTools({ url: query.mcp_endpoint, authorization: query.authorization ?? null, param: 'mcp_endpoint' }, context);
+    const tools = await this.listMcpTools({ url: query.mcp_endpoint, authorization: query.authorization ?? null, param: urlParam ?? 'mcp_endpoint' }, context);
     return { data: tools.map((tool) => ({ ...tool, toolgroup_id: null })) };
   }
 
   async listMcpTools(source: McpServerSource, context: RequestContext): Promise<ToolDef[]> {
-    return this.mcpProvider(source).listRuntimeTools({ toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null }, context);
+    return this.mcpProvider(source).listRuntimeTools({ toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null, ...(source.param ? { urlParam: source.param } : {}) }, context);
   }
 
   async invokeMcpTool(source: McpServerSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
-    return this.mcpProvider(source).invokeTool({ toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null }, toolName, kwargs, context);
+    return this.mcpProvider(source).invokeTool({ toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null, ...(source.param ? { urlParam: source.param } : {}) }, toolName, kwargs, context);
   }
 
   private mcpProvider(source: McpServerSource): ToolRuntimeProvider {
