@@ -8,6 +8,7 @@ import {
   type ListResponseInputItemsQuery,
   type ListResponsesQuery,
   NotFoundError,
+  type OutboundUrlGuard,
   type ProviderContext,
   type ProviderLifecycle,
   type ProviderLogger,
@@ -61,12 +62,13 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     private readonly store: ResponsesStore,
     private readonly templates: FileSearchTemplates,
     private readonly logger: ProviderLogger,
+    private readonly outbound: OutboundUrlGuard,
   ) {}
 
   static async create(config: BuiltinResponsesConfig, context: ProviderContext<Deps>): Promise<BuiltinResponses> {
     const reference = config.persistence.responses;
     const store = new ResponsesStore(() => context.storage.sql(reference), reference.table_name ?? 'responses');
-    const provider = new BuiltinResponses(config, context.deps, store, fileSearchTemplates(context.vectorStoresConfig), context.logger);
+    const provider = new BuiltinResponses(config, context.deps, store, fileSearchTemplates(context.vectorStoresConfig), context.logger, context.outbound);
     await provider.failUnfinished();
     return provider;
   }
@@ -223,6 +225,10 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     }
     if (request.truncation === 'auto') throw new InvalidRequestError("truncation 'auto' is not supported; use 'disabled' and let the model refuse oversized contexts.", { param: 'truncation' });
     ResponseTools.check(request, { toolRuntime: this.deps.tool_runtime, vectorIo: this.deps.vector_io, fileSearchTemplates: this.templates });
+    // MCP server URLs are checked before anything runs, so a refused one is a 400, not a failed stream.
+    for (const [index, tool] of (request.tools ?? []).entries()) {
+      if (tool.type === 'mcp') await this.outbound.check(tool.server_url!, `tools[${index}].server_url`);
+    }
     if (this.deps.models) {
       try {
         await this.deps.models.routeModel(request.model, 'llm', 'responses');

@@ -3,16 +3,20 @@ import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertOpenResponsesEvents, assertOpenResponsesObject, FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer, vectorStoresDistribution } from '@cria/testing';
 import { type McpTestServer, startMcpTestServer } from '../../tool-runtime-model-context-protocol/test/mcp-test-server.js';
+import { startTavilyStandIn, type TavilyStandIn } from '../../tool-runtime-tavily-search/test/tavily-search-stand-in.js';
 
 /** The test distribution: vector stores over the fake upstream, plus the tool runtime, responses, conversations and prompts. */
-function responsesDistribution(upstreamUrl: string, dataDir: string): Record<string, unknown> {
+function responsesDistribution(upstreamUrl: string, dataDir: string, tavilyUrl: string): Record<string, unknown> {
   const base = vectorStoresDistribution(upstreamUrl, dataDir) as { apis: string[]; providers: Record<string, unknown> };
   return {
     ...base,
     apis: [...base.apis, 'tool_runtime', 'responses', 'conversations', 'prompts'],
     providers: {
       ...base.providers,
-      tool_runtime: [{ provider_id: 'model-context-protocol', provider_type: 'remote::model-context-protocol', config: { connect_timeout_seconds: 2, call_timeout_seconds: 5 } }],
+      tool_runtime: [
+        { provider_id: 'model-context-protocol', provider_type: 'remote::model-context-protocol', config: { connect_timeout_seconds: 2, call_timeout_seconds: 5 } },
+        { provider_id: 'tavily-search', provider_type: 'remote::tavily-search', config: { api_key: 'tavily-key', base_url: tavilyUrl, max_results: 2 } },
+      ],
       responses: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { persistence: { responses: { backend: 'sql_default', table_name: 'responses' } } } }],
     },
   };
@@ -31,6 +35,7 @@ async function statusOf(promise: Promise<unknown>): Promise<{ status: number; er
 describe('the Responses API with the openai client', () => {
   let upstream: FakeOpenAIUpstream;
   let mcp: McpTestServer;
+  let tavily: TavilyStandIn;
   let server: TestServer;
   let client: OpenAI;
   const data = temporaryDirectory();
@@ -38,13 +43,15 @@ describe('the Responses API with the openai client', () => {
   beforeAll(async () => {
     upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key', embeddingDimension: 16 });
     mcp = await startMcpTestServer({ transport: 'streamable_http', slowMs: 3000 });
-    server = await startTestServer({ distribution: responsesDistribution(upstream.url, data.dir), dataDir: data.dir });
+    tavily = await startTavilyStandIn();
+    server = await startTestServer({ distribution: responsesDistribution(upstream.url, data.dir, tavily.url), dataDir: data.dir });
     client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
   });
 
   afterAll(async () => {
     await server?.close();
     await mcp?.close();
+    await tavily?.close();
     await upstream?.close();
     data.remove();
   });
@@ -141,6 +148,23 @@ describe('the Responses API with the openai client', () => {
     expect(failure.status).toBeGreaterThanOrEqual(500);
     expect(failure.status).toBeLessThan(600);
     expect(JSON.stringify(failure.error)).toContain('127.0.0.1:1');
+  });
+
+  it('searches the web through the tool runtime, streaming the web_search_call events', async () => {
+    const stream = await client.responses.create({ model: 'openai/fake-llm', input: 'Find llama facts with web_search', tools: [{ type: 'web_search_preview' }], stream: true });
+    const events: Record<string, unknown>[] = [];
+    for await (const event of stream) events.push(event as unknown as Record<string, unknown>);
+    assertOpenResponsesEvents(events);
+    const response = events.at(-1)!.response as OpenAI.Responses.Response;
+    expect(response.output[0]).toMatchObject({ type: 'web_search_call', status: 'completed' });
+    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['response.web_search_call.in_progress', 'response.web_search_call.searching', 'response.web_search_call.completed']));
+    expect(tavily.requests.at(-1)!.body).toMatchObject({ api_key: 'tavily-key', max_results: 2 });
+    expect(upstream.requests.at(-1)!.body.messages.at(-1).content).toContain('https://example.com/0');
+  });
+
+  it('refuses an MCP server at a cloud metadata address before running anything', async () => {
+    const refused = await statusOf(client.responses.create({ model: 'openai/fake-llm', input: 'hi', stream: true, tools: [{ type: 'mcp', server_label: 'meta', server_url: 'http://169.254.169.254/mcp', require_approval: 'never' }] }));
+    expect(refused).toMatchObject({ status: 400, error: { param: 'tools[0].server_url', code: 'outbound_url_refused' } });
   });
 
   it('searches vector stores with file_search and cites the files', async () => {
