@@ -251,17 +251,17 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     const resolved = this.resolveReferences(items, [...known, ...conversationItems]);
     const approvedCalls = this.approvals(resolved, [...known, ...conversationItems]);
 
+    const sources = { files: this.deps.files, outbound: this.outbound, signal: context.signal };
     let messages: ChatMessage[];
-    if (previous) messages = [...previous.messages, ...(await toChatMessages(resolved, this.deps.files))];
-    else messages = [...(await toChatMessages(conversationItems, this.deps.files, 'conversation')), ...(await toChatMessages(resolved, this.deps.files))];
+    if (previous) messages = [...previous.messages, ...(await toChatMessages(resolved, sources))];
+    else messages = [...(await toChatMessages(conversationItems, sources, 'conversation')), ...(await toChatMessages(resolved, sources))];
     if (request.instructions) messages.unshift({ role: 'system', content: request.instructions });
     if (request.prompt) {
-      const { system, media } = await promptMessages(request.prompt, this.deps.prompts, this.deps.files);
+      const { system, media } = await promptMessages(request.prompt, this.deps.prompts, sources);
       messages.unshift(system);
       if (media) messages.push(media);
     }
     const previousListings = ((previous?.response.output as Item[] | undefined) ?? []).filter((item) => item.type === 'mcp_list_tools' && !item.error);
-    void context;
     return {
       request,
       responseId: newId('resp'),

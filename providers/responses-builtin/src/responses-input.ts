@@ -8,7 +8,9 @@ import {
   type CreateResponseRequest,
   type FilesApi,
   InvalidRequestError,
+  isCriaError,
   NotFoundError,
+  type OutboundUrlGuard,
   type PromptsApi,
   readFileContent,
   type ResponseFormat,
@@ -16,6 +18,16 @@ import {
 } from '@cria/api';
 
 type UserPart = ChatContentPartText | ChatContentPartImage | ChatContentPartFile;
+
+/** Where the content of input parts comes from: the files API (`file_id`) and the web (`file_url`, through the outbound guard). */
+export interface ContentSources {
+  files: FilesApi | undefined;
+  outbound: OutboundUrlGuard;
+  signal?: AbortSignal;
+}
+
+/** The largest file a `file_url` may name (OpenAI's limit for file inputs). */
+const MAX_FETCHED_FILE_BYTES = 32 * 1024 * 1024;
 type Item = ResponseItem & Record<string, unknown>;
 type Part = { type: string } & Record<string, unknown>;
 
@@ -55,7 +67,28 @@ async function dataUrlOf(fileId: string, files: FilesApi | undefined, param: str
   }
 }
 
-async function userParts(content: unknown, files: FilesApi | undefined, param: string): Promise<string | UserPart[]> {
+/** A file named by URL, fetched through the outbound guard, as a data URL. */
+async function fetchedDataUrl(url: string, sources: ContentSources, param: string): Promise<{ url: string; filename: string }> {
+  await sources.outbound.check(url, param);
+  let response: Response;
+  try {
+    response = await sources.outbound.fetchFor(param)(url, { signal: sources.signal ?? AbortSignal.timeout(30_000), redirect: 'follow' });
+  } catch (error) {
+    if (isCriaError(error)) throw error;
+    throw new InvalidRequestError(`Could not fetch ${url}: ${(error as Error).message}.`, { param, code: 'file_url_unreachable' });
+  }
+  if (!response.ok) throw new InvalidRequestError(`Fetching ${url} answered ${response.status}.`, { param, code: 'file_url_unreachable' });
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_FETCHED_FILE_BYTES) throw new InvalidRequestError(`${url} is larger than ${MAX_FETCHED_FILE_BYTES} bytes.`, { param, code: 'file_too_large' });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (bytes.length > MAX_FETCHED_FILE_BYTES) throw new InvalidRequestError(`${url} is larger than ${MAX_FETCHED_FILE_BYTES} bytes.`, { param, code: 'file_too_large' });
+  const type = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]!.trim();
+  const filename = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'file');
+  return { url: `data:${type};base64,${bytes.toString('base64')}`, filename };
+}
+
+async function userParts(content: unknown, sources: ContentSources, param: string): Promise<string | UserPart[]> {
+  const files = sources.files;
   if (typeof content === 'string') return content;
   const parts: UserPart[] = [];
   for (const [index, part] of (content as Part[]).entries()) {
@@ -73,7 +106,8 @@ async function userParts(content: unknown, files: FilesApi | undefined, param: s
         const { url, filename } = await dataUrlOf(part.file_id, files, `${at}.file_id`);
         parts.push({ type: 'file', file: { file_data: url, filename: (part.filename as string | undefined) ?? filename } });
       } else if (typeof part.file_url === 'string') {
-        throw new InvalidRequestError('input_file with file_url is not supported; upload the file and pass file_id, or pass file_data.', { param: `${at}.file_url` });
+        const { url, filename } = await fetchedDataUrl(part.file_url, sources, `${at}.file_url`);
+        parts.push({ type: 'file', file: { file_data: url, filename: (part.filename as string | undefined) ?? filename } });
       } else throw new InvalidRequestError('An input_file needs file_id or file_data.', { param: `${at}.file_id` });
     }
   }
@@ -94,7 +128,7 @@ function pushToolCall(messages: ChatMessage[], id: string, name: string, args: s
  * calls followed by their outputs as tool messages, MCP calls as both. Listings, approvals and
  * search calls are not messages (their results are already tool messages).
  */
-export async function toChatMessages(items: readonly Item[], files: FilesApi | undefined, param = 'input'): Promise<ChatMessage[]> {
+export async function toChatMessages(items: readonly Item[], sources: ContentSources, param = 'input'): Promise<ChatMessage[]> {
   const messages: ChatMessage[] = [];
   for (const [index, item] of items.entries()) {
     const at = `${param}[${index}]`;
@@ -106,7 +140,7 @@ export async function toChatMessages(items: readonly Item[], files: FilesApi | u
           const message: ChatMessageAssistant = { role: 'assistant', content: textOf(item.content) };
           if (refusal) message.refusal = refusal.refusal as string;
           messages.push(message);
-        } else if (role === 'user') messages.push({ role: 'user', content: await userParts(item.content, files, `${at}.content`) });
+        } else if (role === 'user') messages.push({ role: 'user', content: await userParts(item.content, sources, `${at}.content`) });
         else messages.push({ role, content: textOf(item.content) });
         break;
       }
@@ -151,7 +185,7 @@ export function responseFormatOf(text: CreateResponseRequest['text']): ResponseF
 export async function promptMessages(
   prompt: NonNullable<CreateResponseRequest['prompt']>,
   prompts: PromptsApi | undefined,
-  files: FilesApi | undefined,
+  sources: ContentSources,
 ): Promise<{ system: ChatMessage; media: ChatMessage | null }> {
   if (!prompts) throw new InvalidRequestError('prompt needs the prompts API, which this distribution does not serve.', { param: 'prompt' });
   const version = prompt.version ? Number(prompt.version) : null;
@@ -172,7 +206,7 @@ export async function promptMessages(
     if (typeof value === 'string') substitutions.set(name, value);
     else if (value.type === 'input_text') substitutions.set(name, (value as { text: string }).text);
     else {
-      media.push(...((await userParts([value], files, `prompt.variables.${name}`)) as UserPart[]));
+      media.push(...((await userParts([value], sources, `prompt.variables.${name}`)) as UserPart[]));
       const kind = value.type.replace('input_', '').replace(/_/g, ' ');
       substitutions.set(name, `[${kind.charAt(0).toUpperCase()}${kind.slice(1)}: ${name}]`);
     }

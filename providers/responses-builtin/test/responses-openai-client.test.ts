@@ -167,6 +167,22 @@ describe('the Responses API with the openai client', () => {
     expect(refused).toMatchObject({ status: 400, error: { param: 'tools[0].server_url', code: 'outbound_url_refused' } });
   });
 
+  it('fetches an input_file named by URL through the outbound guard', async () => {
+    const { createServer } = await import('node:http');
+    const files = createServer((_request, reply) => reply.writeHead(200, { 'content-type': 'text/plain' }).end('Llamas are camelids.'));
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(files.address() as { port: number }).port}/notes/llamas.txt`;
+      await client.responses.create({ model: 'openai/fake-llm', input: [{ role: 'user', content: [{ type: 'input_text', text: 'Read this' }, { type: 'input_file', file_url: url }] }] });
+      const part = upstream.requests.at(-1)!.body.messages.at(-1).content[1];
+      expect(part).toEqual({ type: 'file', file: { file_data: `data:text/plain;base64,${Buffer.from('Llamas are camelids.').toString('base64')}`, filename: 'llamas.txt' } });
+      const refused = await statusOf(client.responses.create({ model: 'openai/fake-llm', input: [{ role: 'user', content: [{ type: 'input_file', file_url: 'http://169.254.169.254/latest/meta-data' }] }] }));
+      expect(refused).toMatchObject({ status: 400, error: { param: 'input[0].content[0].file_url', code: 'outbound_url_refused' } });
+    } finally {
+      files.close();
+    }
+  });
+
   it('searches vector stores with file_search and cites the files', async () => {
     const file = await client.files.create({ file: await toFile(Buffer.from('Llamas hum to talk to each other.'), 'llamas.txt'), purpose: 'assistants' });
     const store = await client.vectorStores.create({ name: 'facts', file_ids: [file.id] });
