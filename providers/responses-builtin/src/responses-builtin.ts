@@ -87,7 +87,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     const prepared = await this.prepare(request, context);
     if (request.background) return this.startBackground(prepared, context);
     const run = this.newRun(prepared, context, false);
-    for await (const _event of this.persisting(run, prepared)) {
+    for await (const _event of this.persisting(run, prepared, false)) {
       // The JSON reply is the final response; the events only drive storage.
     }
     if (run.failure) throw run.failure;
@@ -97,7 +97,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   async streamResponse(request: CreateResponseRequest, context: RequestContext): Promise<AsyncIterable<ResponseStreamEvent>> {
     if (request.background) throw new InvalidRequestError("'stream' and 'background' cannot be used together.", { param: 'background' });
     const prepared = await this.prepare(request, context);
-    return this.persisting(this.newRun(prepared, context, false), prepared);
+    return this.persisting(this.newRun(prepared, context, false), prepared, true);
   }
 
   async getResponse(responseId: string): Promise<ResponseObject> {
@@ -144,25 +144,43 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   }
 
   /**
-   * The run's events, with the response kept as it progresses (when `store`): at the start, at
-   * each finished output item, and at the end, where a completed response is appended to its
-   * conversation before the last event goes out.
+   * The run's events, with the response kept (when `store`). A response someone can watch (streamed,
+   * or in the background) is also kept as it progresses, at the start and at each finished output
+   * item, so GET shows it in progress; those writes go on beside the run, the latest snapshot
+   * winning, and never hold an event back. The final write, and the append to the conversation,
+   * happen before the last event goes out.
    */
-  private async *persisting(run: ResponseRun, prepared: PreparedResponse): AsyncGenerator<ResponseStreamEvent> {
+  private async *persisting(run: ResponseRun, prepared: PreparedResponse, watched: boolean): AsyncGenerator<ResponseStreamEvent> {
     const store = prepared.request.store ?? true;
     const createdMs = Date.now();
-    const save = async (response: ResponseObject) => {
-      if (store) await this.store.save({ response, input: prepared.input, messages: run.messages.filter((message) => message.role !== 'system') }, createdMs);
+    const save = (response: ResponseObject) => this.store.save({ response, input: prepared.input, messages: run.messages.filter((message) => message.role !== 'system') }, createdMs);
+    let writing: Promise<void> = Promise.resolve();
+    let next: ResponseObject | null = null;
+    const saveBeside = (response: ResponseObject) => {
+      const idle = next === null;
+      next = response;
+      if (!idle) return;
+      writing = writing.then(async () => {
+        const snapshot = next!;
+        next = null;
+        await save(snapshot).catch((error: Error) => this.logger.warn('could not keep a response in progress', { response_id: snapshot.id, error: error.message }));
+      });
     };
-    for await (const event of run.run()) {
-      const type = event.type;
-      if (type === 'response.in_progress' || type === 'response.output_item.done') await save(run.snapshot('in_progress'));
-      else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
-        const response = (event as unknown as { response: ResponseObject }).response;
-        if (type !== 'response.failed' && store && prepared.conversationId) await this.appendToConversation(prepared, response);
-        await save(response);
+    try {
+      for await (const event of run.run()) {
+        const type = event.type;
+        if (store && watched && (type === 'response.in_progress' || type === 'response.output_item.done')) saveBeside(run.snapshot('in_progress'));
+        else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
+          const response = (event as unknown as { response: ResponseObject }).response;
+          if (type !== 'response.failed' && store && prepared.conversationId) await this.appendToConversation(prepared, response);
+          await writing;
+          if (store) await save(response);
+        }
+        yield event;
       }
-      yield event;
+    } finally {
+      // A run stopped early (cancelled, deleted) leaves no write behind that could land after the caller's.
+      await writing;
     }
   }
 
@@ -181,7 +199,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
       await this.slot();
       try {
         if (controller.signal.aborted) return;
-        for await (const _event of this.persisting(run, prepared)) {
+        for await (const _event of this.persisting(run, prepared, true)) {
           if (controller.signal.aborted) break;
         }
       } catch (error) {

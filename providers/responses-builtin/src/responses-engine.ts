@@ -306,6 +306,8 @@ export class ResponseRun {
       messages: this.messages,
       stream: true,
       stream_options: { include_usage: true },
+      // The response is the record; its model calls are not kept again as chat completions.
+      store: false,
       ...(offered.length > 0 ? { tools: offered, ...(toolChoice !== undefined ? { tool_choice: toolChoice } : {}), ...(request.parallel_tool_calls !== undefined && request.parallel_tool_calls !== null ? { parallel_tool_calls: request.parallel_tool_calls } : {}) } : {}),
       ...(request.temperature !== undefined && request.temperature !== null ? { temperature: request.temperature } : {}),
       ...(request.top_p !== undefined && request.top_p !== null ? { top_p: request.top_p } : {}),
