@@ -112,6 +112,17 @@ export const CONFORMANCE_QUIRKS: {
       reason: "Open Responses lists only url_citation annotations; file_search answers file_citation (and container_file_citation, file_path) annotations, which OpenAI and Llama Stack define and check.",
       apply: (schema: Schema) => orOtherType(schema, ['url_citation']),
     },
+    {
+      spec: 'open-responses',
+      schema: 'JsonSchemaResponseFormat',
+      reason:
+        "Open Responses types the echoed json_schema format's `schema` as null only (`anyOf: [{type: null}]`, the object branch lost in generation), while its own request type (JsonSchemaResponseFormatParam), OpenAI and Llama Stack carry the JSON Schema object there. It also requires `description` (string or null) where OpenAI allows only a string, absent when the request had none. The schema object is accepted and `description` may be absent; the other fields stay as published.",
+      apply: (schema: Schema) => ({
+        ...schema,
+        required: (schema.required as string[]).filter((name) => name !== 'description'),
+        properties: { ...schema.properties, schema: { anyOf: [{ type: 'object', additionalProperties: true }, { type: 'null' }] } },
+      }),
+    },
   ],
   streamSchemas: {
     'openai POST /v1/completions': 'CreateCompletionStreamResponse',

@@ -139,7 +139,7 @@ export class ResponseRun {
       frequency_penalty: request.frequency_penalty ?? 0,
       presence_penalty: request.presence_penalty ?? 0,
       top_logprobs: request.top_logprobs ?? 0,
-      text: { format: { type: 'text' }, ...request.text, ...(request.text?.format ? {} : { format: { type: 'text' } }) },
+      text: textEcho(request.text),
       tool_choice: request.tool_choice ?? 'auto',
       tools: (request.tools ?? []).map((tool) => {
         if (tool.type === 'function') return { type: 'function', name: tool.name, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? null };
@@ -500,4 +500,16 @@ export class ResponseRun {
 function promptEcho(prompt: NonNullable<PreparedResponse['request']['prompt']>): Record<string, unknown> {
   const variables = prompt.variables ? Object.fromEntries(Object.entries(prompt.variables).map(([name, value]) => [name, typeof value === 'string' ? { type: 'input_text', text: value } : value])) : null;
   return { id: prompt.id, version: prompt.version ?? null, variables };
+}
+
+/** `text` as the response echoes it: a format always (text by default); json_schema with its strict flag. */
+function textEcho(text: PreparedResponse['request']['text']): Record<string, unknown> {
+  const format = text?.format;
+  const echoed =
+    !format || format.type === 'text'
+      ? { type: 'text' }
+      : format.type === 'json_object'
+        ? { type: 'json_object' }
+        : { type: 'json_schema', name: format.name, ...(format.description ? { description: format.description } : {}), schema: format.schema ?? null, strict: format.strict ?? false };
+  return { ...text, format: echoed };
 }

@@ -246,6 +246,26 @@ describe('the Responses API with the openai client', () => {
     expect((await statusOf(client.responses.cancel(done.id))).status).toBe(409);
   });
 
+  it('passes text.format and tool_choice to the model, and resolves item references', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const structured = await client.responses.create({ model: 'openai/fake-llm', input: 'A city, as JSON', text: { format: { type: 'json_schema', name: 'place', schema, strict: true } } });
+    expect(upstream.requests.at(-1)!.body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'place', schema, strict: true } });
+    expect(JSON.parse(structured.output_text)).toHaveProperty('city');
+    const tools: OpenAI.Responses.Tool[] = [
+      { type: 'function', name: 'alpha', parameters: { type: 'object', properties: {} }, strict: false },
+      { type: 'function', name: 'beta', parameters: { type: 'object', properties: {} }, strict: false },
+    ];
+    await client.responses.create({ model: 'openai/fake-llm', input: 'call something', tools, tool_choice: { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'beta' }] } });
+    const sent = upstream.requests.at(-1)!.body;
+    expect(sent.tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual(['beta']);
+    expect(sent.tool_choice).toBe('required');
+    const first = await client.responses.create({ model: 'openai/fake-llm', input: 'Remember me' });
+    const message = (await client.responses.inputItems.list(first.id)).data[0]!;
+    await client.responses.create({ model: 'openai/fake-llm', previous_response_id: first.id, input: [{ type: 'item_reference', id: message.id }] });
+    expect(upstream.requests.at(-1)!.body.messages.at(-1)).toEqual({ role: 'user', content: [{ type: 'text', text: 'Remember me' }] });
+    expect(await statusOf(client.responses.create({ model: 'openai/fake-llm', input: [{ type: 'item_reference', id: 'msg_nowhere' }] }))).toMatchObject({ status: 400, error: { param: 'input[0].id' } });
+  });
+
   it('refuses bad requests with a 4xx naming the field', async () => {
     const unknownTool = await statusOf(client.responses.create({ model: 'openai/fake-llm', input: 'hi', tools: [{ type: 'code_interpreter_v9' } as never] }));
     expect(unknownTool.status).toBe(400);
