@@ -3137,6 +3137,20 @@ export interface DistributionModel {
 }
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DistributionToolGroup".
+ */
+export interface DistributionToolGroup {
+  toolgroup_id: string;
+  provider_id: string;
+  mcp_endpoint?: {
+    uri: string;
+  } | null;
+  args?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "RegisteredResources".
  */
 export interface RegisteredResources {
@@ -3162,9 +3176,7 @@ export interface RegisteredResources {
   benchmarks?: {
     [k: string]: unknown;
   }[];
-  tool_groups?: {
-    [k: string]: unknown;
-  }[];
+  tool_groups?: DistributionToolGroup[];
 }
 /**
  * Rules for URLs taken from requests that the server connects to; see the README.
@@ -3351,9 +3363,7 @@ export interface DistributionConfig {
   benchmarks?: {
     [k: string]: unknown;
   }[];
-  tool_groups?: {
-    [k: string]: unknown;
-  }[];
+  tool_groups?: DistributionToolGroup[];
   server?: ServerConfig;
   vector_stores?: VectorStoresConfig | null;
   safety?: {
@@ -3499,6 +3509,7 @@ export interface ApiSchemaTypes {
   DistributionConfig: DistributionConfig;
   DistributionModel: DistributionModel;
   DistributionProvider: DistributionProvider;
+  DistributionToolGroup: DistributionToolGroup;
   EmbeddedChunk: EmbeddedChunk;
   Embedding: Embedding;
   EmbeddingsRequest: EmbeddingsRequest;

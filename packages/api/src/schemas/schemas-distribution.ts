@@ -100,6 +100,17 @@ const modelInput = object(
 
 const resourceList: JsonSchema = { type: 'array', items: anyObject };
 
+/** Llama Stack's ToolGroupInput. */
+const toolGroupInput = object(
+  {
+    toolgroup_id: { type: 'string', minLength: 1 },
+    provider_id: { type: 'string', minLength: 1 },
+    mcp_endpoint: nullable(object({ uri: { type: 'string', minLength: 1 } }, { required: ['uri'], additionalProperties: false })),
+    args: nullable(anyObject),
+  },
+  { required: ['toolgroup_id', 'provider_id'], additionalProperties: false, title: 'DistributionToolGroup' },
+);
+
 const registeredResources = object(
   {
     models: { type: 'array', items: ref('DistributionModel') },
@@ -109,7 +120,7 @@ const registeredResources = object(
     datasets: resourceList,
     scoring_fns: resourceList,
     benchmarks: resourceList,
-    tool_groups: resourceList,
+    tool_groups: { type: 'array', items: ref('DistributionToolGroup') },
   },
   { additionalProperties: false, title: 'RegisteredResources' },
 );
@@ -284,7 +295,7 @@ const distribution = object(
     datasets: resourceList,
     scoring_fns: resourceList,
     benchmarks: resourceList,
-    tool_groups: resourceList,
+    tool_groups: { type: 'array', items: ref('DistributionToolGroup') },
     server: ref('ServerConfig'),
     vector_stores: nullable(ref('VectorStoresConfig')),
     safety: nullable(object({ default_shield_id: nullable(text) }, { additionalProperties: false })),
@@ -330,6 +341,7 @@ export const distributionSchemas: Record<string, JsonSchema> = {
   SqlStoreReference: sqlStoreReference,
   StorageConfig: storage,
   DistributionModel: modelInput,
+  DistributionToolGroup: toolGroupInput,
   RegisteredResources: registeredResources,
   OutboundConfig: outbound,
   ServerConfig: server,

@@ -1,6 +1,7 @@
 import {
   AuthenticationError,
   ConfigError,
+  type DistributionToolGroup,
   InvalidRequestError,
   isCriaError,
   type InvokeToolRequest,
@@ -23,26 +24,6 @@ import {
   type ToolRuntimeApi,
   type ToolRuntimeProvider,
 } from '@cria/api';
-
-/** A tool group as the distribution's `registered_resources.tool_groups` lists it (Llama Stack's ToolGroupInput). */
-export interface DistributionToolGroup {
-  toolgroup_id: string;
-  provider_id: string;
-  mcp_endpoint?: { uri: string } | null;
-  args?: Record<string, unknown> | null;
-}
-
-/** An entry of `registered_resources.tool_groups`, checked. */
-function distributionToolGroup(entry: Record<string, unknown>, path: string): DistributionToolGroup {
-  const { toolgroup_id: id, provider_id: providerId, mcp_endpoint: endpoint, args } = entry;
-  if (typeof id !== 'string' || !id) throw new ConfigError(`${path}.toolgroup_id`, 'a tool group needs a toolgroup_id');
-  if (typeof providerId !== 'string' || !providerId) throw new ConfigError(`${path}.provider_id`, `tool group '${id}' needs a provider_id`);
-  if (endpoint !== undefined && endpoint !== null && (typeof endpoint !== 'object' || typeof (endpoint as { uri?: unknown }).uri !== 'string')) {
-    throw new ConfigError(`${path}.mcp_endpoint`, 'mcp_endpoint is {uri: "http://host/mcp"}');
-  }
-  if (args !== undefined && args !== null && (typeof args !== 'object' || Array.isArray(args))) throw new ConfigError(`${path}.args`, 'args is an object');
-  return { toolgroup_id: id, provider_id: providerId, mcp_endpoint: (endpoint as { uri: string } | null | undefined) ?? null, args: (args as Record<string, unknown> | null | undefined) ?? null };
-}
 
 /** The provider type that lists an MCP server named directly by `mcp_endpoint`. */
 const MCP_PROVIDER_TYPE = 'remote::model-context-protocol';
@@ -83,17 +64,16 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
     providers: readonly ProviderHandle<'tool_runtime'>[],
     private readonly registry: ResourceRegistry,
     private readonly logger: ProviderLogger,
-    /** The distribution's `registered_resources.tool_groups`, as written (checked at start). */
-    private readonly configured: readonly Record<string, unknown>[] = [],
+    /** The distribution's `registered_resources.tool_groups` (checked against their schema at load). */
+    private readonly configured: readonly DistributionToolGroup[] = [],
   ) {
     for (const handle of providers) this.providers.set(handle.providerId, handle);
   }
 
   /** Registers the distribution's tool groups (in memory: they follow the file). */
   async start(): Promise<void> {
-    for (const [index, entry] of this.configured.entries()) {
+    for (const [index, input] of this.configured.entries()) {
       const path = `registered_resources.tool_groups[${index}]`;
-      const input = distributionToolGroup(entry, path);
       const provider = this.providers.get(input.provider_id);
       if (!provider) {
         this.logger.warn('tool group skipped: its provider is not enabled', { toolgroup_id: input.toolgroup_id, provider_id: input.provider_id });
