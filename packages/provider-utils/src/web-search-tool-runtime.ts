@@ -12,7 +12,7 @@ import {
   UpstreamError,
   UpstreamTimeoutError,
 } from '@cria/api';
-import type { WebSearchConfig } from './web-search-config.js';
+import type { WebSearchConfig, WebSearchVendor } from './web-search-config.js';
 
 /** The one tool of `builtin::websearch`, as Llama Stack's web search providers list it. */
 export const WEB_SEARCH_TOOL: Readonly<ToolDef> = Object.freeze({
@@ -39,18 +39,6 @@ function parsedJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Who a web search provider is, as its errors name it. */
-export interface WebSearchVendor {
-  /** The provider type, e.g. `remote::tavily-search`. */
-  providerType: string;
-  /** The vendor's name, e.g. `Tavily Search`. */
-  name: string;
-  /** The X-LlamaStack-Provider-Data field of a request's key, e.g. `tavily_search_api_key`. */
-  providerDataKey: string;
-  /** The variable the sample config takes `api_key` from, e.g. `TAVILY_SEARCH_API_KEY`. */
-  apiKeyVariable: string;
 }
 
 /** The HTTP request of one search (its abort signal is added). */

@@ -1,5 +1,5 @@
 import { type WebSearchErrorDetail, type WebSearchRequest, WebSearchToolRuntime } from '@cria/provider-utils';
-import type { BraveSearchConfig } from './brave-search-config.js';
+import { BRAVE_SEARCH, type BraveSearchConfig } from './brave-search-config.js';
 import { braveSearchContent } from './brave-search-results.js';
 
 /**
@@ -9,7 +9,7 @@ import { braveSearchContent } from './brave-search-results.js';
  */
 export class BraveSearchToolRuntime extends WebSearchToolRuntime<BraveSearchConfig> {
   constructor(config: BraveSearchConfig) {
-    super(config, { providerType: 'remote::brave-search', name: 'Brave Search', providerDataKey: 'brave_search_api_key', apiKeyVariable: 'BRAVE_SEARCH_API_KEY' });
+    super(config, BRAVE_SEARCH);
   }
 
   protected searchRequest(query: string, apiKey: string): WebSearchRequest {

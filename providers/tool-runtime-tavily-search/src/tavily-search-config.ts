@@ -1,5 +1,4 @@
-import type { JsonSchema } from '@cria/api';
-import { type WebSearchConfig, webSearchConfigSchema, webSearchProviderDataSchema } from '@cria/provider-utils';
+import { type WebSearchConfig, webSearchSchemas, type WebSearchVendor } from '@cria/provider-utils';
 
 /** Tavily's search endpoint. */
 export const TAVILY_SEARCH_URL = 'https://api.tavily.com/search';
@@ -7,21 +6,20 @@ export const TAVILY_SEARCH_URL = 'https://api.tavily.com/search';
 /**
  * `remote::tavily-search` settings: Llama Stack's TavilySearchToolConfig plus Cria's `base_url` and
  * `timeout_seconds`. `api_key` is the Tavily API key (else each request passes
- * `tavily_search_api_key` in X-LlamaStack-Provider-Data); `max_results` is sent as Tavily's.
+ * `tavily_search_api_key` in X-LlamaStack-Provider-Data, Llama Stack's
+ * TavilySearchToolProviderDataValidator); `max_results` is sent as Tavily's.
  */
 export type TavilySearchConfig = WebSearchConfig;
 
-const schemaOptions = {
+/** Tavily Search as `remote::tavily-search` names it. */
+export const TAVILY_SEARCH: WebSearchVendor = {
+  providerType: 'remote::tavily-search',
+  name: 'Tavily Search',
   url: TAVILY_SEARCH_URL,
   endpoint: 'The search endpoint of the Tavily API',
   apiKey: 'The Tavily Search API key',
-  vendor: 'Tavily Search',
   providerDataKey: 'tavily_search_api_key',
+  apiKeyVariable: 'TAVILY_SEARCH_API_KEY',
 };
 
-export const configSchema: JsonSchema = webSearchConfigSchema(schemaOptions);
-
-export const sampleConfig = { api_key: '${env.TAVILY_SEARCH_API_KEY:=}', max_results: 3 };
-
-/** The `X-LlamaStack-Provider-Data` field this provider reads (Llama Stack's TavilySearchToolProviderDataValidator). */
-export const providerDataSchema: JsonSchema = webSearchProviderDataSchema(schemaOptions);
+export const { configSchema, sampleConfig, providerDataSchema } = webSearchSchemas(TAVILY_SEARCH);

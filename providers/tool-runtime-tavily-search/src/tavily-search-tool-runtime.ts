@@ -1,5 +1,5 @@
 import { type WebSearchErrorDetail, type WebSearchRequest, WebSearchToolRuntime } from '@cria/provider-utils';
-import type { TavilySearchConfig } from './tavily-search-config.js';
+import { TAVILY_SEARCH, type TavilySearchConfig } from './tavily-search-config.js';
 
 /**
  * `builtin::websearch` on the Tavily Search API, as Llama Stack's TavilySearchToolRuntimeImpl: one
@@ -8,7 +8,7 @@ import type { TavilySearchConfig } from './tavily-search-config.js';
  */
 export class TavilySearchToolRuntime extends WebSearchToolRuntime<TavilySearchConfig> {
   constructor(config: TavilySearchConfig) {
-    super(config, { providerType: 'remote::tavily-search', name: 'Tavily Search', providerDataKey: 'tavily_search_api_key', apiKeyVariable: 'TAVILY_SEARCH_API_KEY' });
+    super(config, TAVILY_SEARCH);
   }
 
   protected searchRequest(query: string, apiKey: string): WebSearchRequest {
