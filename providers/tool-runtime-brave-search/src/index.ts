@@ -5,7 +5,8 @@ import { configValidator } from '../generated/config-validator.js';
 
 export { BRAVE_SEARCH_URL, type BraveSearchConfig } from './brave-search-config.js';
 export { braveSearchContent } from './brave-search-results.js';
-export { BraveSearchToolRuntime, WEB_SEARCH_TOOL } from './brave-search-tool-runtime.js';
+export { BraveSearchToolRuntime } from './brave-search-tool-runtime.js';
+export { WEB_SEARCH_TOOL } from '@cria/provider-utils';
 
 export default defineProvider<'tool_runtime', BraveSearchConfig>({
   api: 'tool_runtime',

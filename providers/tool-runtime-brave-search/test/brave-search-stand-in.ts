@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startWebSearchStandIn, type WebSearchStandIn } from '@cria/testing/web-search';
 
 /** A request the stand-in received. */
 export interface BraveRequest {
@@ -8,16 +8,14 @@ export interface BraveRequest {
   headers: IncomingHttpHeaders;
 }
 
-/** What the stand-in answers next: a search, an error status with Brave's error body, or nothing at all. */
-export type BraveReply = { kind: 'search' } | { kind: 'error'; status: number; code: string; detail: string } | { kind: 'hang' };
-
-export interface BraveStandIn {
-  /** The web search endpoint (`http://127.0.0.1:<port>/res/v1/web/search`). */
-  url: string;
-  requests: BraveRequest[];
-  reply: BraveReply;
-  close(): Promise<void>;
+/** What the stand-in puts in Brave's error body. */
+export interface BraveError {
+  code: string;
+  detail: string;
 }
+
+/** The stand-in; its `url` is the web search endpoint (`http://127.0.0.1:<port>/res/v1/web/search`). */
+export type BraveStandIn = WebSearchStandIn<BraveRequest, BraveError>;
 
 /** A web search answer in the shape Brave's API documents (WebSearchApiResponse), for `query`. */
 export function braveSearchReply(query: string): Record<string, unknown> {
@@ -65,36 +63,14 @@ export function braveSearchReply(query: string): Record<string, unknown> {
 }
 
 /** A local stand-in for Brave's web search endpoint, recording what it is sent. */
-export async function startBraveStandIn(): Promise<BraveStandIn> {
-  const requests: BraveRequest[] = [];
-  const standIn = { reply: { kind: 'search' } as BraveReply };
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: request.method ?? '', url, headers: request.headers });
-    const reply = standIn.reply;
-    if (reply.kind === 'hang') return;
-    const send = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (url.pathname !== '/res/v1/web/search') return send(404, { type: 'ErrorResponse', error: { id: 'x', status: 404, code: 'RESOURCE_NOT_FOUND', detail: 'Resource not found.' } });
-    if (reply.kind === 'error') return send(reply.status, { type: 'ErrorResponse', error: { id: 'e1', status: reply.status, code: reply.code, detail: reply.detail, meta: { component: 'authentication' } }, time: 1714000000 });
-    send(200, braveSearchReply(url.searchParams.get('q') ?? ''));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(standIn, {
-    url: `http://127.0.0.1:${port}/res/v1/web/search`,
-    requests,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+export function startBraveStandIn(): Promise<BraveStandIn> {
+  return startWebSearchStandIn<BraveRequest, BraveError>({
+    path: '/res/v1/web/search',
+    record: (request, url) => ({ method: request.method ?? '', url, headers: request.headers }),
+    answer: ({ url, reply, send }) => {
+      if (url.pathname !== '/res/v1/web/search') return send(404, { type: 'ErrorResponse', error: { id: 'x', status: 404, code: 'RESOURCE_NOT_FOUND', detail: 'Resource not found.' } });
+      if (reply.kind === 'error') return send(reply.status, { type: 'ErrorResponse', error: { id: 'e1', status: reply.status, code: reply.code, detail: reply.detail, meta: { component: 'authentication' } }, time: 1714000000 });
+      send(200, braveSearchReply(url.searchParams.get('q') ?? ''));
     },
   });
-}
-
-/** A URL on 127.0.0.1 where nothing listens (a port that was just freed). */
-export async function unusedUrl(path: string): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}${path}`;
 }

@@ -4,7 +4,8 @@ import { TavilySearchToolRuntime } from './tavily-search-tool-runtime.js';
 import { configValidator } from '../generated/config-validator.js';
 
 export { TAVILY_SEARCH_URL, type TavilySearchConfig } from './tavily-search-config.js';
-export { TavilySearchToolRuntime, WEB_SEARCH_TOOL } from './tavily-search-tool-runtime.js';
+export { TavilySearchToolRuntime } from './tavily-search-tool-runtime.js';
+export { WEB_SEARCH_TOOL } from '@cria/provider-utils';
 
 export default defineProvider<'tool_runtime', TavilySearchConfig>({
   api: 'tool_runtime',

@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startWebSearchStandIn, type WebSearchStandIn } from '@cria/testing/web-search';
 
 /** A request the stand-in received, its body parsed. */
 export interface TavilyRequest {
@@ -9,16 +9,13 @@ export interface TavilyRequest {
   body: Record<string, unknown>;
 }
 
-/** What the stand-in answers next: a search, an error status with Tavily's error body, or nothing at all. */
-export type TavilyReply = { kind: 'search' } | { kind: 'error'; status: number; error: string } | { kind: 'hang' };
-
-export interface TavilyStandIn {
-  /** The search endpoint (`http://127.0.0.1:<port>/search`). */
-  url: string;
-  requests: TavilyRequest[];
-  reply: TavilyReply;
-  close(): Promise<void>;
+/** What the stand-in puts in Tavily's error body (`{"detail": {"error": ...}}`). */
+export interface TavilyError {
+  error: string;
 }
+
+/** The stand-in; its `url` is the search endpoint (`http://127.0.0.1:<port>/search`). */
+export type TavilyStandIn = WebSearchStandIn<TavilyRequest, TavilyError>;
 
 /** One result as Tavily's API documents it. */
 export function tavilyResult(query: string, n: number): Record<string, unknown> {
@@ -39,42 +36,17 @@ export function tavilySearchReply(query: string, maxResults = 5): Record<string,
 }
 
 /** A local stand-in for Tavily's search endpoint, recording what it is sent. */
-export async function startTavilyStandIn(): Promise<TavilyStandIn> {
-  const requests: TavilyRequest[] = [];
-  const standIn = { reply: { kind: 'search' } as TavilyReply };
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString();
-    const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body });
-    const reply = standIn.reply;
-    if (reply.kind === 'hang') return;
-    const send = (status: number, payload: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-    if (request.method !== 'POST' || request.url !== '/search') return send(404, { detail: 'Not Found' });
-    if (reply.kind === 'error') return send(reply.status, { detail: { error: reply.error } });
-    const key = typeof body.api_key === 'string' ? body.api_key : request.headers.authorization?.replace(/^Bearer /, '');
-    if (!key) return send(401, { detail: { error: 'Unauthorized: missing or invalid API key.' } });
-    if (typeof body.query !== 'string') return send(400, { detail: { error: 'Query is missing.' } });
-    send(200, tavilySearchReply(body.query, typeof body.max_results === 'number' ? body.max_results : 5));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(standIn, {
-    url: `http://127.0.0.1:${port}/search`,
-    requests,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+export function startTavilyStandIn(): Promise<TavilyStandIn> {
+  return startWebSearchStandIn<TavilyRequest, TavilyError>({
+    path: '/search',
+    record: (request, _url, text) => ({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> }),
+    answer: ({ request, recorded: { body }, reply, send }) => {
+      if (request.method !== 'POST' || request.url !== '/search') return send(404, { detail: 'Not Found' });
+      if (reply.kind === 'error') return send(reply.status, { detail: { error: reply.error } });
+      const key = typeof body.api_key === 'string' ? body.api_key : request.headers.authorization?.replace(/^Bearer /, '');
+      if (!key) return send(401, { detail: { error: 'Unauthorized: missing or invalid API key.' } });
+      if (typeof body.query !== 'string') return send(400, { detail: { error: 'Query is missing.' } });
+      send(200, tavilySearchReply(body.query, typeof body.max_results === 'number' ? body.max_results : 5));
     },
   });
-}
-
-/** A URL on 127.0.0.1 where nothing listens (a port that was just freed). */
-export async function unusedUrl(path: string): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}${path}`;
 }
