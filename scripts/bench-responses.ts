@@ -10,6 +10,8 @@
  * - a response whose model calls `noop` 3 times before answering, against the sum of 4 direct
  *   upstream calls and 3 direct MCP tool calls (the SDK client, one session).
  *
+ * The paths take turns, one request each per round, so drift falls on all of them alike.
+ *
  * Options: --requests <n> (timed requests per path, default 300), --warmup <n> (default 50).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -106,17 +108,33 @@ async function post(url: string, body: unknown): Promise<void> {
   if (reply.statusCode !== 200) throw new Error(`${url} answered ${reply.statusCode}: ${text}`);
 }
 
-/** Median and p99 of `run`'s wall time in ms, after a warm-up. */
-async function timeIt(run: () => Promise<void>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const times: number[] = [];
+/** A path to time: its name and one request. */
+interface BenchPath {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * Median and p99 of each path's wall time in ms. Every path is warmed up first, then the paths
+ * take turns, one request each per round, so that drift (JIT, GC, a busy neighbour) falls on all
+ * of them alike rather than on whichever ran last.
+ */
+async function timeInTurns(paths: readonly BenchPath[]): Promise<Map<string, { p50: number; p99: number }>> {
+  for (const path of paths) for (let i = 0; i < WARMUP; i++) await path.run();
+  const times = paths.map(() => [] as number[]);
   for (let i = 0; i < REQUESTS; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    for (const [index, path] of paths.entries()) {
+      const start = process.hrtime.bigint();
+      await path.run();
+      times[index]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(times.length / 2)]!, p99: times[Math.floor(times.length * 0.99)]! };
+  return new Map(
+    paths.map((path, index) => {
+      const sorted = times[index]!.sort((a, b) => a - b);
+      return [path.name, { p50: sorted[Math.floor(sorted.length / 2)]!, p99: sorted[Math.floor(sorted.length * 0.99)]! }];
+    }),
+  );
 }
 
 const upstream = await startUpstream();
@@ -157,30 +175,25 @@ const chat = { model: 'bench-llm', messages: [{ role: 'user', content: input }] 
 const mcpTool = { type: 'mcp', server_label: 'bench', server_url: mcp.url, require_approval: 'never' };
 
 try {
-  const rows: [string, { p50: number; p99: number }][] = [];
-  const measure = async (name: string, run: () => Promise<void>) => {
-    const result = await timeIt(run);
-    rows.push([name, result]);
-    return result;
-  };
-  const direct = await measure('chat completion, direct to the upstream', () => post(`${upstream.url}/chat/completions`, chat));
-  const viaChat = await measure('chat completion through Cria', () => post(`${cria.url}/v1/chat/completions`, chat));
-  const viaResponses = await measure('response through Cria (store: true)', () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input }));
-  const viaResponsesNoStore = await measure('response through Cria (store: false)', () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, store: false }));
-  const streamChat = await measure('chat completion through Cria, streamed', () => post(`${cria.url}/v1/chat/completions`, { ...chat, stream: true }));
-  const streamResponses = await measure('response through Cria, streamed', () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, stream: true }));
-
   const tools = [{ type: 'function', function: { name: 'noop', description: 'Does nothing.', parameters: { type: 'object', properties: {} } } }];
-  const directToolTurn = await measure('chat completion with tools, direct', () => post(`${upstream.url}/chat/completions`, { ...chat, tools, stream: true }));
   const client = new Client({ name: 'bench', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
-  const directTool = await measure('MCP tool call, direct (SDK client)', async () => {
-    await client.callTool({ name: 'noop', arguments: {} });
-  });
+  const paths: BenchPath[] = [
+    { name: 'chat completion, direct to the upstream', run: () => post(`${upstream.url}/chat/completions`, chat) },
+    { name: 'chat completion through Cria', run: () => post(`${cria.url}/v1/chat/completions`, chat) },
+    { name: 'response through Cria (store: true)', run: () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input }) },
+    { name: 'response through Cria (store: false)', run: () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, store: false }) },
+    { name: 'chat completion through Cria, streamed', run: () => post(`${cria.url}/v1/chat/completions`, { ...chat, stream: true }) },
+    { name: 'response through Cria, streamed', run: () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, stream: true }) },
+    { name: 'chat completion with tools, direct', run: () => post(`${upstream.url}/chat/completions`, { ...chat, tools, stream: true }) },
+    { name: 'MCP tool call, direct (SDK client)', run: async () => void (await client.callTool({ name: 'noop', arguments: {} })) },
+    { name: `response with ${TOOL_CALLS} MCP tool calls through Cria`, run: () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, tools: [mcpTool] }) },
+  ];
+  const results = await timeInTurns(paths);
   await client.close();
-  const loop = await measure(`response with ${TOOL_CALLS} MCP tool calls through Cria`, () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, tools: [mcpTool] }));
-
-  console.log(`\n${REQUESTS} requests per path, one at a time, after ${WARMUP} warm-up requests\n`);
+  const rows = [...results.entries()];
+  const [direct, viaChat, viaResponses, viaResponsesNoStore, streamChat, streamResponses, directToolTurn, directTool, loop] = paths.map((path) => results.get(path.name)!);
+  console.log(`\n${REQUESTS} requests per path, one at a time, the paths taking turns, after ${WARMUP} warm-up requests each\n`);
   console.log('| path | p50 ms | p99 ms |\n| --- | --- | --- |');
   for (const [name, result] of rows) console.log(`| ${name} | ${result.p50.toFixed(3)} | ${result.p99.toFixed(3)} |`);
   const modelAndTools = (TOOL_CALLS + 1) * directToolTurn.p50 + TOOL_CALLS * directTool.p50;
