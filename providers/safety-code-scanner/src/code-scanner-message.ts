@@ -67,14 +67,15 @@ const SHORTEST_CODE = 12;
 /**
  * Scans the code in a tool call's arguments (the JSON string a model produced): every string value,
  * in the language a sibling `language` field or file path gives, else as a message when it has fenced
- * blocks, else in its guessed language. Arguments that are not JSON are scanned as one string.
+ * blocks, else in its guessed language. Arguments that are not valid JSON (cut short) have each of
+ * their string literals scanned.
  */
 export function scanToolCallArguments(argumentsJson: string): CodeFinding[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(argumentsJson);
   } catch {
-    return scanString(argumentsJson, undefined, undefined);
+    return scanBrokenJson(argumentsJson);
   }
   const findings: CodeFinding[] = [];
   const visit = (value: unknown, path: string[], siblingLanguage: ScannedLanguage | undefined): void => {
@@ -97,6 +98,25 @@ export function scanToolCallArguments(argumentsJson: string): CodeFinding[] {
     }
   };
   visit(parsed, [], undefined);
+  return findings;
+}
+
+const JSON_STRING = /"((?:[^"\\]|\\.)*)(?:"|$)/g;
+
+/** Arguments cut short or malformed (a streamed call, a model's slip): each string literal in them is decoded and scanned. */
+function scanBrokenJson(argumentsJson: string): CodeFinding[] {
+  const findings: CodeFinding[] = [];
+  JSON_STRING.lastIndex = 0;
+  for (let literal = JSON_STRING.exec(argumentsJson); literal; literal = JSON_STRING.exec(argumentsJson)) {
+    if (literal[0].length === 0) break;
+    let value = literal[1]!;
+    try {
+      value = JSON.parse(`"${value.endsWith('\\') && !value.endsWith('\\\\') ? value.slice(0, -1) : value}"`) as string;
+    } catch {
+      // Not a valid JSON string: scanned as written.
+    }
+    findings.push(...scanString(value, undefined, undefined));
+  }
   return findings;
 }
 
