@@ -8,18 +8,37 @@ interface CompiledRule {
   pattern: RegExp;
 }
 
+interface LanguageRules {
+  rules: readonly CompiledRule[];
+  /** All the rules' triggers in one pattern, so that one pass over a source tells which rules may match. */
+  triggers: RegExp;
+  /** For each trigger, the indexes (in `rules`) of the rules it lets run. */
+  rulesByTrigger: ReadonlyMap<string, readonly number[]>;
+}
+
 const LANGUAGES: readonly ScannedLanguage[] = ['python', 'javascript', 'typescript', 'java', 'go', 'c', 'other'];
 
+function compileLanguage(language: ScannedLanguage): LanguageRules {
+  const rules = CODE_RULES.filter((rule) => (rule.languages === 'all' ? true : language !== 'other' && rule.languages.includes(language))).map((rule) => ({
+    rule,
+    pattern: new RegExp(rule.pattern, `g${rule.flags ?? ''}`),
+  }));
+  const rulesByTrigger = new Map<string, number[]>();
+  rules.forEach(({ rule }, index) => {
+    for (const trigger of rule.triggers) rulesByTrigger.set(trigger, [...(rulesByTrigger.get(trigger) ?? []), index]);
+  });
+  // A match of a trigger consumes it, hiding any trigger inside it: the longer one lets the inner one's rules run too.
+  for (const [trigger, indexes] of rulesByTrigger) {
+    const inner = [...rulesByTrigger].filter(([other]) => other !== trigger && trigger.includes(other)).flatMap(([, otherIndexes]) => otherIndexes);
+    if (inner.length > 0) rulesByTrigger.set(trigger, [...new Set([...indexes, ...inner])]);
+  }
+  // Longest first, so a trigger that contains another is not hidden by it.
+  const alternatives = [...rulesByTrigger.keys()].sort((a, b) => b.length - a.length).map((trigger) => trigger.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return { rules, triggers: new RegExp(alternatives.join('|'), 'g'), rulesByTrigger };
+}
+
 /** The rules of each language, their patterns compiled once. */
-const RULES_BY_LANGUAGE: ReadonlyMap<ScannedLanguage, readonly CompiledRule[]> = new Map(
-  LANGUAGES.map((language) => [
-    language,
-    CODE_RULES.filter((rule) => (rule.languages === 'all' ? true : language !== 'other' && rule.languages.includes(language))).map((rule) => ({
-      rule,
-      pattern: new RegExp(rule.pattern, `g${rule.flags ?? ''}`),
-    })),
-  ]),
-);
+const RULES_BY_LANGUAGE: ReadonlyMap<ScannedLanguage, LanguageRules> = new Map(LANGUAGES.map((language) => [language, compileLanguage(language)]));
 
 const SNIPPET_LENGTH = 160;
 
@@ -80,7 +99,7 @@ const ASSIGNMENT = /(?:\b(\w+)|\{([\w\s,:]+)\})\s*(?::=|=(?!=))[ \t]*([^\n;]*)/g
 function taintedNamesIn(code: string, language: Language): Set<string> {
   const input = UNTRUSTED_INPUT[language];
   const names = new Set<string>();
-  if (!input) return names;
+  if (!input?.test(code)) return names;
   ASSIGNMENT.lastIndex = 0;
   for (let assignment = ASSIGNMENT.exec(code); assignment; assignment = ASSIGNMENT.exec(code)) {
     const value = assignment[3]!;
@@ -106,14 +125,25 @@ function snippetOf(raw: string, lineStart: number, secret?: { start: number; end
 }
 
 function scanSource(source: string, language: ScannedLanguage): CodeFinding[] {
-  const rules = RULES_BY_LANGUAGE.get(language)!;
+  const { rules, triggers, rulesByTrigger } = RULES_BY_LANGUAGE.get(language)!;
+  const triggered = new Uint8Array(rules.length);
+  let remaining = rules.length;
+  triggers.lastIndex = 0;
+  for (let found = triggers.exec(source); found && remaining > 0; found = triggers.exec(source)) {
+    for (const index of rulesByTrigger.get(found[0])!) {
+      if (triggered[index] === 0) remaining--;
+      triggered[index] = 1;
+    }
+  }
+  if (remaining === rules.length) return [];
   let views: SourceViews | undefined;
   let starts: number[] | undefined;
   let tainted: Set<string> | undefined;
   const findings: CodeFinding[] = [];
   const seen = new Set<string>();
-  for (const { rule, pattern } of rules) {
-    if (!rule.triggers.some((trigger) => source.includes(trigger))) continue;
+  for (let index = 0; index < rules.length; index++) {
+    if (triggered[index] === 0) continue;
+    const { rule, pattern } = rules[index]!;
     views ??= sourceViews(source, language);
     const currentViews = views;
     const view = views[rule.view];

@@ -47,7 +47,7 @@ const TYPESCRIPT = /:\s*(?:string|number|boolean|void|any|unknown|Promise<)\b|^\
 
 /** A guess at the language of unlabeled code, from cheap textual clues; undefined when there are too few. */
 export function guessLanguage(source: string): ScannedLanguage | undefined {
-  const head = source.length > 4000 ? source.slice(0, 4000) : source;
+  const head = source.length > 1500 ? source.slice(0, 1500) : source;
   const scores = new Map<ScannedLanguage, number>();
   for (const [language, clue] of CLUES) if (clue.test(head)) scores.set(language, (scores.get(language) ?? 0) + 1);
   let best: ScannedLanguage | undefined;

@@ -14,31 +14,55 @@ export interface FencedBlock {
   startLine: number;
 }
 
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})([^\n]*)$/gm;
+/** A fence line: up to three spaces, three or more backticks or tildes, then the info string. */
+const FENCE_LINE = / {0,3}(`{3,}|~{3,})([^\n]*)/y;
+
+/** The next line (from `from`) that is a fence, found by searching for the fence characters rather than trying every line. */
+function nextFence(text: string, from: number, character?: '`' | '~', minimumLength = 3): { start: number; end: number; fence: string; info: string } | undefined {
+  const markers = character ? [character.repeat(3)] : ['```', '~~~'];
+  const positions = markers.map((marker) => text.indexOf(marker, from));
+  while (positions.some((position) => position !== -1)) {
+    const which = positions.reduce((best, position, index) => (position !== -1 && (positions[best] === -1 || position < positions[best]!) ? index : best), 0);
+    const found = positions[which]!;
+    const lineStart = text.lastIndexOf('\n', found - 1) + 1;
+    if (lineStart >= from) {
+      FENCE_LINE.lastIndex = lineStart;
+      const line = FENCE_LINE.exec(text);
+      if (line && line.index + line[0].length - line[2]!.length - line[1]!.length === found && line[1]!.length >= minimumLength && (!character || line[1]![0] === character)) {
+        const lineEnd = text.indexOf('\n', lineStart);
+        return { start: lineStart, end: lineEnd === -1 ? text.length : lineEnd, fence: line[1]!, info: line[2]! };
+      }
+    }
+    const lineEnd = text.indexOf('\n', found);
+    if (lineEnd === -1) break;
+    positions[which] = text.indexOf(markers[which]!, lineEnd + 1);
+  }
+  return undefined;
+}
 
 /**
  * The fenced code blocks of a Markdown text, as CommonMark reads them: an opening fence of three or
  * more backticks or tildes (an info string after it; no backtick in a backtick fence's info), closed
- * by a fence of the same character at least as long, or by the end of the text.
+ * by a fence of the same character at least as long with nothing after it, or by the end of the text.
  */
 export function fencedBlocks(text: string): FencedBlock[] {
   const blocks: FencedBlock[] = [];
   let line = 1;
   let counted = 0;
-  FENCE_OPEN.lastIndex = 0;
-  for (let open = FENCE_OPEN.exec(text); open; open = FENCE_OPEN.exec(text)) {
-    const fence = open[1]!;
-    const info = open[2]!;
-    if (fence[0] === '`' && info.includes('`')) continue;
-    for (let index = text.indexOf('\n', counted); index !== -1 && index < open.index; index = text.indexOf('\n', index + 1)) line++;
-    counted = open.index;
-    const contentStart = open.index + open[0].length + 1;
-    const close = new RegExp(`^ {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*\\r?$`, 'gm');
-    close.lastIndex = Math.min(contentStart, text.length);
-    const closing = contentStart > text.length ? null : close.exec(text);
-    const contentEnd = closing ? Math.max(contentStart, closing.index - 1) : text.length;
-    blocks.push({ language: languageOfLabel(info), info: info.trim(), code: text.slice(Math.min(contentStart, text.length), contentEnd), startLine: line + 1 });
-    FENCE_OPEN.lastIndex = closing ? closing.index + closing[0].length : text.length;
+  let from = 0;
+  for (let open = nextFence(text, from); open; open = nextFence(text, from)) {
+    if (open.fence[0] === '`' && open.info.includes('`')) {
+      from = open.end + 1;
+      continue;
+    }
+    for (let index = text.indexOf('\n', counted); index !== -1 && index < open.start; index = text.indexOf('\n', index + 1)) line++;
+    counted = open.start;
+    const contentStart = Math.min(open.end + 1, text.length);
+    let closing = nextFence(text, contentStart, open.fence[0] as '`' | '~', open.fence.length);
+    while (closing && closing.info.trim() !== '') closing = nextFence(text, closing.end + 1, open.fence[0] as '`' | '~', open.fence.length);
+    const contentEnd = closing ? Math.max(contentStart, closing.start - 1) : text.length;
+    blocks.push({ language: languageOfLabel(open.info), info: open.info.trim(), code: text.slice(contentStart, contentEnd), startLine: line + 1 });
+    from = closing ? closing.end + 1 : text.length;
   }
   return blocks;
 }
