@@ -165,31 +165,24 @@ export function sourceViews(source: string, language: ScannedLanguage): SourceVi
     }
   }
   if (comments.length === 0 && literals.length === 0) return { raw: source, text: source, code: source };
-  // Built on first use: many sources need only one of the two.
-  let text: string | undefined;
-  let code: string | undefined;
-  return {
-    raw: source,
-    get text() {
-      return (text ??= comments.length === 0 ? source : blankRanges(source, comments, []));
-    },
-    get code() {
-      return (code ??= literals.length === 0 ? this.text : blankRanges(source, comments, literals));
-    },
-  };
+  return blankedViews(source, comments, literals);
 }
 
-/** The source with the given ranges blanked (newlines kept), built in a UTF-16 buffer rather than from pieces. */
-function blankRanges(source: string, first: readonly number[], second: readonly number[]): string {
+/** The text and code views, built in one UTF-16 buffer (blanking comments, then string contents) rather than from pieces. */
+function blankedViews(source: string, comments: readonly number[], literals: readonly number[]): SourceViews {
   const bytes = Buffer.from(source, 'utf16le');
   const units = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, source.length) : new Uint16Array(Buffer.from(bytes).buffer, 0, source.length);
-  for (const ranges of [first, second]) {
+  const blank = (ranges: readonly number[]): void => {
     for (let index = 0; index < ranges.length; index += 2) {
       const start = ranges[index]!;
       const end = Math.min(ranges[index + 1]!, source.length);
       units.fill(32, start, end);
       for (let newline = source.indexOf('\n', start); newline !== -1 && newline < end; newline = source.indexOf('\n', newline + 1)) units[newline] = NEWLINE;
     }
-  }
-  return Buffer.from(units.buffer, units.byteOffset, source.length * 2).toString('utf16le');
+  };
+  const asString = (): string => Buffer.from(units.buffer, units.byteOffset, source.length * 2).toString('utf16le');
+  blank(comments);
+  const text = comments.length === 0 ? source : asString();
+  blank(literals);
+  return { raw: source, text, code: literals.length === 0 ? text : asString() };
 }

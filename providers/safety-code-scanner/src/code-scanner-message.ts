@@ -18,9 +18,20 @@ export interface FencedBlock {
 const FENCE_LINE = / {0,3}(`{3,}|~{3,})([^\n]*)/y;
 
 /** The next line (from `from`) that is a fence, found by searching for the fence characters rather than trying every line. */
-function nextFence(text: string, from: number, character?: '`' | '~', minimumLength = 3): { start: number; end: number; fence: string; info: string } | undefined {
-  const markers = character ? [character.repeat(3)] : ['```', '~~~'];
-  const positions = markers.map((marker) => text.indexOf(marker, from));
+function nextFence(
+  text: string,
+  from: number,
+  absent: Set<string>,
+  character?: '`' | '~',
+  minimumLength = 3,
+): { start: number; end: number; fence: string; info: string } | undefined {
+  // A marker not found once is not searched for again (that would rescan the rest of the text for every block).
+  const markers = (character ? [character.repeat(3)] : ['```', '~~~']).filter((marker) => !absent.has(marker));
+  const positions = markers.map((marker) => {
+    const position = text.indexOf(marker, from);
+    if (position === -1) absent.add(marker);
+    return position;
+  });
   while (positions.some((position) => position !== -1)) {
     const which = positions.reduce((best, position, index) => (position !== -1 && (positions[best] === -1 || position < positions[best]!) ? index : best), 0);
     const found = positions[which]!;
@@ -50,7 +61,8 @@ export function fencedBlocks(text: string): FencedBlock[] {
   let line = 1;
   let counted = 0;
   let from = 0;
-  for (let open = nextFence(text, from); open; open = nextFence(text, from)) {
+  const absent = new Set<string>();
+  for (let open = nextFence(text, from, absent); open; open = nextFence(text, from, absent)) {
     if (open.fence[0] === '`' && open.info.includes('`')) {
       from = open.end + 1;
       continue;
@@ -58,8 +70,8 @@ export function fencedBlocks(text: string): FencedBlock[] {
     for (let index = text.indexOf('\n', counted); index !== -1 && index < open.start; index = text.indexOf('\n', index + 1)) line++;
     counted = open.start;
     const contentStart = Math.min(open.end + 1, text.length);
-    let closing = nextFence(text, contentStart, open.fence[0] as '`' | '~', open.fence.length);
-    while (closing && closing.info.trim() !== '') closing = nextFence(text, closing.end + 1, open.fence[0] as '`' | '~', open.fence.length);
+    let closing = nextFence(text, contentStart, absent, open.fence[0] as '`' | '~', open.fence.length);
+    while (closing && closing.info.trim() !== '') closing = nextFence(text, closing.end + 1, absent, open.fence[0] as '`' | '~', open.fence.length);
     const contentEnd = closing ? Math.max(contentStart, closing.start - 1) : text.length;
     blocks.push({ language: languageOfLabel(open.info), info: open.info.trim(), code: text.slice(contentStart, contentEnd), startLine: line + 1 });
     from = closing ? closing.end + 1 : text.length;

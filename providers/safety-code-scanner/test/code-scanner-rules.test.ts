@@ -55,3 +55,15 @@ describe('shannonEntropy', () => {
     expect(shannonEntropy('abcd')).toBe(2);
   });
 });
+
+describe('the README', () => {
+  it('documents every rule with its languages, severity and CWE, as the table has them', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const names: Record<string, string> = { python: 'Python', javascript: 'JavaScript', typescript: 'TypeScript', java: 'Java', go: 'Go', c: 'C' };
+    const documented = readme.split('\n').filter((line) => line.startsWith('| `'));
+    expect(documented).toEqual(
+      CODE_RULES.map((rule) => `| \`${rule.id}\` | ${rule.languages === 'all' ? 'all' : rule.languages.map((language) => names[language]).join(', ')} | ${rule.severity} | ${rule.cwe} | ${rule.description} |`),
+    );
+  });
+});
