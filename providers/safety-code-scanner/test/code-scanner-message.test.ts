@@ -99,6 +99,12 @@ describe('comments and strings', () => {
     expect(sourceViews('String s = """\nexec(x)\n""";', 'java').code).toBe('String s = """\n       \n""";');
   });
 
+  it('keep offsets in sources beyond Latin-1 (emoji, CJK)', () => {
+    const views = sourceViews('s = "🦙 日本" # 注释\nos.system(cmd)', 'python');
+    expect(views.code).toBe(`s = "${' '.repeat('🦙 日本'.length)}" ${' '.repeat('# 注释'.length)}\nos.system(cmd)`);
+    expect(scanCode('s = "🦙 日本" # 注释\nos.system(cmd)', 'python')).toMatchObject([{ rule_id: 'python.os-system-injection', line: 2, column: 1 }]);
+  });
+
   it('do not set off code rules, in any language', () => {
     expect(scanCode('// Runtime.getRuntime().exec("ping " + host);\nString help = "Runtime.getRuntime().exec(\\"ping \\" + host)";', 'java')).toEqual([]);
     expect(scanCode('/* InsecureSkipVerify: true */\nmsg := "InsecureSkipVerify: true is unsafe"', 'go')).toEqual([]);
