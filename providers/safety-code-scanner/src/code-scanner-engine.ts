@@ -14,7 +14,13 @@ interface LanguageRules {
   triggers: RegExp;
   /** For each trigger, the indexes (in `rules`) of the rules it lets run. */
   rulesByTrigger: ReadonlyMap<string, readonly number[]>;
+  /** Trigger keys (`triggerKey`) that only one trigger has: once seen, its repeats can be skipped without a lookup. */
+  uniqueKeys: Uint8Array;
 }
+
+const KEY_SPACE = 128 * 64;
+/** A cheap key of a trigger: its first character and its length. */
+const triggerKey = (trigger: string): number => (trigger.charCodeAt(0) & 127) * 64 + Math.min(trigger.length, 63);
 
 const LANGUAGES: readonly ScannedLanguage[] = ['python', 'javascript', 'typescript', 'java', 'go', 'c', 'other'];
 
@@ -34,7 +40,10 @@ function compileLanguage(language: ScannedLanguage): LanguageRules {
   }
   // Longest first, so a trigger that contains another is not hidden by it.
   const alternatives = [...rulesByTrigger.keys()].sort((a, b) => b.length - a.length).map((trigger) => trigger.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return { rules, triggers: new RegExp(alternatives.join('|'), 'g'), rulesByTrigger };
+  const keyCounts = new Uint8Array(KEY_SPACE);
+  for (const trigger of rulesByTrigger.keys()) keyCounts[triggerKey(trigger)]!++;
+  const uniqueKeys = keyCounts.map((count) => (count === 1 ? 1 : 0));
+  return { rules, triggers: new RegExp(alternatives.join('|'), 'g'), rulesByTrigger, uniqueKeys };
 }
 
 /** The rules of each language, their patterns compiled once. */
@@ -125,11 +134,15 @@ function snippetOf(raw: string, lineStart: number, secret?: { start: number; end
 }
 
 function scanSource(source: string, language: ScannedLanguage): CodeFinding[] {
-  const { rules, triggers, rulesByTrigger } = RULES_BY_LANGUAGE.get(language)!;
+  const { rules, triggers, rulesByTrigger, uniqueKeys } = RULES_BY_LANGUAGE.get(language)!;
   const triggered = new Uint8Array(rules.length);
+  const seenKeys = new Uint8Array(KEY_SPACE);
   let remaining = rules.length;
   triggers.lastIndex = 0;
   for (let found = triggers.exec(source); found && remaining > 0; found = triggers.exec(source)) {
+    const key = triggerKey(found[0]);
+    if (uniqueKeys[key] === 1 && seenKeys[key] === 1) continue;
+    seenKeys[key] = 1;
     for (const index of rulesByTrigger.get(found[0])!) {
       if (triggered[index] === 0) remaining--;
       triggered[index] = 1;
