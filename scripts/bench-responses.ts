@@ -192,7 +192,16 @@ try {
   const results = await timeInTurns(paths);
   await client.close();
   const rows = [...results.entries()];
-  const [direct, viaChat, viaResponses, viaResponsesNoStore, streamChat, streamResponses, directToolTurn, directTool, loop] = paths.map((path) => results.get(path.name)!);
+  const at = (index: number) => results.get(paths[index]!.name)!;
+  const direct = at(0);
+  const viaChat = at(1);
+  const viaResponses = at(2);
+  const viaResponsesNoStore = at(3);
+  const streamChat = at(4);
+  const streamResponses = at(5);
+  const directToolTurn = at(6);
+  const directTool = at(7);
+  const loop = at(8);
   console.log(`\n${REQUESTS} requests per path, one at a time, the paths taking turns, after ${WARMUP} warm-up requests each\n`);
   console.log('| path | p50 ms | p99 ms |\n| --- | --- | --- |');
   for (const [name, result] of rows) console.log(`| ${name} | ${result.p50.toFixed(3)} | ${result.p99.toFixed(3)} |`);
