@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { createParser, type ParseError } from 'eventsource-parser';
 
 /** The `data` of one server-sent event (the lines of multi-line data joined by newlines). */
@@ -34,10 +33,7 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>, options: ParseS
     },
     maxBufferSize: options.maxEventChars ?? MAX_SSE_EVENT_CHARS,
   });
-  // A consumer that stops at `[DONE]` must not destroy a Readable body: that builds an AbortError
-  // (and its stack) per stream, and leaves nothing for the caller to drain back into the pool.
-  const chunks = typeof (body as { iterator?: unknown }).iterator === 'function' ? (body as unknown as Readable).iterator({ destroyOnReturn: false }) : body;
-  for await (const bytes of chunks) {
+  for await (const bytes of body) {
     parser.feed(decoder.decode(bytes, { stream: true }));
     if (failure) throw new Error(`a server-sent event is larger than ${options.maxEventChars ?? MAX_SSE_EVENT_CHARS} characters`, { cause: failure });
     // Events are handed out in the order they completed; the array is reused, not reallocated.
