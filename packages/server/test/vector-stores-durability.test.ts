@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI, { toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageBackends } from '@cria/core';
-import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
+import { type CliServer, FakeOpenAIUpstream, startCliServer, startTestServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
 
 const POLL = { pollIntervalMs: 20 };
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -119,22 +119,9 @@ describe('vector stores across restarts', () => {
   });
 });
 
-/** The built CLI as a child process (killed when the test ends); resolves with its URL once it serves. */
-async function startCli(configPath: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [cli, 'run', configPath, '--port', '0', '--host', '127.0.0.1'], { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  onTestFinished(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = stderr.match(/serving '[^']+' on \S+ \((http:\/\/[^)\s]+)\)/);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`cria exited (${code}): ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr };
+/** The built CLI serving `configPath` (killed when the test ends). */
+function startCli(configPath: string): Promise<CliServer> {
+  return startCliServer(cli, configPath, { cwd: root });
 }
 
 /** How the process ended: its exit code, or the signal that ended it. */

@@ -30,10 +30,8 @@ import { checkAgentConfig, checkAgentTools, contentText, turnMessages, turnReque
 import { AgentsStore, type StoredSession, type StoredTurn } from './agents-store.js';
 import { chunk, completionMessage, toolCallOf, TurnRecorder } from './agents-turn.js';
 import type { BuiltinResponsesConfig } from './responses-config.js';
-import { ResponseRun } from './responses-engine.js';
-import { type FileSearchTemplates, fileSearchTemplates } from '@cria/provider-tool-runtime-file-search';
+import { ResponsesRuntime } from './responses-runtime.js';
 import { newId, responseFormatOf } from './responses-input.js';
-import { ResponseTools } from './responses-tools.js';
 import type { ChatMessage } from './responses-types.js';
 
 type Deps = ApiRouters<'inference', 'models' | 'tool_runtime' | 'vector_io'>;
@@ -77,22 +75,21 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
   private closed = false;
 
   private constructor(
-    private readonly deps: Deps,
     private readonly store: AgentsStore,
-    private readonly templates: FileSearchTemplates,
+    private readonly runtime: ResponsesRuntime,
   ) {}
 
   static async create(config: BuiltinResponsesConfig, context: ProviderContext<Deps>): Promise<MetaReferenceAgents> {
     const reference = config.persistence.agent_state ?? DEFAULT_AGENT_STATE;
     const store = await context.storage.kv({ backend: reference.backend, namespace: reference.namespace ?? 'agents' });
-    return new MetaReferenceAgents(context.deps, new AgentsStore(store), fileSearchTemplates(context.vectorStoresConfig));
+    return new MetaReferenceAgents(new AgentsStore(store), new ResponsesRuntime(context.deps, context));
   }
 
   async createAgent(request: CreateAgentRequest, _context: RequestContext): Promise<AgentCreateResponse> {
     const config = request.agent_config;
     checkAgentConfig(config);
-    await this.checkModel(config.model, 'agent_config.model');
-    await checkAgentTools(config, this.toolDeps());
+    await this.runtime.checkModel(config.model, 'agent_config.model', 'agents');
+    await checkAgentTools(config, this.runtime.toolDeps);
     // Llama Stack's SamplingParams default to the greedy strategy.
     const sampling = config.sampling_params ? { sampling_params: { ...config.sampling_params, strategy: config.sampling_params.strategy ?? { type: 'greedy' as const } } } : {};
     const agent: Agent = { agent_id: randomUUID(), agent_config: { max_infer_iters: 10, enable_session_persistence: false, ...config, ...sampling }, created_at: new Date().toISOString() };
@@ -183,20 +180,6 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
     this.closed = true;
   }
 
-  private toolDeps() {
-    return { toolRuntime: this.deps.tool_runtime, vectorIo: this.deps.vector_io };
-  }
-
-  private async checkModel(model: string, param: string): Promise<void> {
-    if (!this.deps.models) return;
-    try {
-      await this.deps.models.routeModel(model, 'llm', 'agents');
-    } catch (error) {
-      if (NotFoundError.is(error)) throw new NotFoundError('model', model, error.message, { param, code: 'model_not_found' });
-      throw error;
-    }
-  }
-
   private async sessionOf(agentId: string, session: StoredSession): Promise<AgentSession> {
     const turns = await this.store.turns(agentId, session);
     return { session_id: session.session_id, session_name: session.session_name, started_at: session.started_at, turns: turns.map((stored) => stored.turn) };
@@ -227,7 +210,7 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
       history: await this.history(agentId, session, null),
       messages: turnMessages(request.messages, request.documents),
       overrides,
-      request: await turnRequest(agent.agent_config, overrides, this.toolDeps()),
+      request: await turnRequest(agent.agent_config, overrides, this.runtime.toolDeps),
       recorder: new TurnRecorder(turnId, []),
       stored: null,
     };
@@ -259,7 +242,7 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
       history: await this.history(agentId, session, turnId),
       messages: [...stored.messages, ...responses.map((response): ChatMessage => ({ role: 'tool', tool_call_id: response.call_id, content: contentText(response.content) }))],
       overrides: stored.overrides,
-      request: await turnRequest(agent.agent_config, stored.overrides, this.toolDeps()),
+      request: await turnRequest(agent.agent_config, stored.overrides, this.runtime.toolDeps),
       recorder,
       stored,
     };
@@ -273,8 +256,7 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
     const config: AgentConfig = state.agent.agent_config;
     const request = state.request;
     const prefix: ChatMessage[] = [{ role: 'system', content: config.instructions }, ...state.history];
-    const tools = new ResponseTools({ toolRuntime: this.deps.tool_runtime, vectorIo: this.deps.vector_io, fileSearchTemplates: this.templates }, context);
-    const run = new ResponseRun(
+    const run = this.runtime.run(
       {
         request,
         responseId: newId('resp'),
@@ -286,9 +268,8 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
         responseFormat: responseFormatOf(request.text),
         previousListings: [],
       },
-      { inference: this.deps.inference, tools, observer: state.recorder },
       context,
-      { background: false },
+      { background: false, observer: state.recorder },
     );
     const recorder = state.recorder;
     yield* recorder.flush();

@@ -21,10 +21,10 @@ import {
   UnavailableError,
 } from '@cria/api';
 import type { BuiltinResponsesConfig } from './responses-config.js';
-import { ResponseRun } from './responses-engine.js';
-import { type FileSearchTemplates, fileSearchTemplates } from '@cria/provider-tool-runtime-file-search';
+import type { ResponseRun } from './responses-engine.js';
 import { inputItems, newId, promptMessages, responseFormatOf, toChatMessages } from './responses-input.js';
 import { inputItemsPage, ResponsesStore, type StoredResponse } from './responses-store.js';
+import { ResponsesRuntime } from './responses-runtime.js';
 import { ResponseTools } from './responses-tools.js';
 import type { ApprovedMcpCall, ChatMessage, OutputItem, PreparedResponse } from './responses-types.js';
 
@@ -60,7 +60,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     private readonly config: BuiltinResponsesConfig,
     private readonly deps: Deps,
     private readonly store: ResponsesStore,
-    private readonly templates: FileSearchTemplates,
+    private readonly runtime: ResponsesRuntime,
     private readonly logger: ProviderLogger,
     private readonly outbound: OutboundUrlGuard,
   ) {}
@@ -68,7 +68,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   static async create(config: BuiltinResponsesConfig, context: ProviderContext<Deps>): Promise<BuiltinResponses> {
     const reference = config.persistence.responses;
     const store = new ResponsesStore(() => context.storage.sql(reference), reference.table_name ?? 'responses');
-    const provider = new BuiltinResponses(config, context.deps, store, fileSearchTemplates(context.vectorStoresConfig), context.logger, context.outbound);
+    const provider = new BuiltinResponses(config, context.deps, store, new ResponsesRuntime(context.deps, context), context.logger, context.outbound);
     await provider.failUnfinished();
     return provider;
   }
@@ -86,18 +86,20 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   async createResponse(request: CreateResponseRequest, context: RequestContext): Promise<ResponseObject> {
     const prepared = await this.prepare(request, context);
     if (request.background) return this.startBackground(prepared, context);
-    const run = this.newRun(prepared, context, false);
-    for await (const _event of this.persisting(run, prepared, false)) {
-      // The JSON reply is the final response; the events only drive storage.
+    const run = this.runtime.run(prepared, context, { background: false });
+    let final: ResponseObject | undefined;
+    for await (const event of this.persisting(run, prepared, false)) {
+      // The JSON reply is the response the last event carries; the others only drive storage.
+      if ('response' in event) final = event.response as ResponseObject;
     }
     if (run.failure) throw run.failure;
-    return run.final as ResponseObject;
+    return final!;
   }
 
   async streamResponse(request: CreateResponseRequest, context: RequestContext): Promise<AsyncIterable<ResponseStreamEvent>> {
     if (request.background) throw new InvalidRequestError("'stream' and 'background' cannot be used together.", { param: 'background' });
     const prepared = await this.prepare(request, context);
-    return this.persisting(this.newRun(prepared, context, false), prepared, true);
+    return this.persisting(this.runtime.run(prepared, context, { background: false }), prepared, true);
   }
 
   async getResponse(responseId: string): Promise<ResponseObject> {
@@ -136,11 +138,6 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     this.closed = true;
     for (const run of this.running.values()) run.controller.abort(new Error('shutdown'));
     await Promise.all([...this.running.values()].map((run) => run.done));
-  }
-
-  private newRun(prepared: PreparedResponse, context: RequestContext, background: boolean): ResponseRun {
-    const tools = new ResponseTools({ toolRuntime: this.deps.tool_runtime, vectorIo: this.deps.vector_io, fileSearchTemplates: this.templates }, context);
-    return new ResponseRun(prepared, { inference: this.deps.inference, tools }, context, { background });
   }
 
   /**
@@ -192,7 +189,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   private async startBackground(prepared: PreparedResponse, context: RequestContext): Promise<ResponseObject> {
     const controller = new AbortController();
     const runContext: RequestContext = { signal: controller.signal, providerData: context.providerData };
-    const run = this.newRun(prepared, runContext, true);
+    const run = this.runtime.run(prepared, runContext, { background: true });
     const queued = { ...run.snapshot('queued') } as ResponseObject;
     await this.store.save({ response: queued, input: prepared.input, messages: [] }, Date.now());
     const done = (async () => {
@@ -242,19 +239,12 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
       throw new InvalidRequestError('guardrails need the safety API, which this distribution does not serve; remove guardrails or enable safety.', { param: 'guardrails' });
     }
     if (request.truncation === 'auto') throw new InvalidRequestError("truncation 'auto' is not supported; use 'disabled' and let the model refuse oversized contexts.", { param: 'truncation' });
-    ResponseTools.check(request, { toolRuntime: this.deps.tool_runtime, vectorIo: this.deps.vector_io, fileSearchTemplates: this.templates });
+    ResponseTools.check(request, this.runtime.toolDeps);
     // MCP server URLs are checked before anything runs, so a refused one is a 400, not a failed stream.
     for (const [index, tool] of (request.tools ?? []).entries()) {
       if (tool.type === 'mcp') await this.outbound.check(tool.server_url!, `tools[${index}].server_url`);
     }
-    if (this.deps.models) {
-      try {
-        await this.deps.models.routeModel(request.model, 'llm', 'responses');
-      } catch (error) {
-        if (NotFoundError.is(error)) throw new NotFoundError('model', request.model, error.message, { param: 'model', code: 'model_not_found' });
-        throw error;
-      }
-    }
+    await this.runtime.checkModel(request.model, 'model', 'responses');
 
     const items = inputItems(request.input);
     let previous: StoredResponse | null = null;

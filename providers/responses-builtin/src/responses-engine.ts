@@ -90,8 +90,6 @@ export class ResponseRun {
   private readonly citations: Record<string, string> = {};
   private builtinCalls = 0;
   failure: unknown = null;
-  /** The last snapshot (the final response once the run ends). */
-  final: ResponseSnapshot | null = null;
 
   constructor(
     private readonly prepared: PreparedResponse,
@@ -111,7 +109,7 @@ export class ResponseRun {
   /** The response object now (OpenAI's Response; fields as Llama Stack fills them). */
   snapshot(status: Status, extra: { error?: Record<string, unknown> | null; incomplete_details?: Record<string, unknown> | null } = {}): ResponseSnapshot {
     const request = this.prepared.request;
-    const snapshot = {
+    return {
       id: this.prepared.responseId,
       object: 'response',
       created_at: this.prepared.createdAt,
@@ -153,8 +151,6 @@ export class ResponseRun {
       ...(request.user ? { user: request.user } : {}),
       metadata: request.metadata ?? {},
     } as unknown as ResponseSnapshot;
-    this.final = snapshot;
-    return snapshot;
   }
 
   async *run(): AsyncGenerator<ResponseStreamEvent> {

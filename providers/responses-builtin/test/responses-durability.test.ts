@@ -1,40 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, sqliteStorage, startTestServer, temporaryDirectory } from '@cria/testing';
+import { FakeOpenAIUpstream, sqliteStorage, startCliServer, startTestServer, temporaryDirectory } from '@cria/testing';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = join(root, 'packages/cli/dist/cria.js');
 
-/** The built CLI serving `configPath`; resolves with its URL once it serves. */
-async function startCli(configPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'run', configPath, '--port', '0', '--host', '127.0.0.1'], { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = stderr.match(/serving '[^']+' on \S+ \((http:\/\/[^)\s]+)\)/);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`cria exited (${code}): ${stderr}`)));
-  });
-  return { child, url };
-}
-
 describe('background responses after kill -9', () => {
   let upstream: FakeOpenAIUpstream;
   const data = temporaryDirectory();
-  let child: ChildProcess | undefined;
 
   beforeAll(async () => {
     // Slow chunks: the response is mid-stream when the server is killed.
     upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key', chunkDelayMs: 400 });
   });
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await upstream?.close();
     data.remove();
   });
@@ -53,8 +35,7 @@ describe('background responses after kill -9', () => {
     };
     const configPath = join(data.dir, 'distribution.yaml');
     writeFileSync(configPath, JSON.stringify(distribution));
-    const first = await startCli(configPath);
-    child = first.child;
+    const first = await startCliServer(cli, configPath, { cwd: root });
     let client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: 'none', maxRetries: 0 });
     const queued = await client.responses.create({ model: 'fake-llm', input: 'one two three four five six seven eight', background: true });
     let seen = queued;

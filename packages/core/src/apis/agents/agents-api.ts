@@ -1,4 +1,5 @@
-import { type AgentsApi, ConfigError, defineApi } from '@cria/api';
+import { type AgentsApi, defineApi } from '@cria/api';
+import { singleProvider } from '../single-provider.js';
 import { agentsRoutes } from './agents-routes.js';
 
 /**
@@ -11,11 +12,7 @@ export const agentsApi = defineApi({
   description: 'Agents: a configured model with tools, run turn by turn in sessions (Llama Stack 0.2–0.3).',
   kind: 'providers',
   createRouter({ providers }): AgentsApi {
-    const [provider, ...others] = providers;
-    if (!provider || others.length > 0) {
-      throw new ConfigError('providers.agents', `The agents API takes one provider; the distribution enables ${providers.map((handle) => handle.providerId).join(', ') || 'none'}.`);
-    }
-    return provider.impl;
+    return singleProvider('agents', providers);
   },
   routes: agentsRoutes,
 });

@@ -1,4 +1,5 @@
-import { ConfigError, defineApi, type ResponsesApi } from '@cria/api';
+import { defineApi, type ResponsesApi } from '@cria/api';
+import { singleProvider } from '../single-provider.js';
 import { responsesRoutes } from './responses-routes.js';
 
 /**
@@ -11,11 +12,7 @@ export const responsesApi = defineApi({
   description: 'Responses: one call runs the model with tools (function, file_search, web_search, MCP) and keeps the result.',
   kind: 'providers',
   createRouter({ providers }): ResponsesApi {
-    const [provider, ...others] = providers;
-    if (!provider || others.length > 0) {
-      throw new ConfigError('providers.responses', `The responses API takes one provider; the distribution enables ${providers.map((handle) => handle.providerId).join(', ') || 'none'}.`);
-    }
-    return provider.impl;
+    return singleProvider('responses', providers);
   },
   routes: responsesRoutes,
 });
