@@ -5,6 +5,7 @@ import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inf
 import type { InspectApi, ProvidersApi } from './protocols/inspect.js';
 import type { PromptsApi } from './protocols/prompts.js';
 import type { ResponsesApi, ResponsesProvider } from './protocols/responses.js';
+import type { SafetyApi, SafetyProvider } from './protocols/safety.js';
 import type { ToolRuntimeApi, ToolRuntimeProvider } from './protocols/tool-runtime.js';
 import type { VectorIOProvider } from './protocols/vector-io.js';
 import type { VectorIOApi } from './protocols/vector-stores.js';
@@ -37,6 +38,7 @@ export interface CriaApis {
   responses: { provider: ResponsesProvider; router: ResponsesApi };
   agents: { provider: AgentsProvider; router: AgentsApi };
   conversations: { provider: never; router: ConversationsApi };
+  safety: { provider: SafetyProvider; router: SafetyApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
 }

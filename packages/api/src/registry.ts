@@ -1,4 +1,5 @@
 import type { ModelType } from './generated/api-types.js';
+import type { ShieldResource } from './protocols/safety.js';
 
 /** Who registered a resource (Llama Stack's `owner`, set when access control knows the user). */
 export interface ResourceOwner {
@@ -57,6 +58,7 @@ export interface RegistryResources {
   model: ModelResource;
   vector_store: VectorStoreResource;
   tool_group: ToolGroupResource;
+  shield: ShieldResource;
 }
 
 export type ResourceType = keyof RegistryResources & string;

@@ -3002,6 +3002,175 @@ export interface AgentTurnResponseStreamChunk {
   };
 }
 /**
+ * A safety shield resource that can be used to check content.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Shield".
+ */
+export interface Shield {
+  /**
+   * The id clients use.
+   */
+  identifier: string;
+  /**
+   * The id at the provider: the Llama Guard model, `code-scanner`, `Prompt-Guard-86M`, a remote moderation model.
+   */
+  provider_resource_id?: string | null;
+  /**
+   * The safety provider that runs it.
+   */
+  provider_id: string;
+  type: 'shield';
+  params?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListShieldsResponse".
+ */
+export interface ListShieldsResponse {
+  data: Shield[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RegisterShieldRequest".
+ */
+export interface RegisterShieldRequest {
+  /**
+   * The identifier of the shield to register.
+   */
+  shield_id: string;
+  /**
+   * The identifier at the provider; `shield_id` when absent.
+   */
+  provider_shield_id?: string | null;
+  /**
+   * The safety provider; may be left out when only one is enabled.
+   */
+  provider_id?: string | null;
+  params?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RunShieldRequest".
+ */
+export interface RunShieldRequest {
+  /**
+   * The identifier of the shield to run.
+   */
+  shield_id: string;
+  /**
+   * The messages to run the shield on (OpenAI chat messages).
+   */
+  messages: ChatMessage[];
+  /**
+   * Llama Stack 0.2's per-call parameters, passed to the provider.
+   */
+  params?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * Details of a safety violation.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SafetyViolation".
+ */
+export interface SafetyViolation {
+  /**
+   * `error` blocks; `warn` is logged and lets the content through; `info` is informational.
+   */
+  violation_level: 'info' | 'warn' | 'error';
+  /**
+   * A message to show the user.
+   */
+  user_message?: string | null;
+  /**
+   * Details such as `violation_type` (the codes or rules that matched).
+   */
+  metadata: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * A violation, or null when the content passed.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RunShieldResponse".
+ */
+export interface RunShieldResponse {
+  violation: SafetyViolation | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ModerationTextInput".
+ */
+export interface ModerationTextInput {
+  type: 'text';
+  text: string;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ModerationImageURLInput".
+ */
+export interface ModerationImageURLInput {
+  type: 'image_url';
+  image_url: {
+    url: string;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RunModerationRequest".
+ */
+export interface RunModerationRequest {
+  /**
+   * A string, an array of strings (one result each), or an array of text and image parts (one result for all).
+   */
+  input: string | string[] | (ModerationTextInput | ModerationImageURLInput)[];
+  /**
+   * The shield to run, by its provider_resource_id (the moderation model); the distribution's safety.default_shield_id when absent.
+   */
+  model?: string | null;
+}
+/**
+ * One input's result: OpenAI's fields, plus Llama Stack's user_message and metadata.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ModerationResult".
+ */
+export interface ModerationResult {
+  flagged: boolean;
+  categories: {
+    [k: string]: boolean;
+  };
+  category_scores: {
+    [k: string]: number;
+  };
+  category_applied_input_types: {
+    [k: string]: ('text' | 'image')[];
+  };
+  user_message?: string | null;
+  metadata?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ModerationObject".
+ */
+export interface ModerationObject {
+  /**
+   * `modr-` and a random id.
+   */
+  id: string;
+  model: string;
+  results: ModerationResult[];
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -3151,13 +3320,41 @@ export interface DistributionToolGroup {
 }
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DistributionShield".
+ */
+export interface DistributionShield {
+  shield_id: string;
+  provider_id?: string | null;
+  provider_shield_id?: string | null;
+  params?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SafetyConfig".
+ */
+export interface SafetyConfig {
+  /**
+   * The shield POST /v1/moderations runs when no model is named, and `guardrails: true` names.
+   */
+  default_shield_id?: string | null;
+  /**
+   * How long a guardrail waits for a shield before the turn fails (or passes, for fail-open shields).
+   */
+  shield_timeout_seconds?: number;
+  /**
+   * Shields whose errors and timeouts let a Responses or agent turn go on (logged), instead of failing it.
+   */
+  fail_open?: string[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "RegisteredResources".
  */
 export interface RegisteredResources {
   models?: DistributionModel[];
-  shields?: {
-    [k: string]: unknown;
-  }[];
+  shields?: DistributionShield[];
   vector_stores?: {
     [k: string]: unknown;
   }[];
@@ -3348,9 +3545,7 @@ export interface DistributionConfig {
   storage?: StorageConfig;
   registered_resources?: RegisteredResources;
   models?: DistributionModel[];
-  shields?: {
-    [k: string]: unknown;
-  }[];
+  shields?: DistributionShield[];
   vector_dbs?: {
     [k: string]: unknown;
   }[];
@@ -3366,9 +3561,7 @@ export interface DistributionConfig {
   tool_groups?: DistributionToolGroup[];
   server?: ServerConfig;
   vector_stores?: VectorStoresConfig | null;
-  safety?: {
-    default_shield_id?: string | null;
-  } | null;
+  safety?: SafetyConfig | null;
   external_providers_dir?: string | null;
   external_apis_dir?: string | null;
   logging?: {
@@ -3509,6 +3702,7 @@ export interface ApiSchemaTypes {
   DistributionConfig: DistributionConfig;
   DistributionModel: DistributionModel;
   DistributionProvider: DistributionProvider;
+  DistributionShield: DistributionShield;
   DistributionToolGroup: DistributionToolGroup;
   EmbeddedChunk: EmbeddedChunk;
   Embedding: Embedding;
@@ -3541,6 +3735,7 @@ export interface ApiSchemaTypes {
   ListResponsesQuery: ListResponsesQuery;
   ListRoutesQuery: ListRoutesQuery;
   ListRuntimeToolsQuery: ListRuntimeToolsQuery;
+  ListShieldsResponse: ListShieldsResponse;
   ListToolsQuery: ListToolsQuery;
   ListVectorStoreFilesQuery: ListVectorStoreFilesQuery;
   ListVectorStoresQuery: ListVectorStoresQuery;
@@ -3548,6 +3743,10 @@ export interface ApiSchemaTypes {
   Model: Model;
   ModelList: ModelList;
   ModelType: ModelType;
+  ModerationImageURLInput: ModerationImageURLInput;
+  ModerationObject: ModerationObject;
+  ModerationResult: ModerationResult;
+  ModerationTextInput: ModerationTextInput;
   NetworkConfig: NetworkConfig;
   NullResponse: NullResponse;
   OpenAIFile: OpenAIFile;
@@ -3559,6 +3758,7 @@ export interface ApiSchemaTypes {
   QueryChunksParams: QueryChunksParams;
   QueryChunksRequest: QueryChunksRequest;
   QueryChunksResponse: QueryChunksResponse;
+  RegisterShieldRequest: RegisterShieldRequest;
   RegisterToolGroupRequest: RegisterToolGroupRequest;
   RegisteredResources: RegisteredResources;
   ResponseComparisonFilter: ResponseComparisonFilter;
@@ -3594,12 +3794,18 @@ export interface ApiSchemaTypes {
   ResumeAgentTurnRequest: ResumeAgentTurnRequest;
   RouteInfo: RouteInfo;
   RouteList: RouteList;
+  RunModerationRequest: RunModerationRequest;
+  RunShieldRequest: RunShieldRequest;
+  RunShieldResponse: RunShieldResponse;
+  SafetyConfig: SafetyConfig;
+  SafetyViolation: SafetyViolation;
   SearchComparisonFilter: SearchComparisonFilter;
   SearchCompoundFilter: SearchCompoundFilter;
   SearchFilter: SearchFilter;
   SearchRankingOptions: SearchRankingOptions;
   ServerConfig: ServerConfig;
   SetDefaultVersionRequest: SetDefaultVersionRequest;
+  Shield: Shield;
   SqlStoreReference: SqlStoreReference;
   StaticChunkingConfig: StaticChunkingConfig;
   StaticChunkingStrategy: StaticChunkingStrategy;

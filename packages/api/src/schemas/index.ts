@@ -8,6 +8,7 @@ import type { JsonSchema } from './json-schema.js';
 import { modelsSchemas } from './schemas-models.js';
 import { promptsSchemas } from './schemas-prompts.js';
 import { responsesSchemas } from './schemas-responses.js';
+import { safetySchemas } from './schemas-safety.js';
 import { toolsSchemas } from './schemas-tools.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
 import { vectorStoresSchemas } from './schemas-vector-stores.js';
@@ -40,6 +41,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...conversationsSchemas,
     ...responsesSchemas,
     ...agentsSchemas,
+    ...safetySchemas,
     ...distributionSchemas,
   }),
 };

@@ -111,10 +111,31 @@ const toolGroupInput = object(
   { required: ['toolgroup_id', 'provider_id'], additionalProperties: false, title: 'DistributionToolGroup' },
 );
 
+/** Llama Stack's ShieldInput; an empty provider_id (an unset `${env.X:+id}`) skips the shield, as Llama Stack does. */
+const shieldInput = object(
+  {
+    shield_id: { type: 'string', minLength: 1 },
+    provider_id: nullable(text),
+    provider_shield_id: nullable(text),
+    params: nullable(anyObject),
+  },
+  { required: ['shield_id'], additionalProperties: false, title: 'DistributionShield' },
+);
+
+/** The distribution's `safety` section: Llama Stack's default_shield_id, plus how guardrails treat a shield that fails. */
+const safetyConfig = object(
+  {
+    default_shield_id: nullable({ ...text, description: 'The shield POST /v1/moderations runs when no model is named, and `guardrails: true` names.' }),
+    shield_timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'How long a guardrail waits for a shield before the turn fails (or passes, for fail-open shields).' },
+    fail_open: { type: 'array', items: text, description: 'Shields whose errors and timeouts let a Responses or agent turn go on (logged), instead of failing it.' },
+  },
+  { additionalProperties: false, title: 'SafetyConfig' },
+);
+
 const registeredResources = object(
   {
     models: { type: 'array', items: ref('DistributionModel') },
-    shields: resourceList,
+    shields: { type: 'array', items: ref('DistributionShield') },
     vector_stores: resourceList,
     vector_dbs: { ...resourceList, description: 'Llama Stack 0.3\'s name for vector_stores.' },
     datasets: resourceList,
@@ -290,7 +311,7 @@ const distribution = object(
     registered_resources: ref('RegisteredResources'),
     // Llama Stack before 0.3 kept resources at the top level; same meaning.
     models: { type: 'array', items: ref('DistributionModel') },
-    shields: resourceList,
+    shields: { type: 'array', items: ref('DistributionShield') },
     vector_dbs: resourceList,
     datasets: resourceList,
     scoring_fns: resourceList,
@@ -298,7 +319,7 @@ const distribution = object(
     tool_groups: { type: 'array', items: ref('DistributionToolGroup') },
     server: ref('ServerConfig'),
     vector_stores: nullable(ref('VectorStoresConfig')),
-    safety: nullable(object({ default_shield_id: nullable(text) }, { additionalProperties: false })),
+    safety: nullable(ref('SafetyConfig')),
     external_providers_dir: nullable(text),
     external_apis_dir: nullable(text),
     logging: nullable(anyObject),
@@ -342,6 +363,8 @@ export const distributionSchemas: Record<string, JsonSchema> = {
   StorageConfig: storage,
   DistributionModel: modelInput,
   DistributionToolGroup: toolGroupInput,
+  DistributionShield: shieldInput,
+  SafetyConfig: safetyConfig,
   RegisteredResources: registeredResources,
   OutboundConfig: outbound,
   ServerConfig: server,
