@@ -39,16 +39,27 @@ const CODES_BY_MODEL: Readonly<Record<string, readonly LlamaGuardCode[]>> = {
 };
 
 /**
+ * The known model id `model` names: itself, or what follows its provider prefix (this server's
+ * identifiers are `provider_id/model_id`, so `vllm/meta-llama/Llama-Guard-3-1B` is Llama Guard 3 1B).
+ */
+function knownModelId(model: string): string | undefined {
+  if (Object.hasOwn(CODES_BY_MODEL, model)) return model;
+  const unprefixed = model.slice(model.indexOf('/') + 1);
+  return model.includes('/') && Object.hasOwn(CODES_BY_MODEL, unprefixed) ? unprefixed : undefined;
+}
+
+/**
  * The categories to put in the prompt for `model`. A model id Llama Stack does not know (ollama's
  * `llama-guard3:1b`, a vLLM alias) gets all of S1..S14, as Llama Stack gives it.
  */
 export function categoriesForModel(model: string): readonly LlamaGuardCode[] {
-  return CODES_BY_MODEL[model] ?? LLAMA_GUARD_CODES;
+  const known = knownModelId(model);
+  return known ? CODES_BY_MODEL[known]! : LLAMA_GUARD_CODES;
 }
 
 /** Whether `model` is Llama Guard 3 11B-Vision, the one that is shown images. */
 export function isVisionModel(model: string): boolean {
-  return model === 'Llama-Guard-3-11B-Vision' || model === 'meta-llama/Llama-Guard-3-11B-Vision';
+  return knownModelId(model)?.endsWith('Llama-Guard-3-11B-Vision') ?? false;
 }
 
 export function isLlamaGuardCode(code: string): code is LlamaGuardCode {
