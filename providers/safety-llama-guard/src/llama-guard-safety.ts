@@ -89,9 +89,11 @@ export class LlamaGuardSafety implements SafetyProvider {
       const completion = await this.inference.chatCompletion({ model, messages: [input], temperature: 0, stream: false }, context);
       reply = completion.choices[0]?.message.content;
     } catch (error) {
-      if (NotFoundError.is(error) && error.code === 'model_not_found') {
+      // Unknown here (the models router) or at the service that serves it (an upstream 404).
+      const missing = error instanceof Error && (NotFoundError.is(error) || (UpstreamError.is(error) && error.status === 404)) && (error as NotFoundError).code === 'model_not_found';
+      if (missing) {
         throw new UnavailableError(
-          `Shield '${shield.identifier}' runs the Llama Guard model '${model}', which this server does not serve: register it under registered_resources.models with an inference provider that serves it (e.g. ollama pull llama-guard3:1b), or register the shield with a served model.`,
+          `Shield '${shield.identifier}' runs the Llama Guard model '${model}', which cannot be served (${(error as Error).message}). Serve it with an inference provider (e.g. \`ollama pull llama-guard3:1b\`) and list it under registered_resources.models, or register the shield with a model GET /v1/models lists.`,
           { cause: error },
         );
       }
