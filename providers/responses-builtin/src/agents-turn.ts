@@ -49,6 +49,8 @@ export class TurnRecorder implements RunObserver {
   lastAnswer: ModelAnswer | null = null;
   /** The message of a shield that blocked the input or an answer: the turn's output. */
   refusal: string | null = null;
+  /** The shield_call step of an answer's check, added after the answer's inference step. */
+  private answerCheck: AgentStep | null = null;
 
   constructor(
     private readonly turnId: string,
@@ -84,6 +86,8 @@ export class TurnRecorder implements RunObserver {
     const step: AgentStep = { turn_id: this.turnId, step_id: open.stepId, step_type: 'inference', model_response: completionMessage(answer), started_at: open.startedAt, completed_at: now() };
     this.steps.push(step);
     this.queue.push(chunk({ event_type: 'step_complete', step_type: 'inference', step_id: open.stepId, step_details: step }));
+    if (this.answerCheck) this.addStep(this.answerCheck);
+    this.answerCheck = null;
   }
 
   toolCallStarted(call: ObservedToolCall): void {
@@ -95,10 +99,11 @@ export class TurnRecorder implements RunObserver {
   }
 
   /** A shield_call step per guardrail check, with the blocking violation (Llama Stack's ShieldCallStep). */
-  shieldChecked(_phase: 'input' | 'output', _shieldIds: readonly string[], violation: SafetyViolation | null): void {
-    this.closeToolStep();
+  shieldChecked(phase: 'input' | 'output', _shieldIds: readonly string[], violation: SafetyViolation | null): void {
     const at = now();
-    this.addStep({ turn_id: this.turnId, step_id: randomUUID(), step_type: 'shield_call', ...(violation ? { violation } : {}), started_at: at, completed_at: at });
+    const step: AgentStep = { turn_id: this.turnId, step_id: randomUUID(), step_type: 'shield_call', ...(violation ? { violation } : {}), started_at: at, completed_at: at };
+    if (phase === 'output') this.answerCheck = step;
+    else this.addStep(step);
     if (violation?.violation_level === 'error') this.refusal = violation.user_message || "I can't answer that. Can I help with something else?";
   }
 

@@ -86,7 +86,7 @@ export class LlamaGuardSafety implements SafetyProvider {
   private async ask(shield: ShieldResource, model: string, input: ChatMessageUser, context: RequestContext): Promise<LlamaGuardVerdict> {
     let reply: unknown;
     try {
-      const completion = await this.inference.chatCompletion({ model, messages: [input], temperature: 0, stream: false }, context);
+      const completion = await this.inference.chatCompletion({ model, messages: [input], temperature: 0, stream: false, store: false }, context);
       reply = completion.choices[0]?.message.content;
     } catch (error) {
       // Unknown here (the models router) or at the service that serves it (an upstream 404).
