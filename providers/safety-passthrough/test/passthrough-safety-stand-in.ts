@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request the stand-in received. */
@@ -71,10 +71,12 @@ export class ModerationStandIn {
     return standIn;
   }
 
-  private async answer(method: string, path: string, headers: IncomingHttpHeaders, text: string, response: import('node:http').ServerResponse): Promise<void> {
+  private async answer(method: string, path: string, headers: IncomingHttpHeaders, text: string, response: ServerResponse): Promise<void> {
     const body = text ? JSON.parse(text) : undefined;
     this.requests.push({ method, path, headers, body });
-    const send = (status: number, payload: string) => response.writeHead(status, { 'content-type': 'application/json' }).end(payload);
+    const send = (status: number, payload: string): void => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(payload);
+    };
     const behaviour = this.behaviour;
     switch (behaviour.kind) {
       case 'hang':
