@@ -156,9 +156,17 @@ function scanBrokenJson(argumentsJson: string): CodeFinding[] {
   return findings;
 }
 
+/**
+ * Scans a text that may be a Markdown message or bare code: its fenced blocks when it has any (the
+ * prose around them is not scanned), else the whole text in its guessed language (only the
+ * language-independent `secrets.*` rules when no language can be guessed).
+ */
+export function scanText(text: string): CodeFinding[] {
+  return /^ {0,3}(?:```|~~~)/m.test(text) ? scanMessage(text) : scanCode(text, guessLanguage(text) ?? 'other');
+}
+
 function scanString(value: string, language: ScannedLanguage | undefined, argument: string | undefined): CodeFinding[] {
   if (value.length < SHORTEST_CODE) return [];
-  const findings =
-    language === undefined && /^ {0,3}(?:```|~~~)/m.test(value) ? scanMessage(value) : scanCode(value, language ?? guessLanguage(value) ?? 'other');
+  const findings = language === undefined ? scanText(value) : scanCode(value, language);
   return argument === undefined ? findings : findings.map((finding) => ({ ...finding, argument }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fencedBlocks, guessLanguage, scanCode, scanMessage, scanToolCallArguments, sourceViews } from '../src/index.js';
+import { fencedBlocks, guessLanguage, scanCode, scanMessage, scanText, scanToolCallArguments, sourceViews } from '../src/index.js';
 
 const FENCE = '```';
 
@@ -126,5 +126,14 @@ describe('guessLanguage', () => {
 
   it('gives up on prose', () => {
     expect(guessLanguage('The quick brown fox jumps over the lazy dog.')).toBeUndefined();
+  });
+});
+
+describe('scanText', () => {
+  it('scans the fences of a message, else the whole text as bare code, else only the secret rules', () => {
+    expect(scanText(`See:\n${FENCE}py\nos.system("rm -rf " + path)\n${FENCE}\nThen os.system("x " + y) in prose.`).map((finding) => [finding.rule_id, finding.line])).toEqual([['python.os-system-injection', 3]]);
+    expect(scanText('import os\n\ndef ping(host):\n    os.system("ping -c 1 " + host)\n').map((finding) => [finding.rule_id, finding.language, finding.line])).toEqual([['python.os-system-injection', 'python', 4]]);
+    expect(scanText('Run os.system("rm " + path) to clean up.')).toEqual([]);
+    expect(scanText('my key is AKIAQ4L2XR7ZB5NWD3YP').map((finding) => [finding.rule_id, finding.language])).toEqual([['secrets.aws-access-key', 'other']]);
   });
 });
