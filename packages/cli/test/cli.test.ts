@@ -25,7 +25,8 @@ describe('cria CLI', () => {
     expect(apis).toMatch(/inference\s+yes\s+providers\s+inline::llama-cpp, remote::fireworks/);
     expect(apis).toMatch(/models\s+yes\s+core \(routes to inference providers\)/);
     expect(apis).toMatch(/vector_io\s+yes\s+providers\s+inline::sqlite-vec, remote::pgvector/);
-    expect(apis).toMatch(/safety\s+no/);
+    expect(apis).toMatch(/safety\s+yes\s+providers\s+inline::code-scanner, inline::llama-guard, remote::passthrough/);
+    expect(apis).toMatch(/datasetio\s+no/);
     const providers = cria('list-providers', 'inference');
     expect(providers.status).toBe(0);
     expect(providers.stdout).toMatch(/inference\s+remote::vllm\s+@cria\/provider-inference-vllm/);
@@ -70,6 +71,15 @@ describe('cria CLI', () => {
     expect(await health.body.json()).toEqual({ status: 'OK' });
     const models = await request(`${url}/v1/models`);
     expect(models.statusCode).toBe(200);
+    // The in-process code scanner is a shield from the start; Llama Guard waits for SAFETY_MODEL.
+    const shields = (await (await request(`${url}/v1/shields`)).body.json()) as { data: { identifier: string }[] };
+    expect(shields.data.map((shield) => shield.identifier)).toEqual(['code-scanner']);
+    const scan = await request(`${url}/v1/safety/run-shield`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ shield_id: 'code-scanner', messages: [{ role: 'assistant', content: '```python\nimport os\nos.system("rm -rf " + user_input)\n```' }] }),
+    });
+    expect(((await scan.body.json()) as { violation: { violation_level: string } | null }).violation?.violation_level).toBe('error');
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
