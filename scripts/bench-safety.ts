@@ -5,17 +5,29 @@
  * mostly ordinary code with an insecure line now and then. `scanMessage` is timed over it; the
  * target is 20 MB/s.
  *
- * Options: --megabytes <n> (message size, default 1), --rounds <n> (timed rounds, 9).
+ * Then the server time a shield adds to a Responses turn over the model call: Cria (a child
+ * process) serves responses and the code-scanner shield over a scripted upstream on loopback;
+ * the same turn with and without `guardrails: ["code-scanner"]` (the input checked before the
+ * model, the answer after it) take turns, and the difference of their medians is the shield's
+ * cost (target ≤ 1 ms at p50).
+ *
+ * Options: --megabytes <n> (message size, default 1), --rounds <n> (timed rounds, 9),
+ * --requests <n> (timed turns per path, 300), --warmup <n> (50).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scanMessage, type CodeFinding } from '@cria/provider-safety-code-scanner';
 import { seededRandom } from '@cria/testing';
+import { post, startCria, startUpstream, timeInTurns } from './responses-bench-harness.js';
 
 const { values } = parseArgs({
   options: {
     megabytes: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '9' },
+    requests: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '50' },
   },
 });
 const TARGET_BYTES = Number(values.megabytes) * 1024 * 1024;
@@ -175,7 +187,7 @@ function generateMessage(random: () => number, targetBytes: number): string {
   return parts.join('');
 }
 
-function main(): void {
+function scannerThroughput(): void {
   const message = generateMessage(seededRandom(11), TARGET_BYTES);
   const megabytes = Buffer.byteLength(message) / (1024 * 1024);
   let findings: CodeFinding[] = [];
@@ -202,4 +214,61 @@ function main(): void {
   console.log(`CPU time: ${(medianOf(cpuSeconds) * 1000).toFixed(1)} ms, ${(megabytes / medianOf(cpuSeconds)).toFixed(1)} MB/s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`);
 }
 
-main();
+/** The server time the code-scanner shield adds to one Responses turn (input and answer checked). */
+async function shieldCost(): Promise<void> {
+  const upstream = await startUpstream();
+  const dir = mkdtempSync(join(os.tmpdir(), 'cria-bench-safety-'));
+  const distribution = join(dir, 'distribution.yaml');
+  writeFileSync(
+    distribution,
+    `version: 2
+distro_name: bench-safety
+providers:
+  inference:
+    - { provider_id: bench, provider_type: remote::openai, config: { base_url: "${upstream.url}", api_key: bench } }
+  safety:
+    - { provider_id: code-scanner, provider_type: inline::code-scanner }
+  responses:
+    - provider_id: builtin
+      provider_type: inline::builtin
+      config: { persistence: { responses: { backend: sql_default, table_name: responses } } }
+storage:
+  backends:
+    kv_default: { type: kv_sqlite, db_path: "${join(dir, 'kv.db')}" }
+    sql_default: { type: sql_sqlite, db_path: "${join(dir, 'sql.db')}" }
+  stores:
+    metadata: { namespace: registry, backend: kv_default }
+registered_resources:
+  models:
+    - { model_id: bench-llm, provider_id: bench, model_type: llm }
+  shields:
+    - { shield_id: code-scanner, provider_id: code-scanner, provider_shield_id: code-scanner }
+`,
+  );
+  const cria = await startCria(distribution);
+  try {
+    const turn = { model: 'bench-llm', input: 'Write a function that adds two numbers, please.', store: false };
+    const paths = [
+      { name: 'response (store: false)', run: () => post(`${cria.url}/v1/responses`, turn) },
+      { name: 'response with the code-scanner guardrail', run: () => post(`${cria.url}/v1/responses`, { ...turn, guardrails: ['code-scanner'] }) },
+      { name: 'response streamed', run: () => post(`${cria.url}/v1/responses`, { ...turn, stream: true }) },
+      { name: 'response streamed with the guardrail', run: () => post(`${cria.url}/v1/responses`, { ...turn, stream: true, guardrails: ['code-scanner'] }) },
+    ];
+    const results = await timeInTurns(paths, { requests: Number(values.requests), warmup: Number(values.warmup) });
+    console.log(`\n${values.requests} turns per path, the paths taking turns\n`);
+    console.log('| path | p50 ms | p99 ms |\n| --- | --- | --- |');
+    for (const [name, result] of results) console.log(`| ${name} | ${result.p50.toFixed(3)} | ${result.p99.toFixed(3)} |`);
+    const at = (index: number) => results.get(paths[index]!.name)!.p50;
+    console.log('\n| added by a shield | p50 ms | target |\n| --- | --- | --- |');
+    console.log(`| code-scanner guardrail on a turn (JSON) | ${(at(1) - at(0)).toFixed(3)} | ≤ 1 |`);
+    console.log(`| code-scanner guardrail on a turn (streamed) | ${(at(3) - at(2)).toFixed(3)} | ≤ 1 |`);
+  } finally {
+    cria.child.kill('SIGTERM');
+    await new Promise((resolve) => cria.child.once('exit', resolve));
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+scannerThroughput();
+await shieldCost();
