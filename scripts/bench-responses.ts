@@ -14,63 +14,20 @@
  *
  * Options: --requests <n> (timed requests per path, default 300), --warmup <n> (default 50).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { request } from 'undici';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { type BenchPath, post, readBody, startCria, startUpstream, timeInTurns, TOOL_CALLS } from './responses-bench-harness.js';
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '300' }, warmup: { type: 'string', default: '50' } } });
 const REQUESTS = Number(values.requests);
 const WARMUP = Number(values.warmup);
-const TOOL_CALLS = 3;
-
-async function readBody(req: IncomingMessage): Promise<Record<string, any>> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return parts.length ? JSON.parse(Buffer.concat(parts).toString('utf8')) : {};
-}
-
-/** A chat completions upstream: calls `noop` while the conversation has fewer than 3 tool results, else answers in 12 words. */
-function scriptedUpstream(req: IncomingMessage, res: ServerResponse, body: Record<string, any>): void {
-  if (req.url?.endsWith('/models')) {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'bench-llm', object: 'model', created: 0, owned_by: 'bench' }] }));
-    return;
-  }
-  const toolResults = (body.messages as { role: string }[]).filter((message) => message.role === 'tool').length;
-  const callTool = Array.isArray(body.tools) && body.tools.length > 0 && toolResults < TOOL_CALLS;
-  const words = 'The capital of France is Paris, a city on the Seine river.'.split(/(?= )/);
-  const base = { id: 'chatcmpl-bench', created: 1, model: body.model };
-  const usage = { prompt_tokens: 20, completion_tokens: callTool ? 5 : words.length, total_tokens: 20 + (callTool ? 5 : words.length) };
-  const call = { id: `call_${toolResults}`, type: 'function', function: { name: 'noop', arguments: '{}' } };
-  if (!body.stream) {
-    const message = callTool ? { role: 'assistant', content: null, tool_calls: [call] } : { role: 'assistant', content: words.join('') };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: callTool ? 'tool_calls' : 'stop' }], usage }));
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  let out = chunk({ role: 'assistant' }, null);
-  if (callTool) out += chunk({ tool_calls: [{ index: 0, ...call }] }, null) + chunk({}, 'tool_calls');
-  else out += words.map((word) => chunk({ content: word }, null)).join('') + chunk({}, 'stop');
-  out += `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\ndata: [DONE]\n\n`;
-  res.end(out);
-}
-
-async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => void readBody(req).then((body) => scriptedUpstream(req, res, body)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 async function startMcp(): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
@@ -85,56 +42,6 @@ async function startMcp(): Promise<{ url: string; close(): Promise<void> }> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-function startCria(distribution: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(/serving on (\S+)/);
-      if (match) resolve({ child, url: match[1]! });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`Cria exited with ${code}:\n${output}`)));
-  });
-}
-
-async function post(url: string, body: unknown): Promise<void> {
-  const reply = await request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await reply.body.text();
-  if (reply.statusCode !== 200) throw new Error(`${url} answered ${reply.statusCode}: ${text}`);
-}
-
-/** A path to time: its name and one request. */
-interface BenchPath {
-  name: string;
-  run: () => Promise<void>;
-}
-
-/**
- * Median and p99 of each path's wall time in ms. Every path is warmed up first, then the paths
- * take turns, one request each per round, so that drift (JIT, GC, a busy neighbour) falls on all
- * of them alike rather than on whichever ran last.
- */
-async function timeInTurns(paths: readonly BenchPath[]): Promise<Map<string, { p50: number; p99: number }>> {
-  for (const path of paths) for (let i = 0; i < WARMUP; i++) await path.run();
-  const times = paths.map(() => [] as number[]);
-  for (let i = 0; i < REQUESTS; i++) {
-    for (const [index, path] of paths.entries()) {
-      const start = process.hrtime.bigint();
-      await path.run();
-      times[index]!.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-  }
-  return new Map(
-    paths.map((path, index) => {
-      const sorted = times[index]!.sort((a, b) => a - b);
-      return [path.name, { p50: sorted[Math.floor(sorted.length / 2)]!, p99: sorted[Math.floor(sorted.length * 0.99)]! }];
-    }),
-  );
 }
 
 const upstream = await startUpstream();
@@ -189,7 +96,7 @@ try {
     { name: 'MCP tool call, direct (SDK client)', run: async () => void (await client.callTool({ name: 'noop', arguments: {} })) },
     { name: `response with ${TOOL_CALLS} MCP tool calls through Cria`, run: () => post(`${cria.url}/v1/responses`, { model: 'bench-llm', input, tools: [mcpTool] }) },
   ];
-  const results = await timeInTurns(paths);
+  const results = await timeInTurns(paths, { requests: REQUESTS, warmup: WARMUP });
   await client.close();
   const rows = [...results.entries()];
   const at = (index: number) => results.get(paths[index]!.name)!;

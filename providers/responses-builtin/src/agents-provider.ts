@@ -34,7 +34,7 @@ import { ResponsesRuntime } from './responses-runtime.js';
 import { newId, responseFormatOf } from './responses-input.js';
 import type { ChatMessage } from './responses-types.js';
 
-type Deps = ApiRouters<'inference', 'models' | 'tool_runtime' | 'vector_io'>;
+type Deps = ApiRouters<'inference', 'models' | 'tool_runtime' | 'vector_io' | 'safety'>;
 
 /** Where agent state goes when the config names no `persistence.agent_state` (Llama Stack's default). */
 const DEFAULT_AGENT_STATE = { backend: 'kv_default', namespace: 'agents' };
@@ -88,6 +88,7 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
   async createAgent(request: CreateAgentRequest, _context: RequestContext): Promise<AgentCreateResponse> {
     const config = request.agent_config;
     checkAgentConfig(config);
+    for (const field of ['input_shields', 'output_shields'] as const) this.runtime.shieldIds(config[field], `agent_config.${field}`);
     await this.runtime.checkModel(config.model, 'agent_config.model', 'agents');
     await checkAgentTools(config, this.runtime.toolDeps);
     // Llama Stack's SamplingParams default to the greedy strategy.
@@ -267,6 +268,7 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
         approvedCalls: [],
         responseFormat: responseFormatOf(request.text),
         previousListings: [],
+        guardrails: { input: config.input_shields ?? [], output: config.output_shields ?? [] },
       },
       context,
       { background: false, observer: state.recorder },
@@ -274,9 +276,10 @@ export class MetaReferenceAgents implements AgentsProvider, ProviderLifecycle {
     const recorder = state.recorder;
     yield* recorder.flush();
     yield* recorder.drive(run);
-    const answer = recorder.lastAnswer;
+    // A shield that blocked the input or an answer ends the turn with its message, as Llama Stack's agents do.
+    const answer = recorder.refusal !== null ? { text: recorder.refusal, toolCalls: [], finishReason: 'stop' } : recorder.lastAnswer;
     if (!answer) throw new UnavailableError('The model gave no answer for this turn.');
-    const clientCalls = recorder.clientCalls;
+    const clientCalls = recorder.refusal !== null ? [] : recorder.clientCalls;
     const awaiting = clientCalls.length > 0;
     const turn: AgentTurn = {
       turn_id: state.turnId,

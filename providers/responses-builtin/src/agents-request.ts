@@ -72,9 +72,6 @@ async function toolsOfGroups(toolgroups: readonly AgentTool[], param: string, de
 
 /** Checks what of an AgentConfig the engine cannot run (a 400 names the field under `param`). */
 export function checkAgentConfig(config: AgentConfig, param = 'agent_config'): void {
-  for (const field of ['input_shields', 'output_shields'] as const) {
-    if (config[field]?.length) throw new InvalidRequestError(`${field} need the safety API (shields), which this release of Cria does not serve; remove them.`, { param: `${param}.${field}` });
-  }
   const sampling = config.sampling_params;
   if (sampling?.strategy?.type === 'top_k') throw new InvalidRequestError('top_k sampling is not supported by the OpenAI-compatible inference the agents run on; use greedy or top_p.', { param: `${param}.sampling_params.strategy` });
   if (sampling?.stop?.length) throw new InvalidRequestError('stop sequences are not supported for agents; remove sampling_params.stop.', { param: `${param}.sampling_params.stop` });

@@ -6,6 +6,7 @@ import type {
   AgentToolResponse,
   AgentTurnResponseStreamChunk,
   ResponseStreamEvent,
+  SafetyViolation,
 } from '@cria/api';
 import type { ObservedToolCall, ResponseRun, RunObserver } from './responses-engine.js';
 
@@ -46,6 +47,8 @@ export class TurnRecorder implements RunObserver {
   private readonly ranCalls = new Set<string>();
   /** The last model call's answer. */
   lastAnswer: ModelAnswer | null = null;
+  /** The message of a shield that blocked the input or an answer: the turn's output. */
+  refusal: string | null = null;
 
   constructor(
     private readonly turnId: string,
@@ -89,6 +92,14 @@ export class TurnRecorder implements RunObserver {
       this.queue.push(chunk({ event_type: 'step_start', step_type: 'tool_execution', step_id: this.toolStep.stepId }));
     }
     this.toolStep.calls.push(toolCallOf(call));
+  }
+
+  /** A shield_call step per guardrail check, with the blocking violation (Llama Stack's ShieldCallStep). */
+  shieldChecked(_phase: 'input' | 'output', _shieldIds: readonly string[], violation: SafetyViolation | null): void {
+    this.closeToolStep();
+    const at = now();
+    this.addStep({ turn_id: this.turnId, step_id: randomUUID(), step_type: 'shield_call', ...(violation ? { violation } : {}), started_at: at, completed_at: at });
+    if (violation?.violation_level === 'error') this.refusal = violation.user_message || "I can't answer that. Can I help with something else?";
   }
 
   toolCallEnded(call: ObservedToolCall, output: string, failed: boolean): void {

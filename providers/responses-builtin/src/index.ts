@@ -13,7 +13,7 @@ const agentsDescription =
 
 /** The responses provider under a name; `inline::meta-reference` is Llama Stack 0.2–0.3's (its agents provider served responses). */
 function responsesProvider(providerType: 'inline::builtin' | 'inline::meta-reference') {
-  return defineProvider<'responses', BuiltinResponsesConfig, 'inference', 'models' | 'tool_runtime' | 'vector_io' | 'conversations' | 'prompts' | 'files'>({
+  return defineProvider<'responses', BuiltinResponsesConfig, 'inference', 'models' | 'tool_runtime' | 'vector_io' | 'conversations' | 'prompts' | 'files' | 'safety'>({
     api: 'responses',
     providerType,
     description: responsesDescription,
@@ -21,14 +21,14 @@ function responsesProvider(providerType: 'inline::builtin' | 'inline::meta-refer
     configValidator,
     sampleConfig,
     dependencies: ['inference'],
-    optionalDependencies: ['models', 'tool_runtime', 'vector_io', 'conversations', 'prompts', 'files'],
+    optionalDependencies: ['models', 'tool_runtime', 'vector_io', 'conversations', 'prompts', 'files', 'safety'],
     create: (config, context) => BuiltinResponses.create(config, context),
   });
 }
 
 /** The agents provider under a name: `inline::meta-reference` is Llama Stack's; `inline::builtin` names the same engine. */
 function agentsProvider(providerType: 'inline::builtin' | 'inline::meta-reference') {
-  return defineProvider<'agents', BuiltinResponsesConfig, 'inference', 'models' | 'tool_runtime' | 'vector_io'>({
+  return defineProvider<'agents', BuiltinResponsesConfig, 'inference', 'models' | 'tool_runtime' | 'vector_io' | 'safety'>({
     api: 'agents',
     providerType,
     description: agentsDescription,
@@ -36,7 +36,7 @@ function agentsProvider(providerType: 'inline::builtin' | 'inline::meta-referenc
     configValidator,
     sampleConfig,
     dependencies: ['inference'],
-    optionalDependencies: ['models', 'tool_runtime', 'vector_io'],
+    optionalDependencies: ['models', 'tool_runtime', 'vector_io', 'safety'],
     create: (config, context) => MetaReferenceAgents.create(config, context),
   });
 }

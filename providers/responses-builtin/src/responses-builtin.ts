@@ -28,7 +28,7 @@ import { ResponsesRuntime } from './responses-runtime.js';
 import { ResponseTools } from './responses-tools.js';
 import type { ApprovedMcpCall, ChatMessage, OutputItem, PreparedResponse } from './responses-types.js';
 
-type Deps = ApiRouters<'inference', 'models' | 'tool_runtime' | 'vector_io' | 'conversations' | 'prompts' | 'files'>;
+type Deps = ApiRouters<'inference', 'models' | 'tool_runtime' | 'vector_io' | 'conversations' | 'prompts' | 'files' | 'safety'>;
 type Item = OutputItem;
 
 /** Llama Stack's conversation id: `conv_` and 48 lowercase hex digits. */
@@ -235,9 +235,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
       if (!CONVERSATION_ID.test(conversationId)) throw new InvalidRequestError(`Invalid conversation id '${conversationId}': it is 'conv_' followed by 48 lowercase hex characters.`, { param: 'conversation' });
       if (!this.deps.conversations) throw new InvalidRequestError('conversation needs the conversations API, which this distribution does not serve.', { param: 'conversation' });
     }
-    if (request.guardrails && request.guardrails.length > 0) {
-      throw new InvalidRequestError('guardrails need the safety API, which this distribution does not serve; remove guardrails or enable safety.', { param: 'guardrails' });
-    }
+    const shieldIds = this.runtime.shieldIds(request.guardrails, 'guardrails');
     if (request.truncation === 'auto') throw new InvalidRequestError("truncation 'auto' is not supported; use 'disabled' and let the model refuse oversized contexts.", { param: 'truncation' });
     ResponseTools.check(request, this.runtime.toolDeps);
     // MCP server URLs are checked before anything runs, so a refused one is a 400, not a failed stream.
@@ -280,6 +278,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
       approvedCalls,
       previousListings,
       responseFormat: responseFormatOf(request.text),
+      ...(shieldIds.length ? { guardrails: { input: shieldIds, output: shieldIds } } : {}),
     };
   }
 

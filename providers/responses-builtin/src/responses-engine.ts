@@ -8,6 +8,8 @@ import type {
   InferenceApi,
   RequestContext,
   ResponseStreamEvent,
+  SafetyApi,
+  SafetyViolation,
 } from '@cria/api';
 import { isCriaError } from '@cria/api';
 import { extractFileCitations } from '@cria/provider-tool-runtime-file-search';
@@ -42,6 +44,8 @@ interface ModelTurn {
   refusal: string;
   toolCalls: ModelToolCall[];
   finishReason: string | null;
+  /** An output guardrail blocked the answer: its text became a refusal and no tool runs. */
+  blocked: boolean;
 }
 
 /** A tool call of the model, as an observer sees it. */
@@ -64,6 +68,8 @@ export interface RunObserver {
   toolCallStarted?(call: ObservedToolCall): void;
   /** A server-side tool ended; `output` is what the model reads. */
   toolCallEnded?(call: ObservedToolCall, output: string, failed: boolean): void;
+  /** Guardrail shields checked the input (before the first model call) or an answer; `violation` is the blocking one, or null. */
+  shieldChecked?(phase: 'input' | 'output', shieldIds: readonly string[], violation: SafetyViolation | null): void;
 }
 
 /** What a run needs besides the prepared request. */
@@ -71,6 +77,20 @@ export interface ResponseRunDeps {
   inference: InferenceApi;
   tools: ResponseTools;
   observer?: RunObserver;
+  /** The safety router, for guardrails (the provider refuses guardrails without it). */
+  safety?: SafetyApi;
+}
+
+/** The conversation as shields read it: user and assistant text, the last message judged. */
+function shieldConversation(messages: readonly ChatMessage[]): ChatMessage[] {
+  const conversation: ChatMessage[] = [];
+  for (const message of messages) {
+    if (message.role !== 'user' && message.role !== 'assistant') continue;
+    const content = message.content;
+    const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).filter(Boolean).join('\n') : '';
+    if (text) conversation.push({ role: message.role, content: text });
+  }
+  return conversation;
 }
 
 /**
@@ -159,64 +179,7 @@ export class ResponseRun {
     let status: Status = 'completed';
     let incompleteReason: string | null = null;
     try {
-      yield* this.prepareTools();
-      for (const approved of this.prepared.approvedCalls) {
-        const server = this.deps.tools.mcpServer(approved.name);
-        if (!server || server.server_label !== approved.serverLabel) continue;
-        const itemId = newId('mcp');
-        this.messages.push({ role: 'assistant', content: null, tool_calls: [{ id: itemId, type: 'function', function: { name: approved.name, arguments: approved.arguments } }] });
-        yield* this.runServerTool({ id: itemId, name: approved.name, arguments: approved.arguments, itemId, outputIndex: null }, approved.approvalRequestId);
-      }
-      const request = this.prepared.request;
-      let toolChoice = this.chatToolChoice();
-      const maxIterations = request.max_infer_iters ?? 10;
-      let outputTokens = 0;
-      for (let iteration = 0; ; iteration++) {
-        if (request.max_output_tokens !== undefined && request.max_output_tokens !== null && outputTokens >= request.max_output_tokens) {
-          status = 'incomplete';
-          incompleteReason = 'max_output_tokens';
-          break;
-        }
-        const turn: ModelTurn = { text: '', refusal: '', toolCalls: [], finishReason: null };
-        const before = this.usage?.output_tokens ?? 0;
-        yield* this.callModel(toolChoice.choice, toolChoice.allowed, request.max_output_tokens ? request.max_output_tokens - outputTokens : null, turn);
-        outputTokens += (this.usage?.output_tokens ?? 0) - before;
-        const functionCalls = turn.toolCalls.filter((call) => this.deps.tools.kindOf(call.name) === 'function' || this.deps.tools.kindOf(call.name) === undefined);
-        const serverCalls = turn.toolCalls.filter((call) => !functionCalls.includes(call));
-        const awaitingApproval = serverCalls.filter((call) => this.deps.tools.approvalRequired(call.name));
-        const toRun = serverCalls.filter((call) => !awaitingApproval.includes(call));
-        const sent = [...functionCalls, ...toRun];
-        if (turn.text || turn.refusal || sent.length > 0) {
-          this.messages.push({
-            role: 'assistant',
-            content: turn.text || null,
-            ...(turn.refusal ? { refusal: turn.refusal } : {}),
-            ...(sent.length > 0 ? { tool_calls: sent.map((call): ChatToolCall => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) } : {}),
-          });
-        }
-        for (const call of awaitingApproval) yield* this.approvalRequest(call);
-        for (const call of toRun) {
-          if (request.max_tool_calls && this.builtinCalls >= request.max_tool_calls) {
-            this.messages.push({ role: 'tool', tool_call_id: call.id, content: `Tool call skipped: maximum tool calls limit (${request.max_tool_calls}) reached.` });
-            continue;
-          }
-          yield* this.runServerTool(call, null);
-        }
-        for (const call of functionCalls) yield* this.functionCallDone(call);
-        if (turn.finishReason === 'length') {
-          status = 'incomplete';
-          incompleteReason = 'max_output_tokens';
-          break;
-        }
-        if (functionCalls.length > 0 || toRun.length === 0) break;
-        if (iteration + 1 >= maxIterations) {
-          status = 'incomplete';
-          incompleteReason = 'max_iterations_exceeded';
-          break;
-        }
-        // Forcing a tool applies to the first model call only, or the loop would never end.
-        if (toolChoice.choice !== undefined && toolChoice.choice !== 'auto') toolChoice = { ...toolChoice, choice: 'auto' };
-      }
+      if (!(yield* this.guardInput())) ({ status, incompleteReason } = yield* this.loop());
     } catch (error) {
       if (this.context.signal.aborted) return;
       this.failure = error;
@@ -231,6 +194,93 @@ export class ResponseRun {
     } else {
       yield this.event({ type: 'response.completed', response: this.snapshot('completed') });
     }
+  }
+
+  /** The model and tool loop, until an answer, a call for the client, an approval request or a limit. */
+  private async *loop(): AsyncGenerator<ResponseStreamEvent, { status: Status; incompleteReason: string | null }> {
+    yield* this.prepareTools();
+    for (const approved of this.prepared.approvedCalls) {
+      const server = this.deps.tools.mcpServer(approved.name);
+      if (!server || server.server_label !== approved.serverLabel) continue;
+      const itemId = newId('mcp');
+      this.messages.push({ role: 'assistant', content: null, tool_calls: [{ id: itemId, type: 'function', function: { name: approved.name, arguments: approved.arguments } }] });
+      yield* this.runServerTool({ id: itemId, name: approved.name, arguments: approved.arguments, itemId, outputIndex: null }, approved.approvalRequestId);
+    }
+    const request = this.prepared.request;
+    let status: Status = 'completed';
+    let incompleteReason: string | null = null;
+    let toolChoice = this.chatToolChoice();
+    const maxIterations = request.max_infer_iters ?? 10;
+    let outputTokens = 0;
+    for (let iteration = 0; ; iteration++) {
+      if (request.max_output_tokens !== undefined && request.max_output_tokens !== null && outputTokens >= request.max_output_tokens) {
+        status = 'incomplete';
+        incompleteReason = 'max_output_tokens';
+        break;
+      }
+      const turn: ModelTurn = { text: '', refusal: '', toolCalls: [], finishReason: null, blocked: false };
+      const before = this.usage?.output_tokens ?? 0;
+      yield* this.callModel(toolChoice.choice, toolChoice.allowed, request.max_output_tokens ? request.max_output_tokens - outputTokens : null, turn);
+      outputTokens += (this.usage?.output_tokens ?? 0) - before;
+      const functionCalls = turn.toolCalls.filter((call) => this.deps.tools.kindOf(call.name) === 'function' || this.deps.tools.kindOf(call.name) === undefined);
+      const serverCalls = turn.blocked ? [] : turn.toolCalls.filter((call) => !functionCalls.includes(call));
+      const awaitingApproval = serverCalls.filter((call) => this.deps.tools.approvalRequired(call.name));
+      const toRun = serverCalls.filter((call) => !awaitingApproval.includes(call));
+      const sent = [...functionCalls, ...toRun];
+      if (turn.text || turn.refusal || sent.length > 0) {
+        this.messages.push({
+          role: 'assistant',
+          content: turn.text || null,
+          ...(turn.refusal ? { refusal: turn.refusal } : {}),
+          ...(sent.length > 0 ? { tool_calls: sent.map((call): ChatToolCall => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) } : {}),
+        });
+      }
+      for (const call of awaitingApproval) yield* this.approvalRequest(call);
+      for (const call of toRun) {
+        if (request.max_tool_calls && this.builtinCalls >= request.max_tool_calls) {
+          this.messages.push({ role: 'tool', tool_call_id: call.id, content: `Tool call skipped: maximum tool calls limit (${request.max_tool_calls}) reached.` });
+          continue;
+        }
+        yield* this.runServerTool(call, null);
+      }
+      for (const call of functionCalls) yield* this.functionCallDone(call);
+      if (turn.finishReason === 'length') {
+        status = 'incomplete';
+        incompleteReason = 'max_output_tokens';
+        break;
+      }
+      if (functionCalls.length > 0 || toRun.length === 0) break;
+      if (iteration + 1 >= maxIterations) {
+        status = 'incomplete';
+        incompleteReason = 'max_iterations_exceeded';
+        break;
+      }
+      // Forcing a tool applies to the first model call only, or the loop would never end.
+      if (toolChoice.choice !== undefined && toolChoice.choice !== 'auto') toolChoice = { ...toolChoice, choice: 'auto' };
+    }
+    return { status, incompleteReason };
+  }
+
+  /** Runs the input guardrails; when one blocks, the response is a refusal and no model is called. */
+  private async *guardInput(): AsyncGenerator<ResponseStreamEvent, boolean> {
+    const shieldIds = this.prepared.guardrails?.input ?? [];
+    if (shieldIds.length === 0 || !this.deps.safety) return false;
+    const block = await this.deps.safety.checkGuardrails({ shieldIds, messages: shieldConversation(this.messages) }, this.context);
+    this.deps.observer?.shieldChecked?.('input', shieldIds, block?.violation ?? null);
+    if (!block) return false;
+    const item: OutputItem = { type: 'message', id: newId('msg'), role: 'assistant', status: 'in_progress', content: [] };
+    const outputIndex = this.output.push(item) - 1;
+    const part = { type: 'refusal', refusal: block.refusal };
+    yield this.event({ type: 'response.output_item.added', output_index: outputIndex, item: structuredClone(item) });
+    yield this.event({ type: 'response.content_part.added', item_id: item.id, output_index: outputIndex, content_index: 0, part: { type: 'refusal', refusal: '' } });
+    yield this.event({ type: 'response.refusal.delta', item_id: item.id, output_index: outputIndex, content_index: 0, delta: block.refusal });
+    yield this.event({ type: 'response.refusal.done', item_id: item.id, output_index: outputIndex, content_index: 0, refusal: block.refusal });
+    yield this.event({ type: 'response.content_part.done', item_id: item.id, output_index: outputIndex, content_index: 0, part });
+    item.content = [part];
+    item.status = 'completed';
+    yield this.event({ type: 'response.output_item.done', output_index: outputIndex, item: structuredClone(item) });
+    this.messages.push({ role: 'assistant', content: null, refusal: block.refusal });
+    return true;
   }
 
   /** Offers the request's tools to the model; MCP servers are listed (or their previous listing reused). */
@@ -321,12 +371,33 @@ export class ResponseRun {
     const message = { id: newId('msg'), outputIndex: -1, textPart: -1, refusalPart: -1, logprobs: [] as unknown[] };
     const reasoning = { id: newId('rs'), outputIndex: -1, text: '' };
     const calls = new Map<number, ModelToolCall>();
+    const guarded = (this.prepared.guardrails?.output.length ?? 0) > 0 && this.deps.safety !== undefined;
     const openMessage = (): ResponseStreamEvent | null => {
       if (message.outputIndex >= 0) return null;
       const item: OutputItem = { type: 'message', id: message.id, role: 'assistant', status: 'in_progress', content: [] };
       message.outputIndex = this.output.push(item) - 1;
       return this.event({ type: 'response.output_item.added', output_index: message.outputIndex, item: structuredClone(item) });
     };
+    const self = this;
+    async function* textDelta(text: string, logprobs: unknown[]): AsyncGenerator<ResponseStreamEvent> {
+      const added = openMessage();
+      if (added) yield added;
+      if (message.textPart < 0) {
+        message.textPart = message.refusalPart < 0 ? 0 : 1;
+        yield self.event({ type: 'response.content_part.added', item_id: message.id, output_index: message.outputIndex, content_index: message.textPart, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+      }
+      yield self.event({ type: 'response.output_text.delta', item_id: message.id, output_index: message.outputIndex, content_index: message.textPart, delta: text, logprobs });
+    }
+    async function* refusalDelta(text: string): AsyncGenerator<ResponseStreamEvent> {
+      const added = openMessage();
+      if (added) yield added;
+      if (message.refusalPart < 0) {
+        message.refusalPart = message.textPart < 0 ? 0 : 1;
+        yield self.event({ type: 'response.content_part.added', item_id: message.id, output_index: message.outputIndex, content_index: message.refusalPart, part: { type: 'refusal', refusal: '' } });
+      }
+      turn.refusal += text;
+      yield self.event({ type: 'response.refusal.delta', item_id: message.id, output_index: message.outputIndex, content_index: message.refusalPart, delta: text });
+    }
     for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
       if (chunk.usage) this.addUsage(chunk.usage);
       for (const choice of chunk.choices) {
@@ -343,27 +414,13 @@ export class ResponseRun {
           yield this.event({ type: 'response.reasoning_text.delta', item_id: reasoning.id, output_index: reasoning.outputIndex, content_index: 0, delta: delta.reasoning_content });
         }
         if (delta.content) {
-          const added = openMessage();
-          if (added) yield added;
-          if (message.textPart < 0) {
-            message.textPart = message.refusalPart < 0 ? 0 : 1;
-            yield this.event({ type: 'response.content_part.added', item_id: message.id, output_index: message.outputIndex, content_index: message.textPart, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
-          }
           turn.text += delta.content;
           const chunkLogprobs = choice.logprobs?.content ?? [];
           message.logprobs.push(...chunkLogprobs);
-          yield this.event({ type: 'response.output_text.delta', item_id: message.id, output_index: message.outputIndex, content_index: message.textPart, delta: delta.content, logprobs: chunkLogprobs });
+          // Guarded text is held until the output shields pass it.
+          if (!guarded) yield* textDelta(delta.content, chunkLogprobs);
         }
-        if (delta.refusal) {
-          const added = openMessage();
-          if (added) yield added;
-          if (message.refusalPart < 0) {
-            message.refusalPart = message.textPart < 0 ? 0 : 1;
-            yield this.event({ type: 'response.content_part.added', item_id: message.id, output_index: message.outputIndex, content_index: message.refusalPart, part: { type: 'refusal', refusal: '' } });
-          }
-          turn.refusal += delta.refusal;
-          yield this.event({ type: 'response.refusal.delta', item_id: message.id, output_index: message.outputIndex, content_index: message.refusalPart, delta: delta.refusal });
-        }
+        if (delta.refusal) yield* refusalDelta(delta.refusal);
         for (const callDelta of delta.tool_calls ?? []) {
           let call = calls.get(callDelta.index);
           if (!call) {
@@ -389,6 +446,19 @@ export class ResponseRun {
             }
           }
         }
+      }
+    }
+    if (guarded && turn.text) {
+      const shieldIds = this.prepared.guardrails!.output;
+      const block = await this.deps.safety!.checkGuardrails({ shieldIds, messages: [...shieldConversation(this.messages), { role: 'assistant', content: turn.text }] }, this.context);
+      this.deps.observer?.shieldChecked?.('output', shieldIds, block?.violation ?? null);
+      if (block) {
+        turn.blocked = true;
+        turn.text = '';
+        message.logprobs = [];
+        yield* refusalDelta(block.refusal);
+      } else {
+        yield* textDelta(turn.text, message.logprobs);
       }
     }
     if (reasoning.outputIndex >= 0) {

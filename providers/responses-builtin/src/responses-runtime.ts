@@ -1,11 +1,11 @@
-import { type ApiRouters, NotFoundError, type ProviderContext, type RequestContext } from '@cria/api';
+import { type ApiRouters, InvalidRequestError, NotFoundError, type ProviderContext, type RequestContext } from '@cria/api';
 import { fileSearchTemplates } from '@cria/provider-tool-runtime-file-search';
 import { ResponseRun, type RunObserver } from './responses-engine.js';
 import { ResponseTools, type ToolDeps } from './responses-tools.js';
 import type { PreparedResponse } from './responses-types.js';
 
 /** The routers a run uses (both providers of this package have at least these). */
-export type RuntimeDeps = ApiRouters<'inference', 'models' | 'tool_runtime' | 'vector_io'>;
+export type RuntimeDeps = ApiRouters<'inference', 'models' | 'tool_runtime' | 'vector_io' | 'safety'>;
 
 /**
  * What the Responses and Agents providers share, made once per provider: the routers runs use,
@@ -30,9 +30,30 @@ export class ResponsesRuntime {
     }
   }
 
+  /**
+   * The shields a request names, checked to be registered: ids (Llama Stack's strings or
+   * `{type: id}`), or `true` for the distribution's default shield. A 400 naming `param` when the
+   * safety API is not served or no default shield is set; a 404 for an unknown shield.
+   */
+  shieldIds(guardrails: boolean | readonly (string | { type: string })[] | null | undefined, param: string): string[] {
+    if (guardrails === undefined || guardrails === null || guardrails === false) return [];
+    if (Array.isArray(guardrails) && guardrails.length === 0) return [];
+    const safety = this.deps.safety;
+    if (!safety) throw new InvalidRequestError(`${param} need the safety API, which this distribution does not serve; remove ${param} or add providers.safety.`, { param });
+    let ids: string[];
+    if (guardrails === true) {
+      if (!safety.defaultShieldId) throw new InvalidRequestError(`${param}: true names the default shield, and the distribution sets no safety.default_shield_id; name the shields.`, { param });
+      ids = [safety.defaultShieldId];
+    } else {
+      ids = (guardrails as readonly (string | { type: string })[]).map((guardrail) => (typeof guardrail === 'string' ? guardrail : guardrail.type));
+    }
+    safety.assertShields(ids, param);
+    return [...new Set(ids)];
+  }
+
   /** A run of a prepared response, with its own tools. */
   run(prepared: PreparedResponse, context: RequestContext, options: { background: boolean; observer?: RunObserver }): ResponseRun {
     const tools = new ResponseTools(this.toolDeps, context);
-    return new ResponseRun(prepared, { inference: this.deps.inference, tools, ...(options.observer ? { observer: options.observer } : {}) }, context, { background: options.background });
+    return new ResponseRun(prepared, { inference: this.deps.inference, tools, ...(options.observer ? { observer: options.observer } : {}), ...(this.deps.safety ? { safety: this.deps.safety } : {}) }, context, { background: options.background });
   }
 }

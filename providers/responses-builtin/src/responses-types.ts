@@ -25,6 +25,8 @@ export interface PreparedResponse {
   responseFormat: ResponseFormat | undefined;
   /** MCP tool listings of the previous response, reused instead of listing again. */
   previousListings: OutputItem[];
+  /** Shields that check the input before the first model call and each answer after it (none when absent). */
+  guardrails?: { input: readonly string[]; output: readonly string[] };
 }
 
 /** An MCP call the client approved: the request it answers. */

@@ -2454,15 +2454,18 @@ export interface CreateResponseRequest {
   service_tier?: string | null;
   user?: string | null;
   /**
-   * Shield ids (Llama Stack) to check the input and output with.
+   * Llama Stack's guardrails: shield ids (or `{type: <shield id>}`) to check the input before the model and the output after it, or `true` for the distribution's safety.default_shield_id.
    */
   guardrails?:
     | (
-        | string
-        | {
-            type: string;
-          }
-      )[]
+        | boolean
+        | (
+            | string
+            | {
+                type: string;
+              }
+          )[]
+      )
     | null;
 }
 /**
@@ -2815,7 +2818,27 @@ export interface AgentShieldCallStep {
   started_at?: string;
   completed_at?: string;
   step_type: 'shield_call';
-  violation?: {
+  violation?: SafetyViolation;
+}
+/**
+ * Details of a safety violation.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SafetyViolation".
+ */
+export interface SafetyViolation {
+  /**
+   * `error` blocks; `warn` is logged and lets the content through; `info` is informational.
+   */
+  violation_level: 'info' | 'warn' | 'error';
+  /**
+   * A message to show the user.
+   */
+  user_message?: string | null;
+  /**
+   * Details such as `violation_type` (the codes or rules that matched).
+   */
+  metadata: {
     [k: string]: unknown;
   };
 }
@@ -3072,28 +3095,6 @@ export interface RunShieldRequest {
   params?: {
     [k: string]: unknown;
   } | null;
-}
-/**
- * Details of a safety violation.
- *
- * This interface was referenced by `CriaApi`'s JSON-Schema
- * via the `definition` "SafetyViolation".
- */
-export interface SafetyViolation {
-  /**
-   * `error` blocks; `warn` is logged and lets the content through; `info` is informational.
-   */
-  violation_level: 'info' | 'warn' | 'error';
-  /**
-   * A message to show the user.
-   */
-  user_message?: string | null;
-  /**
-   * Details such as `violation_type` (the codes or rules that matched).
-   */
-  metadata: {
-    [k: string]: unknown;
-  };
 }
 /**
  * A violation, or null when the content passed.

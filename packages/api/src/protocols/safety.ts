@@ -44,7 +44,10 @@ export interface SafetyProvider {
    * `metadata.categories` names them for people (`["Violent Crimes"]`), when the provider knows.
    */
   runShield(shield: ShieldResource, messages: readonly ChatMessage[], params: Readonly<Record<string, unknown>> | null, context: RequestContext): Promise<RunShieldResponse>;
-  /** One result per input, in order (the router sets the object's id and model). */
+  /**
+   * One result per input, in order. The router sets the object's id and model, and adds OpenAI's
+   * thirteen categories the provider leaves out as not flagged (false, 0, []).
+   */
   runModeration(shield: ShieldResource, inputs: readonly ModerationInput[], context: RequestContext): Promise<ModerationResult[]>;
 }
 

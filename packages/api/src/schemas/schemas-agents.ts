@@ -128,7 +128,7 @@ const toolExecutionStep = object(
   { required: ['turn_id', 'step_id', 'step_type', 'tool_calls', 'tool_responses'], additionalProperties: false },
 );
 const shieldCallStep = object(
-  { ...stepBase, step_type: { type: 'string', const: 'shield_call' }, violation: anyObject },
+  { ...stepBase, step_type: { type: 'string', const: 'shield_call' }, violation: ref('SafetyViolation') },
   { required: ['turn_id', 'step_id', 'step_type'], additionalProperties: false },
 );
 const memoryRetrievalStep = object(

@@ -264,7 +264,10 @@ const createResponseRequest = object(
     safety_identifier: nullable(text),
     service_tier: nullable(text),
     user: nullable(text),
-    guardrails: nullable({ type: 'array', items: { anyOf: [text, object({ type: text }, { required: ['type'] })] }, description: 'Shield ids (Llama Stack) to check the input and output with.' }),
+    guardrails: nullable({
+      description: 'Llama Stack\'s guardrails: shield ids (or `{type: <shield id>}`) to check the input before the model and the output after it, or `true` for the distribution\'s safety.default_shield_id.',
+      anyOf: [{ type: 'boolean' }, { type: 'array', items: { anyOf: [text, object({ type: text }, { required: ['type'] })] } }],
+    }),
   },
   { required: ['input', 'model'], title: 'CreateResponseRequest' },
 );

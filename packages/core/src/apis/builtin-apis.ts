@@ -14,6 +14,7 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'files', kind: 'providers', load: async () => (await import('./files/files-api.js')).filesApi },
   { name: 'vector_io', kind: 'providers', load: async () => (await import('./vector-io/vector-io-api.js')).vectorIoApi },
   { name: 'tool_runtime', kind: 'providers', load: async () => (await import('./tool-runtime/tool-runtime-api.js')).toolRuntimeApi },
+  { name: 'safety', kind: 'providers', load: async () => (await import('./safety/safety-api.js')).safetyApi },
   { name: 'prompts', kind: 'core', load: async () => (await import('./prompts/prompts-api.js')).promptsApi },
   { name: 'responses', kind: 'providers', load: async () => (await import('./responses/responses-api.js')).responsesApi },
   { name: 'agents', kind: 'providers', load: async () => (await import('./agents/agents-api.js')).agentsApi },
