@@ -15,8 +15,8 @@ const TEMPERATURE = 1;
 export interface PromptGuardClassifier {
   /** The model's class labels by index, from config.json's id2label, upper-cased. */
   readonly labels: readonly string[];
-  /** The class probabilities of each segment of `text` (one segment for up to 512 characters). */
-  classify(text: string): Promise<number[][]>;
+  /** The class probabilities of each segment of `text` (one segment for up to 512 characters); stops between segments once `signal` aborts. */
+  classify(text: string, signal?: AbortSignal): Promise<number[][]>;
   dispose(): Promise<void>;
 }
 
@@ -80,9 +80,10 @@ export async function loadPromptGuardClassifier(folder: string): Promise<PromptG
 
   return {
     labels,
-    async classify(text: string): Promise<number[][]> {
+    async classify(text: string, signal?: AbortSignal): Promise<number[][]> {
       const probabilities: number[][] = [];
       for (const segment of textSegments(text)) {
+        signal?.throwIfAborted();
         const inputs = tokenizer(segment, { truncation: true, max_length: maxLength });
         const { logits } = (await model(inputs)) as { logits: { data: Float32Array; dims: number[] } };
         if (logits.dims.at(-1) !== labels.length) throw new Error(`the model gives ${logits.dims.at(-1)} logits but its config.json names ${labels.length} labels`);

@@ -6,6 +6,7 @@ import {
   type ModerationResult,
   type ProviderContext,
   type ProviderLifecycle,
+  type RequestContext,
   resolveConfigPath,
   type RunShieldResponse,
   type SafetyProvider,
@@ -62,18 +63,18 @@ export class PromptGuardSafety implements SafetyProvider, ProviderLifecycle {
     }
   }
 
-  async runShield(shield: ShieldResource, messages: readonly ChatMessage[]): Promise<RunShieldResponse> {
+  async runShield(shield: ShieldResource, messages: readonly ChatMessage[], _params: Readonly<Record<string, unknown>> | null, context: RequestContext): Promise<RunShieldResponse> {
     const last = messages.at(-1);
     if (!last) throw new InvalidRequestError('messages must hold at least one message: Prompt Guard judges the last one.', { param: 'messages' });
-    const verdict = await this.judge(shield, messageText(last));
+    const verdict = await this.judge(shield, messageText(last), context.signal);
     if (!verdict.flagged) return { violation: null };
     return { violation: { violation_level: 'error', user_message: PROMPT_GUARD_USER_MESSAGE, metadata: this.violationMetadata(verdict) } };
   }
 
-  async runModeration(shield: ShieldResource, inputs: readonly ModerationInput[]): Promise<ModerationResult[]> {
+  async runModeration(shield: ShieldResource, inputs: readonly ModerationInput[], context: RequestContext): Promise<ModerationResult[]> {
     const results: ModerationResult[] = [];
     for (const input of inputs) {
-      const verdict = await this.judge(shield, input.text);
+      const verdict = await this.judge(shield, input.text, context.signal);
       results.push({
         flagged: verdict.flagged,
         categories: { ...verdict.categories },
@@ -92,15 +93,16 @@ export class PromptGuardSafety implements SafetyProvider, ProviderLifecycle {
     await Promise.all(loaded.map((result) => (result.status === 'fulfilled' ? result.value.classifier.dispose() : undefined)));
   }
 
-  private async judge(shield: ShieldResource, text: string): Promise<PromptGuardVerdict> {
+  private async judge(shield: ShieldResource, text: string, signal: AbortSignal): Promise<PromptGuardVerdict> {
     const name = this.modelName(shield);
     const missing = this.missingFiles(name);
     if (missing && !this.models.has(name)) throw missing;
     const { classifier, labels } = await this.model(name);
     let segments;
     try {
-      segments = await classifier.classify(text);
+      segments = await classifier.classify(text, signal);
     } catch (error) {
+      if (signal.aborted) throw error;
       throw new UnavailableError(`Prompt Guard model ${name} failed to run: ${(error as Error).message}`, { code: 'model_failed', cause: error });
     }
     return judge(segments, labels, this.settings.guard_type, this.settings.threshold);

@@ -67,12 +67,12 @@ describe('inline::prompt-guard behind the server', () => {
     const { violation } = await llamaStack.safety.runShield({ shield_id: 'prompt-guard', messages: [{ role: 'system', content: 'Be helpful.' }, { role: 'user', content: INJECTION }] });
     expect(violation).toMatchObject({ violation_level: 'error', user_message: 'Sorry, I cannot do this.', metadata: { categories: ['Prompt Injection'] } });
     const [, embedded] = tinyModelProbabilities(INJECTION, PROMPT_GUARD_1);
-    const reported = /^prompt_injection:embedded=([^,]+),malicious=(.+)$/.exec(String(violation!.metadata.violation_type));
+    const reported = /^prompt_injection:embedded=([^,]+),malicious=(.+)$/.exec(String(violation?.metadata?.violation_type));
     expect(Number(reported?.[1])).toBeCloseTo(embedded!, 6);
 
     expect((await llamaStack.safety.runShield({ shield_id: 'jailbreak-guard', messages: [{ role: 'user', content: INJECTION }] })).violation).toBeNull();
     const jailbreak = await llamaStack.safety.runShield({ shield_id: 'jailbreak-guard', messages: [{ role: 'user', content: JAILBREAK }] });
-    expect(jailbreak.violation?.metadata.violation_type).toMatch(/^prompt_injection:malicious=0\.99/);
+    expect(jailbreak.violation?.metadata?.violation_type).toMatch(/^prompt_injection:malicious=0\.99/);
   });
 
   it('moderates with the openai client: one result per input, prompt_injection and jailbreak scored', async () => {
