@@ -27,9 +27,12 @@ export function missingModelFiles(folder: string): string[] {
 
 /** Splits a text into the segments judged one by one (an empty text is one empty segment). */
 export function textSegments(text: string): string[] {
+  if (text.length <= SEGMENT_CHARACTERS) return [text];
+  // By code points, so no segment ends in half a surrogate pair.
+  const characters = Array.from(text);
   const segments: string[] = [];
-  for (let start = 0; start < text.length; start += SEGMENT_CHARACTERS) segments.push(text.slice(start, start + SEGMENT_CHARACTERS));
-  return segments.length ? segments : [''];
+  for (let start = 0; start < characters.length; start += SEGMENT_CHARACTERS) segments.push(characters.slice(start, start + SEGMENT_CHARACTERS).join(''));
+  return segments;
 }
 
 export function softmax(logits: ArrayLike<number>, temperature = TEMPERATURE): number[] {

@@ -165,6 +165,13 @@ export class PromptGuardSafety implements SafetyProvider, ProviderLifecycle {
         { code: 'model_file_invalid' },
       );
     }
+    try {
+      // One run at load, so a graph whose outputs do not match its labels fails at registration.
+      await classifier.classify('');
+    } catch (error) {
+      await classifier.dispose();
+      throw new UnavailableError(`Prompt Guard model ${name} in ${folder} does not run: ${(error as Error).message}`, { code: 'model_file_invalid', cause: error });
+    }
     this.context.logger.info(`loaded Prompt Guard model ${name} from ${folder}`, { labels: classifier.labels });
     return { classifier, labels };
   }

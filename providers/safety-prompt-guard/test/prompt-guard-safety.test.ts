@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ChatMessage, InvalidRequestError, type ProviderLogger, type RequestContext, type ShieldResource, UnavailableError } from '@cria/api';
 import { createTestProvider, temporaryDirectory } from '@cria/testing';
@@ -193,6 +193,18 @@ describe('inline::prompt-guard shields and models', () => {
       code: 'model_file_invalid',
       message: expect.stringContaining('BENIGN, INJECTION, JAILBREAK'),
     });
+  });
+
+  it('answers 503 for a model whose outputs do not match its labels', async () => {
+    const mismatchDir = join(temp.dir, 'mismatch-models');
+    const folder = join(mismatchDir, 'Prompt-Guard-86M');
+    writeTinyPromptGuardModel(folder, PROMPT_GUARD_1);
+    writeFileSync(join(folder, 'config.json'), JSON.stringify({ model_type: 'deberta-v2', id2label: { 0: 'BENIGN', 1: 'MALICIOUS' } }));
+    const logger = recordingLogger();
+    const guard = provider({ model_dir: mismatchDir }, logger);
+    await guard.registerShield(shield('Prompt-Guard-86M'));
+    expect(logger.warnings.join('\n')).toContain('gives 3 logits but its config.json names 2 labels');
+    await expect(guard.runShield(shield('Prompt-Guard-86M'), [user('hi')], null, context)).rejects.toMatchObject({ kind: 'unavailable', code: 'model_file_invalid' });
   });
 
   it('answers 503 for a model file that is not ONNX', async () => {
