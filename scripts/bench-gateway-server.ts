@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { startCria } from '@cria/cli';
 import type { HookRegistrations } from '@cria/server';
 
+// Cria runs here as `cria run` runs it: tsx turns on source-mapped stack traces, which users' servers do not pay for.
+process.setSourceMapsEnabled(false);
 const { values } = parseArgs({ options: { distribution: { type: 'string' }, port: { type: 'string', default: '0' }, 'noop-hooks': { type: 'string', default: '0' } } });
 const count = Number(values['noop-hooks']);
 const noop = () => undefined;
