@@ -138,19 +138,21 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     this.closed = true;
     for (const run of this.running.values()) run.controller.abort(new Error('shutdown'));
     await Promise.all([...this.running.values()].map((run) => run.done));
+    await this.store.settle();
   }
 
   /**
    * The run's events, with the response kept (when `store`). A response someone can watch (streamed,
    * or in the background) is also kept as it progresses, at the start and at each finished output
    * item, so GET shows it in progress; those writes go on beside the run, the latest snapshot
-   * winning, and never hold an event back. The final write, and the append to the conversation,
-   * happen before the last event goes out.
+   * winning, and never hold an event back. The append to the conversation happens before the last
+   * event goes out; the final write is sent to the store then, and reads of the response wait for it.
    */
   private async *persisting(run: ResponseRun, prepared: PreparedResponse, watched: boolean): AsyncGenerator<ResponseStreamEvent> {
     const store = prepared.request.store ?? true;
     const createdMs = Date.now();
-    const save = (response: ResponseObject) => this.store.save({ response, input: prepared.input, messages: run.messages.filter((message) => message.role !== 'system') }, createdMs);
+    const stored = (response: ResponseObject) => ({ response, input: prepared.input, messages: run.messages.filter((message) => message.role !== 'system') });
+    const save = (response: ResponseObject) => this.store.save(stored(response), createdMs);
     let writing: Promise<void> = Promise.resolve();
     let next: ResponseObject | null = null;
     const saveBeside = (response: ResponseObject) => {
@@ -171,7 +173,8 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
           const response = (event as unknown as { response: ResponseObject }).response;
           if (type !== 'response.failed' && store && prepared.conversationId) await this.appendToConversation(prepared, response);
           await writing;
-          if (store) await save(response);
+          // The reply does not wait for the commit: reads of this response wait for it instead.
+          if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }));
         }
         yield event;
       }

@@ -25,6 +25,8 @@ export interface StoredResponse {
  */
 export class ResponsesStore {
   private opened: Promise<SqlStore> | null = null;
+  /** Writes the caller did not wait for, by response id: reads through this store wait for them. */
+  private readonly unsettled = new Map<string, Promise<void>>();
 
   constructor(
     private readonly sql: () => Promise<SqlStore>,
@@ -49,8 +51,9 @@ export class ResponsesStore {
     return this.opened;
   }
 
-  /** Writes a response whole (insert, or replace as it progresses). */
+  /** Writes a response whole (insert, or replace as it progresses), after any write of it still under way. */
   async save(stored: StoredResponse, createdMs: number): Promise<void> {
+    await this.unsettled.get(stored.response.id);
     const sql = await this.open();
     await sql.upsert(
       this.table,
@@ -59,7 +62,29 @@ export class ResponsesStore {
     );
   }
 
+  /**
+   * Writes a response without the caller waiting for the commit (the reply goes out while the
+   * writer thread commits). Reads through this store of that response, lists, deletes and
+   * `settle` wait for it, so this server never answers with less than it replied; a failed write
+   * is reported to `failed`.
+   */
+  saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void): void {
+    const id = stored.response.id;
+    const write: Promise<void> = this.save(stored, createdMs)
+      .catch(failed)
+      .finally(() => {
+        if (this.unsettled.get(id) === write) this.unsettled.delete(id);
+      });
+    this.unsettled.set(id, write);
+  }
+
+  /** Waits for every write the callers did not wait for (at shutdown). */
+  async settle(): Promise<void> {
+    while (this.unsettled.size) await Promise.all(this.unsettled.values());
+  }
+
   async find(responseId: string): Promise<StoredResponse | undefined> {
+    await this.unsettled.get(responseId);
     const row = await (await this.open()).fetchOne(this.table, { id: responseId });
     if (!row) return undefined;
     return { response: row.response_object as ResponseObject, input: row.input as ResponseItem[], messages: row.messages as ChatMessage[] };
@@ -72,12 +97,14 @@ export class ResponsesStore {
   }
 
   async delete(responseId: string): Promise<boolean> {
+    await this.unsettled.get(responseId);
     return (await (await this.open()).delete(this.table, { id: responseId })) > 0;
   }
 
   async list(query: ListResponsesQuery): Promise<ResponseObjectList> {
     const order = query.order ?? 'desc';
     const limit = query.limit ?? 50;
+    if (this.unsettled.size) await this.settle();
     const sql = await this.open();
     if (query.after !== undefined && !(await sql.fetchOne(this.table, { id: query.after }))) {
       throw new InvalidRequestError(`No response '${query.after}' to list after.`, { param: 'after' });
