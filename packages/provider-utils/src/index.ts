@@ -10,3 +10,4 @@ export { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, lastOfEach
 export { KvRegistry } from './kv-registry.js';
 export { type WebSearchConfig, type WebSearchSchemas, webSearchSchemas, type WebSearchVendor } from './web-search-config.js';
 export { WEB_SEARCH_TOOL, type WebSearchErrorDetail, type WebSearchRequest, WebSearchToolRuntime } from './web-search-tool-runtime.js';
+export { systemCode, unreachableCode } from './network-errors.js';

@@ -13,6 +13,7 @@ import {
   UpstreamTimeoutError,
 } from '@cria/api';
 import type { WebSearchConfig, WebSearchVendor } from './web-search-config.js';
+import { unreachableCode } from './network-errors.js';
 
 /** The one tool of `builtin::websearch`, as Llama Stack's web search providers list it. */
 export const WEB_SEARCH_TOOL: Readonly<ToolDef> = Object.freeze({
@@ -20,18 +21,6 @@ export const WEB_SEARCH_TOOL: Readonly<ToolDef> = Object.freeze({
   description: 'Search the web for information',
   input_schema: { type: 'object', properties: { query: { type: 'string', description: 'The query to search for' } }, required: ['query'] },
 });
-
-/** Codes of a connection that never reached the server (fetch wraps them in `TypeError: fetch failed`). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
-
-function systemCode(error: unknown): string | null {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return null;
-}
 
 function parsedJson(text: string): unknown {
   try {
@@ -128,8 +117,8 @@ export abstract class WebSearchToolRuntime<Config extends WebSearchConfig = WebS
       if (isCriaError(error) || context.signal.aborted) throw error;
       if (timeout.aborted) throw new UpstreamTimeoutError(providerType, `${name} did not answer ${target} in ${this.config.timeout_seconds} s.`, { cause: error });
       if (error instanceof SyntaxError) throw new UpstreamError(providerType, `${name} answered ${target} with a body that is not a JSON object.`, { cause: error });
-      const code = systemCode(error);
-      if (code && UNREACHABLE_CODES.has(code)) throw new UnavailableError(`Could not connect to ${name} at ${target}: ${code}.`, { code: 'upstream_unavailable', cause: error });
+      const code = unreachableCode(error);
+      if (code) throw new UnavailableError(`Could not connect to ${name} at ${target}: ${code}.`, { code: 'upstream_unavailable', cause: error });
       throw new UpstreamError(providerType, `The request to ${name} at ${target} failed: ${(error as Error).message}`, { cause: error });
     }
   }

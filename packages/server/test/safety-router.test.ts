@@ -2,7 +2,7 @@ import LlamaStackClient from 'llama-stack-client';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineProvider, InvalidRequestError, type ModerationResult, type SafetyProvider, type ShieldResource } from '@cria/api';
-import { startTestServer, testCatalog, type TestServer } from '@cria/testing';
+import { clientFailure, startTestServer, testCatalog, type TestServer } from '@cria/testing';
 
 /**
  * A safety provider for the router's rules: it flags messages containing its shield's `word`
@@ -48,18 +48,6 @@ function catalog() {
   return result;
 }
 
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null; code: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError || error instanceof OpenAI.APIError) {
-      return { status: error.status!, error: (error.error as { error: { message: string; param: string | null; code: string | null } }).error ?? error.error };
-    }
-    throw error;
-  }
-  throw new Error('the call succeeded');
-}
-
 describe('safety API: shields, run-shield and moderations', () => {
   let server: TestServer;
   let llamaStack: LlamaStackClient;
@@ -101,14 +89,14 @@ describe('safety API: shields, run-shield and moderations', () => {
     const flagged = await llamaStack.safety.runShield({ shield_id: 'meta-llama/Guard', messages: [{ role: 'user', content: 'a banana' }] });
     expect(flagged.violation).toMatchObject({ violation_level: 'error', metadata: { violation_type: 'K1' } });
     await llamaStack.shields.delete('meta-llama/Guard');
-    const missing = await failure(llamaStack.shields.retrieve('meta-llama/Guard'));
+    const missing = await clientFailure(llamaStack.shields.retrieve('meta-llama/Guard'));
     expect(missing.status).toBe(404);
     expect(missing.error).toMatchObject({ code: 'shield_not_found' });
 
-    const refused = await failure(llamaStack.shields.register({ shield_id: 'bad', provider_shield_id: 'unknown-model' }));
+    const refused = await clientFailure(llamaStack.shields.register({ shield_id: 'bad', provider_shield_id: 'unknown-model' }));
     expect(refused.status).toBe(400);
     expect(refused.error.param).toBe('provider_shield_id');
-    const noProvider = await failure(llamaStack.shields.register({ shield_id: 'other', provider_id: 'nobody' }));
+    const noProvider = await clientFailure(llamaStack.shields.register({ shield_id: 'other', provider_id: 'nobody' }));
     expect(noProvider.status).toBe(400);
     expect(noProvider.error.param).toBe('provider_id');
   });
@@ -116,7 +104,7 @@ describe('safety API: shields, run-shield and moderations', () => {
   it('registering the same shield id with other fields is a conflict', async () => {
     await llamaStack.shields.register({ shield_id: 'twice', provider_shield_id: 'a' });
     await llamaStack.shields.register({ shield_id: 'twice', provider_shield_id: 'a' });
-    const conflict = await failure(llamaStack.shields.register({ shield_id: 'twice', provider_shield_id: 'b' }));
+    const conflict = await clientFailure(llamaStack.shields.register({ shield_id: 'twice', provider_shield_id: 'b' }));
     expect(conflict.status).toBe(409);
     await llamaStack.shields.delete('twice');
   });
@@ -129,7 +117,7 @@ describe('safety API: shields, run-shield and moderations', () => {
   });
 
   it('answers 404 naming shield_id for an unknown shield and 400 for bad messages', async () => {
-    const unknown = await failure(llamaStack.safety.runShield({ shield_id: 'nope', messages: [{ role: 'user', content: 'x' }] }));
+    const unknown = await clientFailure(llamaStack.safety.runShield({ shield_id: 'nope', messages: [{ role: 'user', content: 'x' }] }));
     expect(unknown.status).toBe(404);
     expect(unknown.error.param).toBe('shield_id');
     const response = await fetch(`${server.url}/v1/safety/run-shield`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shield_id: 'words', messages: [{ role: 'wizard', content: 'x' }] }) });
@@ -153,17 +141,17 @@ describe('safety API: shields, run-shield and moderations', () => {
     expect(moderation.model).toBe('keyword-model');
     expect(moderation.results).toHaveLength(1);
     expect(moderation.results[0]).toMatchObject({ flagged: true, category_applied_input_types: { keyword: ['text', 'image'] } });
-    const unknown = await failure(openai.moderations.create({ model: 'omni-moderation-latest', input: 'x' }));
+    const unknown = await clientFailure(openai.moderations.create({ model: 'omni-moderation-latest', input: 'x' }));
     expect(unknown.status).toBe(404);
     expect(unknown.error).toMatchObject({ param: 'model', code: 'model_not_found' });
-    const empty = await failure(openai.moderations.create({ input: [] }));
+    const empty = await clientFailure(openai.moderations.create({ input: [] }));
     expect(empty.status).toBe(400);
     expect(empty.error.param).toBe('input');
   });
 
   it('a shield that does not answer in time is a 504, not a hang', async () => {
     const started = Date.now();
-    const timedOut = await failure(llamaStack.safety.runShield({ shield_id: 'slow-shield', messages: [{ role: 'user', content: 'x' }] }));
+    const timedOut = await clientFailure(llamaStack.safety.runShield({ shield_id: 'slow-shield', messages: [{ role: 'user', content: 'x' }] }));
     expect(timedOut.status).toBe(504);
     expect(timedOut.error.message).toContain('slow-shield');
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -188,7 +176,7 @@ describe('safety API: configuration errors and moderations without a default shi
     });
     try {
       const openai = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
-      const missing = await failure(openai.moderations.create({ input: 'x' }));
+      const missing = await clientFailure(openai.moderations.create({ input: 'x' }));
       expect(missing.status).toBe(400);
       expect(missing.error.param).toBe('model');
       expect(missing.error.message).toContain('default_shield_id');

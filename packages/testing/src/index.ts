@@ -21,3 +21,4 @@ export {
   responseStreamInvariantProblems,
   TERMINAL_RESPONSE_EVENTS,
 } from './conformance-open-responses.js';
+export { type ClientErrorBody, clientFailure } from './client-failure.js';

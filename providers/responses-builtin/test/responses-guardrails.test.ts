@@ -1,7 +1,7 @@
 import LlamaStackClient from 'llama-stack-client';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertOpenResponsesEvents, assertOpenResponsesObject, FakeOpenAIUpstream, startTestServer, type TestServer } from '@cria/testing';
+import { assertOpenResponsesEvents, assertOpenResponsesObject, clientFailure, FakeOpenAIUpstream, startTestServer, type TestServer } from '@cria/testing';
 import { lastTurn } from '../../safety-llama-guard/test/llama-guard-upstream.js';
 
 type Json = Record<string, any>;
@@ -39,16 +39,6 @@ function distribution(upstreamUrl: string): Json {
     },
     safety: { default_shield_id: 'llama-guard', fail_open: ['lenient-guard'] },
   };
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: Json }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError || error instanceof LlamaStackClient.APIError) return { status: error.status!, error: (error.error as Json).error ?? error.error };
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 const modelCalls = (upstream: FakeOpenAIUpstream) => upstream.requests.filter((request) => !GUARD_PROMPT.test(String(request.body.messages?.at(-1)?.content ?? ''))).length;
@@ -121,10 +111,10 @@ describe('guardrails in the Responses API and shields in agents', () => {
   });
 
   it('an unknown shield is a 404 naming guardrails; a failing shield fails the response with a clear error', async () => {
-    const unknown = await failure(create({ model: 'fake/fake-llm', input: 'Hi', guardrails: ['nope'] }));
+    const unknown = await clientFailure(create({ model: 'fake/fake-llm', input: 'Hi', guardrails: ['nope'] }));
     expect(unknown.status).toBe(404);
     expect(unknown.error.param).toBe('guardrails');
-    const broken = await failure(create({ model: 'fake/fake-llm', input: 'Hi', guardrails: ['broken-guard'] }));
+    const broken = await clientFailure(create({ model: 'fake/fake-llm', input: 'Hi', guardrails: ['broken-guard'] }));
     expect(broken.status).toBeGreaterThanOrEqual(500);
     expect(broken.status).toBeLessThan(600);
     expect(broken.error.message).toContain('missing-guard');

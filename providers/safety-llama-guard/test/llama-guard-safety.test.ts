@@ -4,7 +4,7 @@ import LlamaStackClient from 'llama-stack-client';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceApi, RequestContext, ShieldResource } from '@cria/api';
-import { createTestProvider, type FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
+import { clientFailure, createTestProvider, type FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
 import llamaGuard, { CANNED_RESPONSE_TEXT, LlamaGuardSafety } from '../src/index.js';
 import { startLlamaGuardUpstream } from './llama-guard-upstream.js';
 
@@ -22,18 +22,6 @@ function distribution(upstreamUrl: string): Record<string, unknown> {
     },
     safety: { default_shield_id: 'llama-guard' },
   };
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null; code: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError || error instanceof OpenAI.APIError) {
-      return { status: error.status!, error: (error.error as { error: { message: string; param: string | null; code: string | null } }).error ?? error.error };
-    }
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 const context = (): RequestContext => ({ signal: new AbortController().signal, providerData: null });
@@ -148,7 +136,7 @@ describe('inline::llama-guard', () => {
     });
 
     it('answers 502 naming the model and the reply when Llama Guard answers something else', async () => {
-      const { status, error } = await failure(openai.moderations.create({ input: 'gibberish' }));
+      const { status, error } = await clientFailure(openai.moderations.create({ input: 'gibberish' }));
       expect(status).toBe(502);
       expect(error.message).toContain("'fake/llama-guard3:1b'");
       expect(error.message).toContain('I would rather not say.');
@@ -156,7 +144,7 @@ describe('inline::llama-guard', () => {
 
     it('answers 502 when the upstream answers 500', async () => {
       upstream.fault({ kind: 'status', status: 500, message: 'the GPU is on fire' }, 1, '/chat/completions');
-      const { status, error } = await failure(openai.moderations.create({ input: 'Hello' }));
+      const { status, error } = await clientFailure(openai.moderations.create({ input: 'Hello' }));
       expect(status).toBe(502);
       expect(error.message).toContain('the GPU is on fire');
       expect(error.code).toBe('upstream_error');
@@ -181,7 +169,7 @@ describe('inline::llama-guard', () => {
       expect(reply.violation?.metadata).toEqual({ violation_type: 'S2', categories: ['Non-Violent Crimes'] });
       expect(upstream.lastRequest('/chat/completions')!.body).toMatchObject({ model: 'Llama-Guard-3-8B', temperature: 0 });
       await llamaStack.shields.delete('guard-8b');
-      expect((await failure(llamaStack.shields.retrieve('guard-8b'))).status).toBe(404);
+      expect((await clientFailure(llamaStack.shields.retrieve('guard-8b'))).status).toBe(404);
     });
 
     it.each([
@@ -189,7 +177,7 @@ describe('inline::llama-guard', () => {
       ['no provider routes', 'nowhere/Llama-Guard-4-12B'],
     ])('answers 503 naming how to get the model when %s the shield\'s model', async (_case, model) => {
       await llamaStack.shields.register({ shield_id: 'missing', provider_id: 'llama-guard', provider_shield_id: model });
-      const { status, error } = await failure(llamaStack.safety.runShield({ shield_id: 'missing', messages: [{ role: 'user', content: 'Hello' }] }));
+      const { status, error } = await clientFailure(llamaStack.safety.runShield({ shield_id: 'missing', messages: [{ role: 'user', content: 'Hello' }] }));
       expect(status).toBe(503);
       expect(error.message).toContain(`'${model}'`);
       expect(error.message).toContain('registered_resources.models');
@@ -197,7 +185,7 @@ describe('inline::llama-guard', () => {
     });
 
     it('answers 400 (param messages) for an empty conversation', async () => {
-      const { status, error } = await failure(llamaStack.safety.runShield({ shield_id: 'llama-guard', messages: [] }));
+      const { status, error } = await clientFailure(llamaStack.safety.runShield({ shield_id: 'llama-guard', messages: [] }));
       expect(status).toBe(400);
       expect(error.param).toBe('messages');
     });
@@ -210,7 +198,7 @@ describe('inline::llama-guard', () => {
   // Last: it stops the upstream.
   it('answers 502/503 when the upstream is down', async () => {
     await upstream.close();
-    const { status, error } = await failure(llamaStack.safety.runShield({ shield_id: 'llama-guard', messages: [{ role: 'user', content: 'Hello' }] }));
+    const { status, error } = await clientFailure(llamaStack.safety.runShield({ shield_id: 'llama-guard', messages: [{ role: 'user', content: 'Hello' }] }));
     expect([502, 503]).toContain(status);
     expect(error.message.length).toBeGreaterThan(0);
   });

@@ -14,25 +14,13 @@ import {
   UpstreamError,
   UpstreamTimeoutError,
 } from '@cria/api';
-import { upstreamErrorMessage } from '@cria/provider-utils';
+import { unreachableCode, upstreamErrorMessage } from '@cria/provider-utils';
 import { checkedForwardHeaders, type PassthroughSafetyConfig } from './passthrough-safety-config.js';
 
 const PROVIDER_TYPE = 'remote::passthrough';
 
-/** Codes of a connection that never reached the server (fetch wraps them in `TypeError: fetch failed`). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
-
 /** Forwarded header values longer than this are dropped: downstreams refuse them (431), and a cut token fails worse. */
 const MAX_HEADER_BYTES = 8192;
-
-function systemCode(error: unknown): string | null {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return null;
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -163,8 +151,8 @@ export class PassthroughSafety implements SafetyProvider {
     } catch (error) {
       if (isCriaError(error) || context.signal.aborted) throw error;
       if (timeout.aborted) throw new UpstreamTimeoutError(PROVIDER_TYPE, `The safety service at ${target} did not answer in ${this.config.timeout_seconds} s.`, { cause: error });
-      const code = systemCode(error);
-      if (code && UNREACHABLE_CODES.has(code)) throw new UnavailableError(`Could not connect to the safety service at ${target}: ${code}.`, { code: 'upstream_unavailable', cause: error });
+      const code = unreachableCode(error);
+      if (code) throw new UnavailableError(`Could not connect to the safety service at ${target}: ${code}.`, { code: 'upstream_unavailable', cause: error });
       throw new UpstreamError(PROVIDER_TYPE, `The request to the safety service at ${target} failed: ${(error as Error).message}`, { cause: error });
     }
   }

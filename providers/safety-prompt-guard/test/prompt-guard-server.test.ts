@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import LlamaStackClient from 'llama-stack-client';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
+import { clientFailure, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
 import { PROMPT_GUARD_1, tinyModelProbabilities, writeTinyPromptGuardModel } from './prompt-guard-tiny-model.js';
 
 const BENIGN = 'What is the capital of France';
@@ -25,18 +25,6 @@ function distribution(modelsDir: string): Record<string, unknown> {
     },
     safety: { default_shield_id: 'prompt-guard' },
   };
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null; code: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError || error instanceof OpenAI.APIError) {
-      return { status: error.status!, error: (error.error as { error: { message: string; param: string | null; code: string | null } }).error ?? error.error };
-    }
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 describe('inline::prompt-guard behind the server', () => {
@@ -98,20 +86,20 @@ describe('inline::prompt-guard behind the server', () => {
   });
 
   it('registers a shield over the API: 400 for a model it cannot run, 503 naming how to get a missing one', async () => {
-    const wrong = await failure(llamaStack.shields.register({ shield_id: 'guard-8b', provider_id: 'prompt-guard', provider_shield_id: 'Llama-Guard-3-8B' }));
+    const wrong = await clientFailure(llamaStack.shields.register({ shield_id: 'guard-8b', provider_id: 'prompt-guard', provider_shield_id: 'Llama-Guard-3-8B' }));
     expect(wrong.status).toBe(400);
     expect(wrong.error.param).toBe('provider_shield_id');
     expect(wrong.error.message).toContain('Prompt-Guard-86M');
 
     await llamaStack.shields.register({ shield_id: 'guard-2', provider_id: 'prompt-guard', provider_shield_id: 'Llama-Prompt-Guard-2-86M' });
-    const missing = await failure(llamaStack.safety.runShield({ shield_id: 'guard-2', messages: [{ role: 'user', content: 'Hello' }] }));
+    const missing = await clientFailure(llamaStack.safety.runShield({ shield_id: 'guard-2', messages: [{ role: 'user', content: 'Hello' }] }));
     expect(missing.status).toBe(503);
     expect(missing.error.message).toContain(join(modelsDir, 'Llama-Prompt-Guard-2-86M'));
     expect(missing.error.message).toContain('optimum-cli export onnx --model meta-llama/Llama-Prompt-Guard-2-86M');
-    const moderation = await failure(openai.moderations.create({ model: 'Llama-Prompt-Guard-2-86M', input: 'Hello' }));
+    const moderation = await clientFailure(openai.moderations.create({ model: 'Llama-Prompt-Guard-2-86M', input: 'Hello' }));
     expect(moderation.status).toBe(503);
     await llamaStack.shields.delete('guard-2');
-    expect((await failure(llamaStack.shields.retrieve('guard-2'))).status).toBe(404);
+    expect((await clientFailure(llamaStack.shields.retrieve('guard-2'))).status).toBe(404);
   });
 
   it('starts without the model, and answers 503 until it is there', async () => {
@@ -120,7 +108,7 @@ describe('inline::prompt-guard behind the server', () => {
     const bare = await startTestServer({ distribution: distribution(emptyModels), dataDir: empty.dir });
     try {
       const client = new LlamaStackClient({ baseURL: bare.url, maxRetries: 0 });
-      const missing = await failure(client.safety.runShield({ shield_id: 'prompt-guard', messages: [{ role: 'user', content: INJECTION }] }));
+      const missing = await clientFailure(client.safety.runShield({ shield_id: 'prompt-guard', messages: [{ role: 'user', content: INJECTION }] }));
       expect(missing.status).toBe(503);
       expect(missing.error.message).toContain(join(emptyModels, 'Prompt-Guard-86M'));
       writeTinyPromptGuardModel(join(emptyModels, 'Prompt-Guard-86M'), PROMPT_GUARD_1);
