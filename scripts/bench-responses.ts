@@ -16,15 +16,12 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { type BenchPath, post, readBody, startCria, startUpstream, timeInTurns, TOOL_CALLS } from './responses-bench-harness.js';
+import { type BenchPath, post, readBody, startResponsesCria, startUpstream, timeInTurns, TOOL_CALLS } from './responses-bench-harness.js';
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '300' }, warmup: { type: 'string', default: '50' } } });
 const REQUESTS = Number(values.requests);
 const WARMUP = Number(values.warmup);
@@ -46,37 +43,10 @@ async function startMcp(): Promise<{ url: string; close(): Promise<void> }> {
 
 const upstream = await startUpstream();
 const mcp = await startMcp();
-const dir = mkdtempSync(join(tmpdir(), 'cria-bench-responses-'));
-const distribution = join(dir, 'distribution.yaml');
-writeFileSync(
-  distribution,
-  `version: 2
-distro_name: bench-responses
-apis: [inference, tool_runtime, responses]
-providers:
-  inference:
-    - provider_id: bench
-      provider_type: remote::openai
-      config: { base_url: "${upstream.url}", api_key: bench }
-  tool_runtime:
-    - provider_id: model-context-protocol
-      provider_type: remote::model-context-protocol
-  responses:
-    - provider_id: builtin
-      provider_type: inline::builtin
-      config: { persistence: { responses: { backend: sql_default, table_name: responses } } }
-storage:
-  backends:
-    kv_default: { type: kv_sqlite, db_path: "${join(dir, 'kv.db')}" }
-    sql_default: { type: sql_sqlite, db_path: "${join(dir, 'sql.db')}" }
-  stores:
-    metadata: { namespace: registry, backend: kv_default }
-registered_resources:
-  models:
-    - { model_id: bench-llm, provider_id: bench, model_type: llm }
-`,
-);
-const cria = await startCria(distribution);
+const cria = await startResponsesCria(upstream.url, {
+  providers: `  tool_runtime:
+    - { provider_id: model-context-protocol, provider_type: remote::model-context-protocol }`,
+});
 const input = 'What is the capital of France?';
 const chat = { model: 'bench-llm', messages: [{ role: 'user', content: input }] };
 const mcpTool = { type: 'mcp', server_label: 'bench', server_url: mcp.url, require_approval: 'never' };
@@ -120,9 +90,7 @@ try {
   console.log(`| one turn over the upstream directly (JSON) | ${(viaResponses.p50 - direct.p50).toFixed(3)} | |`);
   console.log(`| a loop of ${TOOL_CALLS} MCP tool calls beyond model and tool time | ${(loop.p50 - modelAndTools).toFixed(3)} | ≤ 3 |`);
 } finally {
-  cria.child.kill('SIGTERM');
-  await new Promise((resolve) => cria.child.once('exit', resolve));
+  await cria.close();
   await upstream.close();
   await mcp.close();
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -14,13 +14,11 @@
  * Options: --megabytes <n> (message size, default 1), --rounds <n> (timed rounds, 9),
  * --requests <n> (timed turns per path, 300), --warmup <n> (50).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scanMessage, type CodeFinding } from '@cria/provider-safety-code-scanner';
 import { seededRandom } from '@cria/testing';
-import { post, startCria, startUpstream, timeInTurns } from './responses-bench-harness.js';
+import { post, startResponsesCria, startUpstream, timeInTurns } from './responses-bench-harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -217,35 +215,12 @@ function scannerThroughput(): void {
 /** The server time the code-scanner shield adds to one Responses turn (input and answer checked). */
 async function shieldCost(): Promise<void> {
   const upstream = await startUpstream();
-  const dir = mkdtempSync(join(os.tmpdir(), 'cria-bench-safety-'));
-  const distribution = join(dir, 'distribution.yaml');
-  writeFileSync(
-    distribution,
-    `version: 2
-distro_name: bench-safety
-providers:
-  inference:
-    - { provider_id: bench, provider_type: remote::openai, config: { base_url: "${upstream.url}", api_key: bench } }
-  safety:
-    - { provider_id: code-scanner, provider_type: inline::code-scanner }
-  responses:
-    - provider_id: builtin
-      provider_type: inline::builtin
-      config: { persistence: { responses: { backend: sql_default, table_name: responses } } }
-storage:
-  backends:
-    kv_default: { type: kv_sqlite, db_path: "${join(dir, 'kv.db')}" }
-    sql_default: { type: sql_sqlite, db_path: "${join(dir, 'sql.db')}" }
-  stores:
-    metadata: { namespace: registry, backend: kv_default }
-registered_resources:
-  models:
-    - { model_id: bench-llm, provider_id: bench, model_type: llm }
-  shields:
-    - { shield_id: code-scanner, provider_id: code-scanner, provider_shield_id: code-scanner }
-`,
-  );
-  const cria = await startCria(distribution);
+  const cria = await startResponsesCria(upstream.url, {
+    providers: `  safety:
+    - { provider_id: code-scanner, provider_type: inline::code-scanner }`,
+    resources: `  shields:
+    - { shield_id: code-scanner, provider_id: code-scanner, provider_shield_id: code-scanner }`,
+  });
   try {
     const turn = { model: 'bench-llm', input: 'Write a function that adds two numbers, please.', store: false };
     const paths = [
@@ -263,10 +238,8 @@ registered_resources:
     console.log(`| code-scanner guardrail on a turn (JSON) | ${(at(1) - at(0)).toFixed(3)} | ≤ 1 |`);
     console.log(`| code-scanner guardrail on a turn (streamed) | ${(at(3) - at(2)).toFixed(3)} | ≤ 1 |`);
   } finally {
-    cria.child.kill('SIGTERM');
-    await new Promise((resolve) => cria.child.once('exit', resolve));
+    await cria.close();
     await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
@@ -102,3 +104,46 @@ export async function timeInTurns(paths: readonly BenchPath[], options: { reques
   );
 }
 
+
+/**
+ * Cria serving responses over the scripted upstream (model `bench-llm`), in a child process with
+ * its own data directory; `providers` and `resources` are YAML lines (indented by two spaces)
+ * added to the distribution's `providers` and `registered_resources`.
+ */
+export async function startResponsesCria(upstreamUrl: string, extra: { providers?: string; resources?: string } = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cria-bench-'));
+  const distribution = join(dir, 'distribution.yaml');
+  writeFileSync(
+    distribution,
+    `version: 2
+distro_name: bench
+providers:
+  inference:
+    - { provider_id: bench, provider_type: remote::openai, config: { base_url: "${upstreamUrl}", api_key: bench } }
+  responses:
+    - provider_id: builtin
+      provider_type: inline::builtin
+      config: { persistence: { responses: { backend: sql_default, table_name: responses } } }
+${extra.providers ?? ''}
+storage:
+  backends:
+    kv_default: { type: kv_sqlite, db_path: "${join(dir, 'kv.db')}" }
+    sql_default: { type: sql_sqlite, db_path: "${join(dir, 'sql.db')}" }
+  stores:
+    metadata: { namespace: registry, backend: kv_default }
+registered_resources:
+  models:
+    - { model_id: bench-llm, provider_id: bench, model_type: llm }
+${extra.resources ?? ''}
+`,
+  );
+  const cria = await startCria(distribution);
+  return {
+    url: cria.url,
+    close: async () => {
+      cria.child.kill('SIGTERM');
+      await new Promise((resolve) => cria.child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
