@@ -3172,6 +3172,79 @@ export interface ModerationObject {
   results: ModerationResult[];
 }
 /**
+ * A text content part (OpenAIChatCompletionContentPartTextParam).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankTextPart".
+ */
+export interface RerankTextPart {
+  type?: 'text';
+  text: string;
+}
+/**
+ * An image content part (OpenAIChatCompletionContentPartImageParam); no provider here ranks images.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankImagePart".
+ */
+export interface RerankImagePart {
+  type?: 'image_url';
+  image_url: {
+    url: string;
+    detail?: ('auto' | 'low' | 'high') | null;
+  };
+}
+/**
+ * Request model for reranking documents.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankRequest".
+ */
+export interface RerankRequest {
+  /**
+   * The identifier of the reranking model to use.
+   */
+  model: string;
+  /**
+   * The search query to rank items against.
+   */
+  query: string | RerankTextPart | RerankImagePart;
+  /**
+   * The items to rerank.
+   *
+   * @minItems 1
+   */
+  items: (string | RerankTextPart | RerankImagePart)[];
+  /**
+   * At most this many results; all by default.
+   */
+  max_num_results?: number | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankData".
+ */
+export interface RerankData {
+  /**
+   * The index of the item in the request.
+   */
+  index: number;
+  /**
+   * The model's relevance score; higher is more relevant.
+   */
+  relevance_score: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankResponse".
+ */
+export interface RerankResponse {
+  /**
+   * The results, most relevant first.
+   */
+  data: RerankData[];
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -3762,6 +3835,11 @@ export interface ApiSchemaTypes {
   RegisterShieldRequest: RegisterShieldRequest;
   RegisterToolGroupRequest: RegisterToolGroupRequest;
   RegisteredResources: RegisteredResources;
+  RerankData: RerankData;
+  RerankImagePart: RerankImagePart;
+  RerankRequest: RerankRequest;
+  RerankResponse: RerankResponse;
+  RerankTextPart: RerankTextPart;
   ResponseComparisonFilter: ResponseComparisonFilter;
   ResponseFileSearchTool: ResponseFileSearchTool;
   ResponseFormat: ResponseFormat;
