@@ -14,5 +14,6 @@ export const llamaCppServerPreset: OpenAICompatPreset<LlamaCppServerSettings> = 
   embeddingModels: {},
   downloadImages: false,
   healthPath: 'health',
+  rerankEndpoint: 'base',
   sampleConfig: { base_url: 'http://localhost:8080/v1' },
 };

@@ -38,6 +38,7 @@ export const vllmPreset: OpenAICompatPreset<VllmSettings> = {
   embeddingModels: {},
   downloadImages: false,
   healthPath: 'health',
+  rerankEndpoint: 'root',
   configProperties: vllmConfigProperties,
   secretConfigKeys: ['api_token'],
   sampleConfig: {
