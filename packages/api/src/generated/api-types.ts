@@ -1559,9 +1559,9 @@ export interface VectorStoreFileBatch {
  */
 export interface SearchRankingOptions {
   /**
-   * Hybrid search merges its rankings with `rrf` or `weighted`; `auto`, `none` and `default-2024-11-15` use the distribution's default_reranker_strategy.
+   * Hybrid search merges its rankings with `rrf` or `weighted`; `auto`, `none` and `default-2024-11-15` use the distribution's default_reranker_strategy. `neural` (Llama Stack) reranks the candidates (max_num_results × chunk_multiplier) with a rerank model.
    */
-  ranker?: ('auto' | 'none' | 'default-2024-11-15' | 'rrf' | 'weighted') | null;
+  ranker?: ('auto' | 'none' | 'default-2024-11-15' | 'rrf' | 'weighted' | 'neural') | null;
   /**
    * Drop results scoring below this (default 0).
    */
@@ -1574,6 +1574,10 @@ export interface SearchRankingOptions {
    * RRF: the k of 1 / (k + rank).
    */
   impact_factor?: number | null;
+  /**
+   * Neural ranker: the rerank model; the distribution's vector_stores.default_reranker_model when absent.
+   */
+  model?: string | null;
 }
 /**
  * POST /v1/vector_stores/{vector_store_id}/search.
