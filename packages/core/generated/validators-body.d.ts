@@ -19,6 +19,7 @@ export declare const InvokeToolRequest: ValidateFunction;
 export declare const QueryChunksRequest: ValidateFunction;
 export declare const RegisterShieldRequest: ValidateFunction;
 export declare const RegisterToolGroupRequest: ValidateFunction;
+export declare const RerankRequest: ValidateFunction;
 export declare const ResumeAgentTurnRequest: ValidateFunction;
 export declare const RunModerationRequest: ValidateFunction;
 export declare const RunShieldRequest: ValidateFunction;

@@ -3,6 +3,7 @@ export { type AbortSource, onRequestAbort, UpstreamClient, type UpstreamClientSe
 export { openAICompatConfigProperties, openAICompatConfigSchema, type OpenAICompatSettings } from './openai-compat-config.js';
 export type { OpenAICompatConfigureContext, OpenAICompatEmbeddingModel, OpenAICompatExtensions, OpenAICompatPreset, OpenAICompatService } from './openai-compat-preset.js';
 export { OpenAICompatInference } from './openai-compat-inference.js';
+export { rerankInputText, rerankRequestBody, rerankResponseOf } from './openai-compat-rerank.js';
 export { openAICompatProvider } from './openai-compat-provider.js';
 export { fuseRankings, withinScoreThreshold } from './vector-io-ranking.js';
 export { matchesAttributeFilter } from './vector-io-filter.js';

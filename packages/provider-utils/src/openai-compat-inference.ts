@@ -14,10 +14,13 @@ import {
   type ProviderLogger,
   type ProviderModel,
   type RequestContext,
+  type RerankRequest,
+  type RerankResponse,
   UpstreamError,
 } from '@cria/api';
 import type { OpenAICompatSettings } from './openai-compat-config.js';
 import type { OpenAICompatExtensions, OpenAICompatService } from './openai-compat-preset.js';
+import { rerankRequestBody, rerankResponseOf } from './openai-compat-rerank.js';
 import { UpstreamClient } from './upstream-client.js';
 
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
@@ -47,6 +50,8 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   private readonly clients = new Map<string, UpstreamClient>();
   private readonly defaultHeaders: Record<string, string>;
   private readonly apiKey: string | null;
+  /** Present when the service reranks (`rerankEndpoint`). */
+  readonly rerank?: (request: RerankRequest, context: RequestContext) => Promise<RerankResponse>;
 
   constructor(
     private readonly settings: OpenAICompatSettings,
@@ -59,6 +64,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     this.defaultHeaders = this.headersFor(this.apiKey);
     const baseUrl = settings.base_url ?? service.defaultBaseUrl;
     if (baseUrl) this.client(baseUrl);
+    if (service.rerankEndpoint) this.rerank = (request, context) => this.rerankWith(service.rerankEndpoint!, request, context);
   }
 
   async chatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletion> {
@@ -107,9 +113,10 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
       .filter((model) => typeof model?.id === 'string' && (!allowed || allowed.has(model.id)))
       .map((model) => {
         const embedding = this.service.embeddingModels[model.id];
-        return embedding
-          ? { providerModelId: model.id, modelType: 'embedding' as const, metadata: { ...embedding } }
-          : { providerModelId: model.id, modelType: 'llm' as const, metadata: {} };
+        if (embedding) return { providerModelId: model.id, modelType: 'embedding' as const, metadata: { ...embedding } };
+        // Llama Stack's vLLM adapter: the model list has no type, so a reranker is known by its name.
+        if (this.service.rerankEndpoint && /rerank/i.test(model.id)) return { providerModelId: model.id, modelType: 'rerank' as const, metadata: {} };
+        return { providerModelId: model.id, modelType: 'llm' as const, metadata: {} };
       });
   }
 
@@ -160,7 +167,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   }
 
   /** The upstream and headers for a request: the config's, or those the request's provider data names. */
-  private target(context: RequestContext): { client: UpstreamClient; headers: Record<string, string> } {
+  private target(context: RequestContext): { client: UpstreamClient; headers: Record<string, string>; baseUrl: string } {
     const data = context.providerData;
     const keyField = this.service.providerDataApiKeyField;
     const urlField = this.service.providerDataBaseUrlField;
@@ -186,7 +193,14 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     } catch {
       throw new InvalidRequestError(`Provider '${this.providerId}': '${baseUrl}' is not a valid URL.`);
     }
-    return { client, headers };
+    return { client, headers, baseUrl };
+  }
+
+  private async rerankWith(endpoint: 'base' | 'root', request: RerankRequest, context: RequestContext): Promise<RerankResponse> {
+    const body = JSON.stringify(rerankRequestBody(request));
+    const { client: base, headers, baseUrl } = this.target(context);
+    const client = endpoint === 'root' ? this.client(baseUrl.replace(/\/v1\/?$/, '')) : base;
+    return rerankResponseOf(this.providerId, await client.json<unknown>('POST', '/rerank', headers, body, context));
   }
 
   /** Applies the provider's request defaults and inlines images; returns the request itself when nothing changes. */

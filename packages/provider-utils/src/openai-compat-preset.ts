@@ -30,6 +30,13 @@ export interface OpenAICompatService {
   downloadImages: boolean;
   /** `models`: GET <base>/models answers; `health`: GET the `health` sibling of the base path (vLLM, llama-server). */
   healthPath: 'models' | 'health';
+  /**
+   * Where the service reranks, in the Jina / Cohere shape (`{model, query, documents, top_n}` →
+   * `{results: [{index, relevance_score}]}`): `base` posts to `<base_url>/rerank` (llama.cpp
+   * server's `/v1/rerank`), `root` to `/rerank` beside the `/v1` root (vLLM). Absent or null: the
+   * provider cannot rerank. A service that reranks lists models named `*rerank*` as rerank models.
+   */
+  rerankEndpoint?: 'base' | 'root' | null;
 }
 
 /** Behaviour a provider package adds to the shared adapter, made from its own settings. */

@@ -8,7 +8,7 @@ export { exampleFromSchema, fakeEmbedding } from './fake-openai-upstream-replies
 
 export interface FakeModel {
   id: string;
-  type?: 'llm' | 'embedding';
+  type?: 'llm' | 'embedding' | 'rerank';
 }
 
 export interface FakeUpstreamOptions {
@@ -23,6 +23,14 @@ export interface FakeUpstreamOptions {
   record?: boolean;
   /** The text the assistant answers; default `Echo: <last user text>`. */
   reply?: (request: Record<string, any>) => string;
+  /**
+   * Answer rerank requests as this server documents them: `vllm` at `/rerank` beside the `/v1`
+   * root (vLLM ≥ 0.15; results with `document.text`), `llama-cpp-server` at `/v1/rerank` and
+   * `/rerank` (results with `index` and `relevance_score`, usage in tokens). Both take
+   * `{model, query, documents, top_n}` and answer most relevant first, cut to top_n. The score is
+   * `fakeRelevance` (shared query words). Absent: no rerank route.
+   */
+  rerank?: 'vllm' | 'llama-cpp-server';
   host?: string;
   port?: number;
 }
@@ -32,6 +40,20 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
+}
+
+/**
+ * The fake's rerank score: the share of the query's words found in the document, plus a small
+ * bonus for shorter documents (so ties break the same way everywhere), in [0, 1).
+ */
+export function fakeRelevance(query: string, document: string): number {
+  const words = (text: string) => new Set(text.toLowerCase().match(/[a-z0-9+]+/g) ?? []);
+  const queryWords = words(query);
+  const documentWords = words(document);
+  let shared = 0;
+  for (const word of queryWords) if (documentWords.has(word)) shared++;
+  const overlap = queryWords.size ? shared / queryWords.size : 0;
+  return overlap * 0.9 + 0.09 / (1 + document.length / 100);
 }
 
 const DEFAULT_MODELS: FakeModel[] = [
@@ -135,6 +157,7 @@ export class FakeOpenAIUpstream {
     }
     if (req.method === 'GET' && (path === '/health' || req.url === '/health')) return sendJson(res, {});
     if (req.method !== 'POST') return sendError(res, 404, `Invalid URL (${req.method} ${req.url})`, 'invalid_request_error');
+    if (path === '/rerank' && this.options.rerank) return this.rerank(req.url ?? '', body, res);
     const model = this.models.find((candidate) => candidate.id === body.model);
     if ((path === '/chat/completions' || path === '/completions' || path === '/embeddings') && !model) {
       return sendError(res, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found');
@@ -149,6 +172,36 @@ export class FakeOpenAIUpstream {
       default:
         return sendError(res, 404, `Invalid URL (${req.method} ${req.url})`, 'invalid_request_error');
     }
+  }
+
+  private rerank(url: string, body: any, res: ServerResponse): void {
+    const shape = this.options.rerank!;
+    if (shape === 'vllm' && url.startsWith('/v1/')) return sendError(res, 404, `Invalid URL (POST ${url})`, 'invalid_request_error');
+    const model = this.models.find((candidate) => candidate.id === body.model);
+    if (!model || model.type !== 'rerank') return sendError(res, 404, `The model \`${body.model}\` does not exist or cannot rerank.`, 'invalid_request_error', 'model_not_found');
+    if (typeof body.query !== 'string' || !Array.isArray(body.documents) || body.documents.some((document: unknown) => typeof document !== 'string')) {
+      return sendError(res, 400, 'query must be a string and documents a list of strings.', 'invalid_request_error');
+    }
+    const documents = body.documents as string[];
+    const ranked = documents
+      .map((document, index) => ({ index, document, score: fakeRelevance(body.query, document) }))
+      .sort((left, right) => right.score - left.score || left.index - right.index)
+      .slice(0, typeof body.top_n === 'number' ? body.top_n : documents.length);
+    const tokens = Math.ceil((body.query.length + documents.join('').length) / 4);
+    if (shape === 'vllm') {
+      return sendJson(res, {
+        id: `rerank-${Date.now().toString(16)}`,
+        model: body.model,
+        usage: { total_tokens: tokens },
+        results: ranked.map((result) => ({ index: result.index, document: { text: result.document }, relevance_score: result.score })),
+      });
+    }
+    return sendJson(res, {
+      model: body.model,
+      object: 'list',
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+      results: ranked.map((result) => ({ index: result.index, relevance_score: result.score })),
+    });
   }
 
   private stream(res: ServerResponse, events: unknown[], fault: StreamFault | undefined): Promise<void> {

@@ -1,4 +1,4 @@
-export { exampleFromSchema, type FakeFault, type FakeModel, FakeOpenAIUpstream, type FakeUpstreamOptions, fakeEmbedding, type RecordedRequest } from './fake-openai-upstream.js';
+export { exampleFromSchema, type FakeFault, type FakeModel, FakeOpenAIUpstream, type FakeUpstreamOptions, fakeEmbedding, fakeRelevance, type RecordedRequest } from './fake-openai-upstream.js';
 export { INFERENCE_RECORDINGS_DIR, loadRecordings, type ProviderRecording, RecordingUpstream, recordedPath, unwrapRecorded } from './recording-upstream.js';
 export { type CliServer, startCliServer } from './cli-server.js';
 export { remoteInferenceDistribution, sqliteStorage, startTestServer, temporaryDirectory, testCatalog, type TestServer, type TestServerOptions } from './server-harness.js';

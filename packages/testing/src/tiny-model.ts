@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /**
- * Writes small random-weight GGUF models that llama.cpp loads as real models: llama
- * architecture, a byte-level BPE ("gpt2") vocabulary of the 256 bytes plus ChatML's special
+ * Writes small random-weight GGUF models that llama.cpp loads as real models: llama (Qwen3 for
+ * rerankers) architecture, a byte-level BPE ("gpt2") vocabulary of the 256 bytes plus ChatML's special
  * tokens, and a ChatML chat template. Tests and benchmarks use them instead of downloading one.
  *
  * The weights are random, but shaped so that what the model writes is usable by tests: every
@@ -20,8 +20,12 @@ import { dirname, join } from 'node:path';
 export interface TinyModelOptions {
   /** Where to write the .gguf file (its directory is created). */
   path: string;
-  /** `chat` has a chat template; `embedding` is non-causal with mean pooling. Default `chat`. */
-  kind?: 'chat' | 'embedding';
+  /**
+   * `chat` has a chat template; `embedding` is non-causal with mean pooling; `reranker` is a
+   * Qwen3-architecture cross-encoder as llama.cpp ranks with (rank pooling of the last token, a
+   * `cls.output.weight` head over the labels yes/no, softmaxed). Default `chat`.
+   */
+  kind?: 'chat' | 'embedding' | 'reranker';
   /** Hidden size (`llama.embedding_length`), a multiple of 32. Default 64. */
   embeddingLength?: number;
   /** Transformer blocks. Default 2. */
@@ -46,7 +50,7 @@ export interface TinyModelOptions {
 export interface TinyModelInfo {
   path: string;
   bytes: number;
-  kind: 'chat' | 'embedding';
+  kind: 'chat' | 'embedding' | 'reranker';
   embeddingLength: number;
   contextLength: number;
   vocabularySize: number;
@@ -277,6 +281,7 @@ export function writeTinyModel(options: TinyModelOptions): TinyModelInfo {
     return { name, dims: [columns, rows], type, values };
   };
   const ones = (name: string): Tensor => ({ name, dims: [embeddingLength], type: 'f32', values: new Float32Array(embeddingLength).fill(1) });
+  const headOnes = (name: string): Tensor => ({ name, dims: [headDim], type: 'f32', values: new Float32Array(headDim).fill(1) });
 
   // Dimension 0 of every embedding is a large constant that carries the per-token output bias.
   const BIAS_CARRIER = 8;
@@ -289,7 +294,10 @@ export function writeTinyModel(options: TinyModelOptions): TinyModelInfo {
   for (let token = 0; token < vocabularySize; token++) output.values[token * embeddingLength] = tokenBias(token) / normalizedCarrier;
 
   const tensors: Tensor[] = [embeddings];
-  const weightDeviation = 0.02;
+  const reranker = kind === 'reranker';
+  const architecture = reranker ? 'qwen3' : 'llama';
+  // A reranker's layers weigh more, so that its scores differ from one input to the next.
+  const weightDeviation = reranker ? 0.2 : 0.02;
   for (let layer = 0; layer < layers; layer++) {
     const prefix = `blk.${layer}`;
     tensors.push(
@@ -298,6 +306,7 @@ export function writeTinyModel(options: TinyModelOptions): TinyModelInfo {
       matrix(`${prefix}.attn_k.weight`, embeddingLength, kvLength, weightDeviation),
       matrix(`${prefix}.attn_v.weight`, embeddingLength, kvLength, weightDeviation),
       matrix(`${prefix}.attn_output.weight`, embeddingLength, embeddingLength, weightDeviation),
+      ...(reranker ? [headOnes(`${prefix}.attn_q_norm.weight`), headOnes(`${prefix}.attn_k_norm.weight`)] : []),
       ones(`${prefix}.ffn_norm.weight`),
       matrix(`${prefix}.ffn_gate.weight`, embeddingLength, feedForwardLength, weightDeviation),
       matrix(`${prefix}.ffn_up.weight`, embeddingLength, feedForwardLength, weightDeviation),
@@ -305,22 +314,24 @@ export function writeTinyModel(options: TinyModelOptions): TinyModelInfo {
     );
   }
   tensors.push(ones('output_norm.weight'), output);
+  // The rank head: two rows (yes, no) whose softmax's first value is the score.
+  if (reranker) tensors.push(matrix('cls.output.weight', embeddingLength, 2, 1, 'f32'));
 
   const metadata: [string, MetadataValue][] = [
-    ['general.architecture', { type: 'string', value: 'llama' }],
+    ['general.architecture', { type: 'string', value: architecture }],
     ['general.name', { type: 'string', value: options.name ?? `cria-tiny-${kind}` }],
     ['general.alignment', { type: 'uint32', value: ALIGNMENT }],
     ['general.file_type', { type: 'uint32', value: matrixType === 'f32' ? 0 : matrixType === 'f16' ? 1 : 7 }],
-    ['llama.context_length', { type: 'uint32', value: contextLength }],
-    ['llama.embedding_length', { type: 'uint32', value: embeddingLength }],
-    ['llama.block_count', { type: 'uint32', value: layers }],
-    ['llama.feed_forward_length', { type: 'uint32', value: feedForwardLength }],
-    ['llama.attention.head_count', { type: 'uint32', value: heads }],
-    ['llama.attention.head_count_kv', { type: 'uint32', value: headsKv }],
-    ['llama.attention.layer_norm_rms_epsilon', { type: 'float32', value: 1e-5 }],
-    ['llama.rope.dimension_count', { type: 'uint32', value: headDim }],
-    ['llama.rope.freq_base', { type: 'float32', value: 10000 }],
-    ['llama.vocab_size', { type: 'uint32', value: vocabularySize }],
+    [`${architecture}.context_length`, { type: 'uint32', value: contextLength }],
+    [`${architecture}.embedding_length`, { type: 'uint32', value: embeddingLength }],
+    [`${architecture}.block_count`, { type: 'uint32', value: layers }],
+    [`${architecture}.feed_forward_length`, { type: 'uint32', value: feedForwardLength }],
+    [`${architecture}.attention.head_count`, { type: 'uint32', value: heads }],
+    [`${architecture}.attention.head_count_kv`, { type: 'uint32', value: headsKv }],
+    [`${architecture}.attention.layer_norm_rms_epsilon`, { type: 'float32', value: 1e-5 }],
+    [`${architecture}.rope.dimension_count`, { type: 'uint32', value: headDim }],
+    [`${architecture}.rope.freq_base`, { type: 'float32', value: 10000 }],
+    [`${architecture}.vocab_size`, { type: 'uint32', value: vocabularySize }],
     ['tokenizer.ggml.model', { type: 'string', value: 'gpt2' }],
     ['tokenizer.ggml.pre', { type: 'string', value: 'default' }],
     ['tokenizer.ggml.tokens', { type: 'array', items: 'string', value: tokens }],
@@ -332,7 +343,9 @@ export function writeTinyModel(options: TinyModelOptions): TinyModelInfo {
     ['tokenizer.ggml.add_bos_token', { type: 'bool', value: false }],
   ];
   if (kind === 'chat') metadata.push(['tokenizer.chat_template', { type: 'string', value: TINY_MODEL_CHAT_TEMPLATE }]);
-  else metadata.push(['llama.pooling_type', { type: 'uint32', value: 1 }], ['llama.attention.causal', { type: 'bool', value: false }]);
+  else if (kind === 'embedding') metadata.push(['llama.pooling_type', { type: 'uint32', value: 1 }], ['llama.attention.causal', { type: 'bool', value: false }]);
+  // llama.cpp's LLAMA_POOLING_TYPE_RANK is 4; the labels give the head its two outputs.
+  else metadata.push(['qwen3.pooling_type', { type: 'uint32', value: 4 }], ['qwen3.classifier.output_labels', { type: 'array', items: 'string', value: ['yes', 'no'] }]);
 
   const header = new ByteWriter();
   header.u32(0x46554747); // "GGUF"

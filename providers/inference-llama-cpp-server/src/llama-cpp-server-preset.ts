@@ -6,7 +6,7 @@ export type LlamaCppServerSettings = OpenAICompatSettings;
 /** A llama.cpp server (llama-server); its health is its `/health` route, beside the `/v1` root. */
 export const llamaCppServerPreset: OpenAICompatPreset<LlamaCppServerSettings> = {
   providerType: 'remote::llama-cpp-server',
-  description: 'A llama.cpp server (llama-server) through its OpenAI-compatible endpoint.',
+  description: 'A llama.cpp server (llama-server) through its OpenAI-compatible endpoint (and /v1/rerank when started with --reranking).',
   defaultBaseUrl: 'http://localhost:8080/v1',
   providerDataApiKeyField: null,
   apiKeyEnv: null,
@@ -14,5 +14,6 @@ export const llamaCppServerPreset: OpenAICompatPreset<LlamaCppServerSettings> = 
   embeddingModels: {},
   downloadImages: false,
   healthPath: 'health',
+  rerankEndpoint: 'base',
   sampleConfig: { base_url: 'http://localhost:8080/v1' },
 };

@@ -10,6 +10,7 @@ import { LlamaCppChat } from './llama-cpp-inference-chat.js';
 import type { LlamaCppRuntime } from './llama-cpp-inference-common.js';
 import { LlamaCppCompletions } from './llama-cpp-inference-completions.js';
 import { LlamaCppEmbeddings } from './llama-cpp-inference-embeddings.js';
+import { LlamaCppReranker } from './llama-cpp-inference-rerank.js';
 import { JsonGrammars } from './llama-cpp-inference-tool-calls.js';
 import { loadLlama, ModelSlot } from './llama-cpp-models.js';
 
@@ -19,21 +20,26 @@ export { releaseLlama } from './llama-cpp-models.js';
 export interface GgufModelInfo {
   embeddingLength: number | undefined;
   contextLength: number | undefined;
+  /** With `tensors`: whether the model has the classification head llama.cpp ranks with. */
+  hasRankHead?: boolean;
 }
 
-/** Reads a GGUF file's header (not its tensors). */
-export async function readModelInfo(path: string): Promise<GgufModelInfo> {
-  const info = await readGgufFileInfo(path, { readTensorInfo: false });
+/** Reads a GGUF file's header; its tensor list too with `tensors` (to tell a reranker). */
+export async function readModelInfo(path: string, options: { tensors?: boolean } = {}): Promise<GgufModelInfo> {
+  const info = await readGgufFileInfo(path, { readTensorInfo: options.tensors ?? false });
   const architecture = info.architectureMetadata as { embedding_length?: number; context_length?: number };
-  return { embeddingLength: architecture.embedding_length, contextLength: architecture.context_length };
+  const read: GgufModelInfo = { embeddingLength: architecture.embedding_length, contextLength: architecture.context_length };
+  if (options.tensors) read.hasRankHead = (info.fullTensorInfo ?? []).some((tensor) => tensor.name === 'cls.weight' || tensor.name === 'cls.output.weight');
+  return read;
 }
 
-/** The chat, completions and embeddings collaborators over the provider's models. */
+/** The chat, completions, embeddings and rerank collaborators over the provider's models. */
 export function createEngine(runtime: LlamaCppRuntime) {
   return {
     chat: new LlamaCppChat(runtime, new JsonGrammars(runtime)),
     completions: new LlamaCppCompletions(runtime),
     embedder: new LlamaCppEmbeddings(runtime),
+    reranker: new LlamaCppReranker(runtime),
   };
 }
 

@@ -14,6 +14,8 @@ import {
   type ProviderLifecycle,
   type ProviderModel,
   type RequestContext,
+  type RerankRequest,
+  type RerankResponse,
   resolveConfigPath,
   UnavailableError,
 } from '@cria/api';
@@ -27,8 +29,8 @@ type EngineModule = typeof import('./llama-cpp-engine.js');
 /**
  * `inline::llama-cpp`: GGUF models run in this process by node-llama-cpp. Each model is loaded
  * once, on first use; its context has `parallel_sequences` sequences that requests take from a
- * queue and give back as soon as they finish, fail or are cancelled. Chat, completions and
- * embeddings are done by collaborators that share the registered models.
+ * queue and give back as soon as they finish, fail or are cancelled. Chat, completions,
+ * embeddings and rerank are done by collaborators that share the registered models.
  */
 export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
   private readonly slots = new Map<string, ModelSlot>();
@@ -53,7 +55,6 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
   }
 
   async registerModel(model: ProviderModel): Promise<Partial<ProviderModel> | void> {
-    if (model.modelType === 'rerank') throw new ConfigError('', `inline::llama-cpp cannot serve rerank models ('${model.providerModelId}')`);
     let source;
     try {
       source = parseModelSource(model.providerModelId, this.modelsDir, this.context.distributionDir);
@@ -69,7 +70,7 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
     const engine = await this.engineModule();
     let info;
     try {
-      info = await engine.readModelInfo(source.localPath);
+      info = await engine.readModelInfo(source.localPath, { tensors: model.modelType === 'rerank' });
     } catch (error) {
       throw new UnavailableError(`${source.localPath} is not a readable GGUF model (${(error as Error).message}).`, { code: 'model_file_invalid' });
     }
@@ -78,6 +79,9 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
     if (model.modelType === 'embedding') {
       if (!info.embeddingLength) throw new UnavailableError(`${source.localPath} declares no embedding length; is it an embedding model?`, { code: 'model_file_invalid' });
       metadata.embedding_dimension = info.embeddingLength;
+    }
+    if (model.modelType === 'rerank' && !info.hasRankHead) {
+      throw new ConfigError('', `${source.localPath} has no classification head (cls.weight or cls.output.weight), so llama.cpp cannot rank with it: register a reranker GGUF (a Qwen3 or bge reranker) as model_type rerank`);
     }
     const slot = engine.createModelSlot(model.providerModelId, source.localPath, model.modelType, this.settings, this.context);
     this.slots.set(model.providerModelId, slot);
@@ -103,6 +107,10 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
 
   async embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse> {
     return (await this.engine()).embedder.embeddings(request, context);
+  }
+
+  async rerank(request: RerankRequest, context: RequestContext): Promise<RerankResponse> {
+    return (await this.engine()).reranker.rerank(request, context);
   }
 
   async listModels(): Promise<ProviderModel[] | undefined> {

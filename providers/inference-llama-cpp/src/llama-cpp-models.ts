@@ -8,6 +8,7 @@ import {
   type LlamaEmbeddingContext,
   LlamaLogLevel,
   type LlamaModel,
+  type LlamaRankingContext,
   resolveChatWrapper,
 } from 'node-llama-cpp';
 import { defaultThreads, type LlamaCppSettings } from './llama-cpp-config.js';
@@ -67,9 +68,11 @@ export interface LoadedModel {
   /** Chat models: the context whose sequences serve requests. */
   context: LlamaContext | null;
   chatWrapper: ChatWrapper | null;
-  /** Chat models: the sequences; embedding models: the embedding contexts. */
+  /** Chat models: the sequences. */
   sequences: ResourcePool<LlamaContextSequence> | null;
   embeddings: ResourcePool<LlamaEmbeddingContext> | null;
+  /** Rerank models: the ranking contexts. */
+  rankings: ResourcePool<LlamaRankingContext> | null;
   /** Tokens one sequence holds. */
   contextSize: number;
 }
@@ -84,6 +87,12 @@ export interface SequenceLease {
 export interface EmbeddingLease {
   loaded: LoadedModel;
   embedding: LlamaEmbeddingContext;
+  release(): void;
+}
+
+export interface RankingLease {
+  loaded: LoadedModel;
+  ranking: LlamaRankingContext;
   release(): void;
 }
 
@@ -147,6 +156,18 @@ export class ModelSlot {
     }
   }
 
+  async acquireRanking(signal: AbortSignal): Promise<RankingLease> {
+    this.active++;
+    try {
+      const loaded = await this.load();
+      const [ranking] = await loaded.rankings!.acquire(1, signal);
+      return { loaded, ranking: ranking!, release: this.releaser(() => loaded.rankings!.release([ranking!])) };
+    } catch (error) {
+      this.settle();
+      throw error;
+    }
+  }
+
   /** Frees the model's memory now. */
   async unload(): Promise<void> {
     clearTimeout(this.idleTimer);
@@ -158,8 +179,10 @@ export class ModelSlot {
     const gone = new UnavailableError(`Model '${this.id}' was unloaded; try again.`, { retryAfterSeconds: 1 });
     loaded.sequences?.rejectWaiting(gone);
     loaded.embeddings?.rejectWaiting(gone);
+    loaded.rankings?.rejectWaiting(gone);
     await loaded.context?.dispose();
     for (const embedding of loaded.embeddings?.resources ?? []) await embedding.dispose();
+    for (const ranking of loaded.rankings?.resources ?? []) await ranking.dispose();
     await loaded.model.dispose();
     this.logger.info('model unloaded', { model: this.id });
   }
@@ -207,13 +230,20 @@ export class ModelSlot {
         // Each embedding context has one sequence; non-causal models need the whole input in one batch.
         for (let index = 0; index < parallel; index++) contexts.push(await model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads }));
         this.logger.info('model loaded', { model: this.id, path: this.path, type: 'embedding', ms: Date.now() - started, threads });
-        return { model, context: null, chatWrapper: null, sequences: null, embeddings: new ResourcePool(contexts, this.settings.max_queued_requests, describe), contextSize };
+        return { model, context: null, chatWrapper: null, sequences: null, embeddings: new ResourcePool(contexts, this.settings.max_queued_requests, describe), rankings: null, contextSize };
+      }
+      if (this.modelType === 'rerank') {
+        const contexts: LlamaRankingContext[] = [];
+        // One sequence each: a query-document pair is evaluated whole, in one batch.
+        for (let index = 0; index < parallel; index++) contexts.push(await model.createRankingContext({ contextSize, batchSize: contextSize, threads }));
+        this.logger.info('model loaded', { model: this.id, path: this.path, type: 'rerank', ms: Date.now() - started, threads });
+        return { model, context: null, chatWrapper: null, sequences: null, embeddings: null, rankings: new ResourcePool(contexts, this.settings.max_queued_requests, describe), contextSize };
       }
       const context = await model.createContext({ contextSize, sequences: parallel, threads, batchSize: Math.min(512, contextSize) });
       const sequences = Array.from({ length: parallel }, () => context.getSequence());
       const chatWrapper = resolveChatWrapper(model);
       this.logger.info('model loaded', { model: this.id, path: this.path, type: 'llm', chat_wrapper: chatWrapper.wrapperName, ms: Date.now() - started, threads, sequences: parallel });
-      return { model, context, chatWrapper, sequences: new ResourcePool(sequences, this.settings.max_queued_requests, describe), embeddings: null, contextSize: context.contextSize };
+      return { model, context, chatWrapper, sequences: new ResourcePool(sequences, this.settings.max_queued_requests, describe), embeddings: null, rankings: null, contextSize: context.contextSize };
     } catch (error) {
       await model.dispose();
       throw new UnavailableError(`Model '${this.id}' could not get a context of ${contextSize} tokens × ${parallel}: ${(error as Error).message}`, { code: 'model_load_failed', cause: error });

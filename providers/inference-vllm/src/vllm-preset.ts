@@ -30,7 +30,7 @@ function defaultMaxTokens(maxTokens: number): NonNullable<OpenAICompatExtensions
 /** A vLLM server's OpenAI-compatible endpoint; its health is vLLM's `/health` route, beside the `/v1` root. */
 export const vllmPreset: OpenAICompatPreset<VllmSettings> = {
   providerType: 'remote::vllm',
-  description: 'A vLLM server (its OpenAI-compatible endpoint).',
+  description: 'A vLLM server (its OpenAI-compatible endpoint, and /rerank).',
   defaultBaseUrl: null,
   providerDataApiKeyField: 'vllm_api_token',
   apiKeyEnv: 'VLLM_API_TOKEN',
@@ -38,6 +38,7 @@ export const vllmPreset: OpenAICompatPreset<VllmSettings> = {
   embeddingModels: {},
   downloadImages: false,
   healthPath: 'health',
+  rerankEndpoint: 'root',
   configProperties: vllmConfigProperties,
   secretConfigKeys: ['api_token'],
   sampleConfig: {

@@ -1559,9 +1559,9 @@ export interface VectorStoreFileBatch {
  */
 export interface SearchRankingOptions {
   /**
-   * Hybrid search merges its rankings with `rrf` or `weighted`; `auto`, `none` and `default-2024-11-15` use the distribution's default_reranker_strategy.
+   * Hybrid search merges its rankings with `rrf` or `weighted`; `auto`, `none` and `default-2024-11-15` use the distribution's default_reranker_strategy. `neural` (Llama Stack) reranks the candidates (max_num_results × chunk_multiplier) with a rerank model.
    */
-  ranker?: ('auto' | 'none' | 'default-2024-11-15' | 'rrf' | 'weighted') | null;
+  ranker?: ('auto' | 'none' | 'default-2024-11-15' | 'rrf' | 'weighted' | 'neural') | null;
   /**
    * Drop results scoring below this (default 0).
    */
@@ -1574,6 +1574,10 @@ export interface SearchRankingOptions {
    * RRF: the k of 1 / (k + rank).
    */
   impact_factor?: number | null;
+  /**
+   * Neural ranker: the rerank model; the distribution's vector_stores.default_reranker_model when absent.
+   */
+  model?: string | null;
 }
 /**
  * POST /v1/vector_stores/{vector_store_id}/search.
@@ -3172,6 +3176,79 @@ export interface ModerationObject {
   results: ModerationResult[];
 }
 /**
+ * A text content part (OpenAIChatCompletionContentPartTextParam).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankTextPart".
+ */
+export interface RerankTextPart {
+  type?: 'text';
+  text: string;
+}
+/**
+ * An image content part (OpenAIChatCompletionContentPartImageParam); no provider here ranks images.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankImagePart".
+ */
+export interface RerankImagePart {
+  type?: 'image_url';
+  image_url: {
+    url: string;
+    detail?: ('auto' | 'low' | 'high') | null;
+  };
+}
+/**
+ * Request model for reranking documents.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankRequest".
+ */
+export interface RerankRequest {
+  /**
+   * The identifier of the reranking model to use.
+   */
+  model: string;
+  /**
+   * The search query to rank items against.
+   */
+  query: string | RerankTextPart | RerankImagePart;
+  /**
+   * The items to rerank.
+   *
+   * @minItems 1
+   */
+  items: (string | RerankTextPart | RerankImagePart)[];
+  /**
+   * At most this many results; all by default.
+   */
+  max_num_results?: number | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankData".
+ */
+export interface RerankData {
+  /**
+   * The index of the item in the request.
+   */
+  index: number;
+  /**
+   * The model's relevance score; higher is more relevant.
+   */
+  relevance_score: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RerankResponse".
+ */
+export interface RerankResponse {
+  /**
+   * The results, most relevant first.
+   */
+  data: RerankData[];
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -3762,6 +3839,11 @@ export interface ApiSchemaTypes {
   RegisterShieldRequest: RegisterShieldRequest;
   RegisterToolGroupRequest: RegisterToolGroupRequest;
   RegisteredResources: RegisteredResources;
+  RerankData: RerankData;
+  RerankImagePart: RerankImagePart;
+  RerankRequest: RerankRequest;
+  RerankResponse: RerankResponse;
+  RerankTextPart: RerankTextPart;
   ResponseComparisonFilter: ResponseComparisonFilter;
   ResponseFileSearchTool: ResponseFileSearchTool;
   ResponseFormat: ResponseFormat;

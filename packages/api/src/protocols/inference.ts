@@ -14,6 +14,8 @@ import type {
   ModelList,
   StoredChatCompletion,
   ModelType,
+  RerankRequest,
+  RerankResponse,
 } from '../generated/api-types.js';
 import type { RequestContext } from '../provider.js';
 
@@ -38,6 +40,13 @@ export interface InferenceProvider {
   completion(request: CompletionRequest, context: RequestContext): Promise<Completion>;
   streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>>;
   embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse>;
+  /**
+   * Scores each item's relevance to the query with a model of type `rerank`; results may come in
+   * any order and need not honour `max_num_results` (the router sorts and cuts them). Providers
+   * that cannot rank leave it out: the router then answers 400 naming `model`. A provider that
+   * cannot rank an item (an image) throws InvalidRequestError naming it (`items[i]`, `query`).
+   */
+  rerank?(request: RerankRequest, context: RequestContext): Promise<RerankResponse>;
   /**
    * The models the provider serves now; `undefined` when it cannot list them (then only the
    * distribution's registered models are routed to it).
@@ -66,6 +75,12 @@ export interface InferenceApi {
   completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion>;
   streamCompletion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<Completion>>;
   embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse>;
+  /**
+   * Llama Stack's rerank: the items by relevance to the query, most relevant first, at most
+   * `max_num_results`. InvalidRequestError naming `model` when it is not a rerank model or its
+   * provider cannot rank.
+   */
+  rerank(request: RerankRequest, context?: Partial<RequestContext>): Promise<RerankResponse>;
   /** Stored chat completions; throws InvalidRequestError when the distribution keeps none. */
   listChatCompletions(query: ListChatCompletionsQuery): Promise<ChatCompletionList>;
   getChatCompletion(completionId: string): Promise<StoredChatCompletion>;

@@ -7,6 +7,7 @@ import { filesSchemas } from './schemas-files.js';
 import type { JsonSchema } from './json-schema.js';
 import { modelsSchemas } from './schemas-models.js';
 import { promptsSchemas } from './schemas-prompts.js';
+import { rerankSchemas } from './schemas-rerank.js';
 import { responsesSchemas } from './schemas-responses.js';
 import { safetySchemas } from './schemas-safety.js';
 import { toolsSchemas } from './schemas-tools.js';
@@ -42,6 +43,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...responsesSchemas,
     ...agentsSchemas,
     ...safetySchemas,
+    ...rerankSchemas,
     ...distributionSchemas,
   }),
 };

@@ -235,12 +235,13 @@ const rankingOptions = object(
   {
     ranker: nullable({
       type: 'string',
-      enum: ['auto', 'none', 'default-2024-11-15', 'rrf', 'weighted'],
-      description: 'Hybrid search merges its rankings with `rrf` or `weighted`; `auto`, `none` and `default-2024-11-15` use the distribution\'s default_reranker_strategy.',
+      enum: ['auto', 'none', 'default-2024-11-15', 'rrf', 'weighted', 'neural'],
+      description: 'Hybrid search merges its rankings with `rrf` or `weighted`; `auto`, `none` and `default-2024-11-15` use the distribution\'s default_reranker_strategy. `neural` (Llama Stack) reranks the candidates (max_num_results × chunk_multiplier) with a rerank model.',
     }),
     score_threshold: nullable({ type: 'number', description: 'Drop results scoring below this (default 0).' }),
     alpha: nullable({ type: 'number', minimum: 0, maximum: 1, description: 'Weighted ranker: the weight of the vector score.' }),
     impact_factor: nullable({ type: 'number', minimum: 0, description: 'RRF: the k of 1 / (k + rank).' }),
+    model: nullable({ type: 'string', minLength: 1, description: 'Neural ranker: the rerank model; the distribution\'s vector_stores.default_reranker_model when absent.' }),
   },
   { additionalProperties: false, title: 'SearchRankingOptions' },
 );

@@ -10,7 +10,7 @@ import { InferenceStore } from './inference-store.js';
  */
 export const inferenceApi = defineApi({
   name: 'inference',
-  description: 'Chat completions, completions and embeddings, routed to the provider serving the model; stored chat completions.',
+  description: 'Chat completions, completions, embeddings and rerank, routed to the provider serving the model; stored chat completions.',
   kind: 'providers',
   dependencies: ['models'],
   stores: [{ name: 'inference', kind: 'sql', description: 'Every chat completion with its input messages.' }],

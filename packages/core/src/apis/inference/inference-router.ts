@@ -14,7 +14,10 @@ import {
   type ListChatCompletionsQuery,
   type ModelsApi,
   type RequestContext,
+  type RerankRequest,
+  type RerankResponse,
   type StoredChatCompletion,
+  UpstreamError,
 } from '@cria/api';
 import { ChatCompletionAccumulator } from './chat-completion-accumulator.js';
 import { conformChatCompletion, conformChatCompletionChunk, conformCompletion, conformEmbeddings } from './inference-replies.js';
@@ -82,6 +85,15 @@ export class InferenceRouter implements InferenceApi {
     return response;
   }
 
+  async rerank(request: RerankRequest, context?: Partial<RequestContext>): Promise<RerankResponse> {
+    const model = await this.models.routeModel(request.model, 'rerank', 'rerank');
+    if (!model.provider.rerank) {
+      throw new InvalidRequestError(`Model '${request.model}' is served by provider '${model.providerId}', which cannot rerank.`, { param: 'model' });
+    }
+    const response = await model.provider.rerank({ ...request, model: model.providerResourceId }, fullContext(context));
+    return { data: conformRerank(model.providerId, response, request) };
+  }
+
   async listChatCompletions(query: ListChatCompletionsQuery): Promise<ChatCompletionList> {
     const list = await this.requireStore().list(query);
     // Kept as they came (earlier releases stored upstream replies unchanged).
@@ -118,4 +130,17 @@ async function* renameModel(stream: AsyncIterable<Completion>, identifier: strin
     conformCompletion(chunk).model = identifier;
     yield chunk;
   }
+}
+
+/** The provider's results checked, most relevant first, cut to max_num_results. */
+function conformRerank(providerId: string, response: RerankResponse, request: RerankRequest): RerankResponse['data'] {
+  const results = response?.data;
+  if (!Array.isArray(results)) throw new UpstreamError(providerId, `${providerId} answered the rerank request with an unexpected body (no data)`, { status: null });
+  for (const result of results) {
+    if (!Number.isInteger(result?.index) || result.index < 0 || result.index >= request.items.length || typeof result.relevance_score !== 'number' || Number.isNaN(result.relevance_score)) {
+      throw new UpstreamError(providerId, `${providerId} answered the rerank request with an invalid result (${JSON.stringify(result)})`, { status: null });
+    }
+  }
+  const sorted = results.map(({ index, relevance_score }) => ({ index, relevance_score })).sort((left, right) => right.relevance_score - left.relevance_score);
+  return request.max_num_results ? sorted.slice(0, request.max_num_results) : sorted;
 }

@@ -78,4 +78,15 @@ export const inferenceRoutes = [
       return { json: await api.embeddings(body, context) };
     },
   }),
+  route({
+    method: 'POST',
+    path: '/v1alpha/inference/rerank',
+    operation: 'rerank',
+    summary: 'Rerank items by their relevance to a query with a model of type `rerank`, most relevant first.',
+    requestBody: 'RerankRequest',
+    response: 'RerankResponse',
+    async handler({ body, context, api }) {
+      return { json: await api.rerank(body, context) };
+    },
+  }),
 ];

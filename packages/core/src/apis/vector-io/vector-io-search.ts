@@ -46,7 +46,8 @@ function mergeMatches(lists: readonly ChunkMatch[][], limit: number): ChunkMatch
  * Searching stores: Llama Stack's chunk query (answered with each chunk's embedding) and OpenAI's
  * vector store search (several queries merged, optionally rewritten by a chat model first, results
  * with their file's name and attributes). Hybrid search takes the request's reranker, else the
- * distribution's default.
+ * distribution's default; the `neural` ranker reorders the candidates with a rerank model through
+ * the inference API.
  */
 export class VectorIOSearch {
   constructor(
@@ -106,6 +107,9 @@ export class VectorIOSearch {
     const limit = request.max_num_results ?? 10;
     const options = request.ranking_options ?? null;
     const reranker = mode === 'hybrid' ? this.reranker(options?.ranker ?? null, options?.impact_factor ?? undefined, options?.alpha ?? undefined) : undefined;
+    const neuralModel = options?.ranker === 'neural' ? this.neuralModel(options.model ?? null) : null;
+    // The neural ranker picks its results from more candidates (Llama Stack's chunk_multiplier).
+    const candidates = neuralModel ? limit * this.settings.chunkMultiplier : limit;
     const embeddings = mode === 'keyword' ? [] : await this.embedder.embed(embeddingTarget(state), queries, context?.signal);
     const provider = this.catalog.provider(state);
     const lists = await Promise.all(
@@ -113,7 +117,7 @@ export class VectorIOSearch {
         provider.queryChunks(storeId, {
           mode,
           text,
-          maxChunks: limit,
+          maxChunks: candidates,
           // OpenAI's ranking_options.score_threshold defaults to 0; it applies to the score as shown.
           scoreThreshold: mode === 'keyword' ? keywordThreshold(options?.score_threshold ?? 0) : (options?.score_threshold ?? 0),
           ...(embeddings[index] ? { embedding: embeddings[index] } : {}),
@@ -124,14 +128,16 @@ export class VectorIOSearch {
     );
     const attached = new Map<string, FileRecord | undefined>();
     const data: VectorStoreSearchResult[] = [];
-    for (const match of mergeMatches(lists, limit)) {
+    let matches = mergeMatches(lists, candidates);
+    if (neuralModel) matches = await this.rerankMatches(neuralModel, queries.join(' '), matches, limit, context);
+    for (const match of matches) {
       const fileId = String(match.chunkMetadata.file_id ?? match.metadata.file_id ?? match.metadata.document_id ?? match.chunkMetadata.document_id ?? '');
       if (fileId && !attached.has(fileId)) attached.set(fileId, await this.tables.file(vectorStoreId, fileId));
       const file = fileId ? attached.get(fileId) : undefined;
       data.push({
         file_id: fileId,
         filename: file?.filename ?? String(match.metadata.filename ?? ''),
-        score: mode === 'keyword' ? keywordScore(match.score) : Math.min(1, Math.max(0, match.score)),
+        score: mode === 'keyword' && !neuralModel ? keywordScore(match.score) : Math.min(1, Math.max(0, match.score)),
         attributes: file ? (file.attributes ?? {}) : scalarAttributes(match.metadata),
         content: [{ type: 'text', text: match.content }],
       });
@@ -143,6 +149,22 @@ export class VectorIOSearch {
   private reranker(type: string | null, impactFactor: number | undefined, alpha: number | undefined): ChunkReranker {
     const kind = type === 'rrf' || type === 'weighted' ? type : this.settings.defaultReranker.type;
     return kind === 'weighted' ? { type: 'weighted', alpha: alpha ?? this.settings.weightedAlpha } : { type: 'rrf', impactFactor: impactFactor ?? this.settings.rrfImpactFactor };
+  }
+
+  /** The rerank model of a `neural` search: the request's, else the distribution's default. */
+  private neuralModel(requested: string | null): string {
+    const model = requested ?? this.settings.defaultRerankerModel;
+    if (!model) {
+      throw new InvalidRequestError('The neural ranker needs a rerank model: set ranking_options.model, or vector_stores.default_reranker_model in the distribution.', { param: 'ranking_options.model' });
+    }
+    return model;
+  }
+
+  /** The candidates reordered by the rerank model, scored by it, the best `limit` of them. */
+  private async rerankMatches(model: string, query: string, matches: ChunkMatch[], limit: number, context?: Partial<RequestContext>): Promise<ChunkMatch[]> {
+    if (!matches.length) return matches;
+    const ranked = await this.embedder.requireInference().rerank({ model, query, items: matches.map((match) => match.content), max_num_results: limit }, context);
+    return ranked.data.map((result) => ({ ...matches[result.index]!, score: result.relevance_score }));
   }
 
   private async rewriteQuery(query: string, context?: Partial<RequestContext>): Promise<string> {

@@ -14,6 +14,10 @@ export interface VectorStoresSettings {
   defaultReranker: ChunkReranker;
   rrfImpactFactor: number;
   weightedAlpha: number;
+  /** `provider_id/model_id` of the rerank model of the `neural` ranker when a search names none. */
+  defaultRerankerModel: string | null;
+  /** Candidates a `neural` search fetches per result it returns (chunk_retrieval_params.chunk_multiplier). */
+  chunkMultiplier: number;
   /** Files ingested at the same time (file_batch_params.max_concurrent_files_per_batch). */
   maxConcurrentFiles: number;
 }
@@ -27,6 +31,7 @@ export function vectorStoresSettings(config: VectorStoresConfig | null | undefin
   const weightedAlpha = retrieval.weighted_search_alpha ?? DEFAULT_WEIGHTED_ALPHA;
   const embedding = config?.default_embedding_model ?? null;
   const rewrite = config?.rewrite_query_params ?? null;
+  const reranker = config?.default_reranker_model ?? null;
   return {
     defaultProviderId: config?.default_provider_id ?? null,
     defaultEmbeddingModel: embedding ? `${embedding.provider_id}/${embedding.model_id}` : null,
@@ -42,6 +47,8 @@ export function vectorStoresSettings(config: VectorStoresConfig | null | undefin
     defaultReranker: retrieval.default_reranker_strategy === 'weighted' ? { type: 'weighted', alpha: weightedAlpha } : { type: 'rrf', impactFactor: rrfImpactFactor },
     rrfImpactFactor,
     weightedAlpha,
+    defaultRerankerModel: reranker ? `${reranker.provider_id}/${reranker.model_id}` : null,
+    chunkMultiplier: retrieval.chunk_multiplier ?? 5,
     maxConcurrentFiles: config?.file_batch_params?.max_concurrent_files_per_batch ?? 3,
   };
 }
