@@ -145,7 +145,8 @@ export class BraintrustScoring implements ScoringProvider {
       const completion = await this.inference.chatCompletion({ model, messages: [{ role: 'user', content: prompt }], temperature: 0, stream: false, store: false }, context);
       content = completion.choices[0]?.message.content;
     } catch (error) {
-      if (isCriaError(error, 'not_found')) {
+      // Unknown to the models router, or to the service that serves it (an upstream 404).
+      if (isCriaError(error, 'not_found') || (UpstreamError.is(error) && (error as UpstreamError).status === 404)) {
         throw new UpstreamError(this.providerId, `The judge model '${model}' (inline::braintrust judge_model) is not served here: ${(error as Error).message}`, { cause: error });
       }
       throw error;

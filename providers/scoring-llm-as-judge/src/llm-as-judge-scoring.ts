@@ -113,7 +113,8 @@ export class LlmAsJudgeScoring implements ScoringProvider {
       const completion = await this.inference.chatCompletion({ model, messages: [{ role: 'user', content: prompt }], stream: false, store: false }, context);
       content = completion.choices[0]?.message.content;
     } catch (error) {
-      if (isCriaError(error, 'not_found')) {
+      // Unknown to the models router, or to the service that serves it (an upstream 404).
+      if (isCriaError(error, 'not_found') || (UpstreamError.is(error) && (error as UpstreamError).status === 404)) {
         throw new InvalidRequestError(`The judge model '${model}' is not served here (${(error as Error).message}); name one GET /v1/models lists in judge_model.`, { param: `${fnParam}.judge_model`, cause: error });
       }
       throw error;
