@@ -8,6 +8,8 @@ export interface HuggingfaceDatasetIOConfig {
   base_url: string;
   /** How long one request may take. */
   timeout_seconds: number;
+  /** Llama Stack's kvstore, accepted so its configs load; datasets are kept by the registry here. */
+  kvstore?: { backend: string; namespace?: string | null } | null;
 }
 
 export const configSchema: JsonSchema = {
@@ -16,6 +18,12 @@ export const configSchema: JsonSchema = {
     api_key: { type: ['string', 'null'], default: null, description: 'Hugging Face token (HF_TOKEN when empty), sent as a Bearer token.' },
     base_url: { type: 'string', minLength: 1, default: 'https://datasets-server.huggingface.co', description: 'The datasets-server base URL.' },
     timeout_seconds: { type: 'number', exclusiveMinimum: 0, default: 30, description: 'Timeout of one request to the datasets-server.' },
+    kvstore: {
+      type: ['object', 'null'],
+      properties: { backend: { type: 'string' }, namespace: { type: ['string', 'null'] } },
+      additionalProperties: false,
+      description: 'Accepted for Llama Stack configs and unused: registered datasets live in the registry.',
+    },
   },
   additionalProperties: false,
 };

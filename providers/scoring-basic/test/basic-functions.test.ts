@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { ScoringFunctionResource } from '@cria/api';
 import { BASIC_FUNCTIONS, BasicScoring, normalizeDocvqaAnswer, normalizeFinalAnswer, pythonExponent, pythonRegex, scoreIfevalRow, tryEvaluateFrac, tryEvaluateLatex } from '../src/index.js';
 
-const context = { signal: new AbortController().signal, providerData: null };
 const scoring = new BasicScoring();
 
 function fn(providerResourceId: string): ScoringFunctionResource {
@@ -10,13 +9,13 @@ function fn(providerResourceId: string): ScoringFunctionResource {
   return { type: 'scoring_function', identifier: definition.identifier, provider_id: 'basic', provider_resource_id: providerResourceId, description: definition.description, return_type: definition.return_type, params: definition.params, metadata: {}, source: 'listed_from_provider', created: 0 };
 }
 
-const scores = async (id: string, rows: Record<string, unknown>[]) => (await scoring.scoreRows(fn(id), rows, fn(id).params, context)).map((row) => row.score);
+const scores = async (id: string, rows: Record<string, unknown>[]) => (await scoring.scoreRows(fn(id), rows, fn(id).params)).map((row) => row.score);
 
 describe('inline::basic functions', () => {
   it('equality and subset_of', async () => {
     expect(await scores('equality', [{ expected_answer: 'Paris', generated_answer: 'Paris' }, { expected_answer: 'Paris', generated_answer: 'paris' }])).toEqual([1, 0]);
     expect(await scores('subset-of', [{ expected_answer: 'Paris', generated_answer: 'It is Paris.' }, { expected_answer: 'Rome', generated_answer: 'It is Paris.' }])).toEqual([1, 0]);
-    await expect(scoring.scoreRows(fn('equality'), [{ expected_answer: 'x' }], null, context)).rejects.toMatchObject({ param: 'input_rows[0].generated_answer' });
+    await expect(scoring.scoreRows(fn('equality'), [{ expected_answer: 'x' }], null)).rejects.toMatchObject({ param: 'input_rows[0].generated_answer' });
   });
 
   it('parses multiple-choice answers in several languages', async () => {
@@ -48,7 +47,7 @@ describe('inline::basic functions', () => {
       { expected_answer: '12', generated_answer: 'The final answer is: $\\boxed{12}$. Q: next' },
       { expected_answer: '12', generated_answer: 'The final answer is $\\boxed{13}$' },
     ])).toEqual([1, 1, 0]);
-    await expect(scoring.scoreRows(fn('regex-parser-math-response'), [{ expected_answer: '1', generated_answer: '1' }], { type: 'regex_parser', parsing_regexes: ['a', 'b'] }, context)).rejects.toMatchObject({
+    await expect(scoring.scoreRows(fn('regex-parser-math-response'), [{ expected_answer: '1', generated_answer: '1' }], { type: 'regex_parser', parsing_regexes: ['a', 'b'] })).rejects.toMatchObject({
       param: 'scoring_functions.basic::regex_parser_math_response.parsing_regexes',
     });
   });
@@ -57,7 +56,7 @@ describe('inline::basic functions', () => {
     expect(normalizeDocvqaAnswer('The Two dogs!')).toBe('2 dogs');
     expect(normalizeDocvqaAnswer('dont stop')).toBe("don't stop");
     expect(await scores('docvqa', [{ expected_answer: '["two dogs", "2 puppies"]', generated_answer: 'Two dogs.' }, { expected_answer: '["cat"]', generated_answer: 'a dog' }])).toEqual([1, 0]);
-    await expect(scoring.scoreRows(fn('docvqa'), [{ expected_answer: 'cat', generated_answer: 'cat' }], null, context)).rejects.toMatchObject({ param: 'input_rows[0].expected_answer' });
+    await expect(scoring.scoreRows(fn('docvqa'), [{ expected_answer: 'cat', generated_answer: 'cat' }], null)).rejects.toMatchObject({ param: 'input_rows[0].expected_answer' });
   });
 });
 

@@ -78,9 +78,14 @@ export class BraintrustScoring implements ScoringProvider {
   }
 
   async listScoringFunctions(): Promise<ScoringFunctionDefinition[]> {
+    const judged = this.config.judge_model
+      ? [
+          definition('factuality', 'Test output factuality against expected value using Braintrust LLM scorer. See: github.com/braintrustdata/autoevals'),
+          definition('answer-correctness', `Scores the correctness of the answer based on the ground truth (factual F1 of its statements${this.config.embedding_model ? ', with a quarter from answer similarity' : ''}). See: github.com/braintrustdata/autoevals`),
+        ]
+      : [];
     return [
-      definition('factuality', 'Test output factuality against expected value using Braintrust LLM scorer. See: github.com/braintrustdata/autoevals'),
-      definition('answer-correctness', `Scores the correctness of the answer based on the ground truth (factual F1 of its statements${this.config.embedding_model ? ', with a quarter from answer similarity' : ''}). See: github.com/braintrustdata/autoevals`),
+      ...judged,
       ...(this.config.embedding_model ? [definition('answer-similarity', 'Test output semantic similarity to expected value (cosine of embeddings). See: github.com/braintrustdata/autoevals')] : []),
       definition('exact-match', 'Returns 1 if the output equals the expected value exactly, 0 otherwise (autoevals ExactMatch).'),
       definition('levenshtein', 'One minus the Levenshtein distance over the longer length (autoevals Levenshtein).'),
@@ -140,6 +145,7 @@ export class BraintrustScoring implements ScoringProvider {
 
   private async ask(prompt: string, fn: ScoringFunctionResource, context: RequestContext): Promise<string> {
     const model = this.config.judge_model;
+    if (!model) throw new InvalidRequestError(`'${fn.identifier}' needs a judge model: set judge_model in the inline::braintrust config.`, { param: `scoring_functions.${fn.identifier}` });
     let content: unknown;
     try {
       const completion = await this.inference.chatCompletion({ model, messages: [{ role: 'user', content: prompt }], temperature: 0, stream: false, store: false }, context);

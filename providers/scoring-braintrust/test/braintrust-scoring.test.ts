@@ -1,7 +1,8 @@
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAIUpstream, startTestServer, type TestServer } from '@cria/testing';
-import { factualF1, parseClassification, parseFactualityChoice } from '../src/index.js';
+import type { InferenceApi } from '@cria/api';
+import { BraintrustScoring, factualF1, parseClassification, parseFactualityChoice } from '../src/index.js';
 
 /**
  * A judge answering as the prompts ask: factuality ends with "Choice: X" (C when the submission
@@ -41,6 +42,13 @@ describe('braintrust judge answers', () => {
     const classification = parseClassification('{"TP": ["a", "b"], "FP": ["c"], "FN": ["d"]}')!;
     expect(factualF1(classification)).toBeCloseTo(2 / 3);
     expect(parseClassification('{"TP": []}')).toBeNull();
+  });
+});
+
+describe('inline::braintrust without a judge model (a Llama Stack config with only openai_api_key)', () => {
+  it('offers only the scorers that need no judge', async () => {
+    const scoring = new BraintrustScoring({ judge_model: null, embedding_model: null, max_concurrent_judgements: 4, openai_api_key: 'sk-unused' }, {} as InferenceApi, 'braintrust');
+    expect((await scoring.listScoringFunctions()).map((fn) => fn.identifier)).toEqual(['braintrust::exact-match', 'braintrust::levenshtein']);
   });
 });
 
