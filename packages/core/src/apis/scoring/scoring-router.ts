@@ -97,6 +97,7 @@ export class ScoringRouter implements ScoringApi, RouterLifecycle {
         await this.registry.register(fn, { persist: false, replace: true });
       }
     }
+    this.logger.debug('scoring functions listed by the providers', { count: this.registry.list('scoring_function').length });
     for (const [index, input] of this.configured.entries()) {
       if (input.provider_id === '' || input.provider_id === '__disabled__') continue;
       const path = `registered_resources.scoring_fns[${index}]`;
