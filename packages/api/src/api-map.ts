@@ -6,6 +6,8 @@ import type { InspectApi, ProvidersApi } from './protocols/inspect.js';
 import type { PromptsApi } from './protocols/prompts.js';
 import type { ResponsesApi, ResponsesProvider } from './protocols/responses.js';
 import type { SafetyApi, SafetyProvider } from './protocols/safety.js';
+import type { DatasetIOApi, DatasetIOProvider } from './protocols/datasetio.js';
+import type { ScoringApi, ScoringProvider } from './protocols/scoring.js';
 import type { ToolRuntimeApi, ToolRuntimeProvider } from './protocols/tool-runtime.js';
 import type { VectorIOProvider } from './protocols/vector-io.js';
 import type { VectorIOApi } from './protocols/vector-stores.js';
@@ -39,6 +41,8 @@ export interface CriaApis {
   agents: { provider: AgentsProvider; router: AgentsApi };
   conversations: { provider: never; router: ConversationsApi };
   safety: { provider: SafetyProvider; router: SafetyApi };
+  datasetio: { provider: DatasetIOProvider; router: DatasetIOApi };
+  scoring: { provider: ScoringProvider; router: ScoringApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
 }

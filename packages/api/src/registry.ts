@@ -1,5 +1,7 @@
 import type { ModelType } from './generated/api-types.js';
 import type { ShieldResource } from './protocols/safety.js';
+import type { DatasetResource } from './protocols/datasetio.js';
+import type { ScoringFunctionResource } from './protocols/scoring.js';
 
 /** Who registered a resource (Llama Stack's `owner`, set when access control knows the user). */
 export interface ResourceOwner {
@@ -59,6 +61,8 @@ export interface RegistryResources {
   vector_store: VectorStoreResource;
   tool_group: ToolGroupResource;
   shield: ShieldResource;
+  dataset: DatasetResource;
+  scoring_function: ScoringFunctionResource;
 }
 
 export type ResourceType = keyof RegistryResources & string;

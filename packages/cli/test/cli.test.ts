@@ -26,7 +26,8 @@ describe('cria CLI', () => {
     expect(apis).toMatch(/models\s+yes\s+core \(routes to inference providers\)/);
     expect(apis).toMatch(/vector_io\s+yes\s+providers\s+inline::sqlite-vec, remote::pgvector/);
     expect(apis).toMatch(/safety\s+yes\s+providers\s+inline::code-scanner, inline::llama-guard, remote::passthrough/);
-    expect(apis).toMatch(/datasetio\s+no/);
+    expect(apis).toMatch(/datasetio\s+yes\s+providers\s+inline::localfs, remote::huggingface/);
+    expect(apis).toMatch(/scoring\s+yes\s+providers\s+inline::basic, inline::braintrust, inline::llm-as-judge/);
     const providers = cria('list-providers', 'inference');
     expect(providers.status).toBe(0);
     expect(providers.stdout).toMatch(/inference\s+remote::vllm\s+@cria\/provider-inference-vllm/);

@@ -5,6 +5,7 @@ export declare const FileUploadForm: ValidateFunction;
 export declare const GetAgentSessionQuery: ValidateFunction;
 export declare const GetPromptQuery: ValidateFunction;
 export declare const GetResponseQuery: ValidateFunction;
+export declare const IterRowsQuery: ValidateFunction;
 export declare const ListAgentsQuery: ValidateFunction;
 export declare const ListChatCompletionMessagesQuery: ValidateFunction;
 export declare const ListChatCompletionsQuery: ValidateFunction;

@@ -215,6 +215,30 @@ export type AgentTurnInputMessage = AgentUserMessage | AgentToolResponseMessage;
  */
 export type AgentStep = AgentInferenceStep | AgentToolExecutionStep | AgentShieldCallStep | AgentMemoryRetrievalStep;
 /**
+ * What the rows are for: `post-training/messages` ({messages}), `eval/question-answer` ({question, answer}), `eval/messages-answer` ({messages, answer}). Llama Stack 0.7.1 lists the two eval purposes; 0.2 also post-training/messages. Rows are not checked against it, as in Llama Stack.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DatasetPurpose".
+ */
+export type DatasetPurpose = 'post-training/messages' | 'eval/question-answer' | 'eval/messages-answer';
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DataSource".
+ */
+export type DataSource = URIDataSource | RowsDataSource;
+/**
+ * How score rows are aggregated: accuracy ({accuracy, num_correct, num_total}), average, weighted_average (by each row's `weight`), median, categorical_count (rows per score).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AggregationFunctionType".
+ */
+export type AggregationFunctionType = 'average' | 'weighted_average' | 'median' | 'categorical_count' | 'accuracy';
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoringFnParams".
+ */
+export type ScoringFnParams = LLMAsJudgeScoringFnParams | RegexParserScoringFnParams | BasicScoringFnParams;
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
  */
@@ -3249,6 +3273,312 @@ export interface RerankResponse {
   data: RerankData[];
 }
 /**
+ * A dataset that can be obtained from a URI.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "URIDataSource".
+ */
+export interface URIDataSource {
+  type: 'uri';
+  /**
+   * Where the rows are: a file path or `file://` URL on the server (CSV, JSONL, JSON, Parquet), a `data:` URI, an uploaded file id of the Files API (`file-...`), or `huggingface://datasets/<path>?split=...&name=...` for remote::huggingface.
+   */
+  uri: string;
+}
+/**
+ * A dataset stored in rows.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RowsDataSource".
+ */
+export interface RowsDataSource {
+  type: 'rows';
+  /**
+   * The rows themselves.
+   */
+  rows: {
+    [k: string]: unknown;
+  }[];
+}
+/**
+ * Dataset resource for storing and accessing training or evaluation data.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Dataset".
+ */
+export interface Dataset {
+  /**
+   * The id clients use.
+   */
+  identifier: string;
+  provider_resource_id?: string | null;
+  /**
+   * The datasetio provider that reads it.
+   */
+  provider_id: string;
+  type: 'dataset';
+  purpose: DatasetPurpose;
+  source: DataSource;
+  metadata: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListDatasetsResponse".
+ */
+export interface ListDatasetsResponse {
+  data: Dataset[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RegisterDatasetRequest".
+ */
+export interface RegisterDatasetRequest {
+  purpose: DatasetPurpose;
+  source: DataSource;
+  /**
+   * Free-form metadata; `provider_id` here picks the datasetio provider, as in Llama Stack.
+   */
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+  /**
+   * The id; `dataset-<uuid>` when absent.
+   */
+  dataset_id?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "IterRowsQuery".
+ */
+export interface IterRowsQuery {
+  /**
+   * The 0-based index of the first row; 0 when absent.
+   */
+  start_index?: number;
+  /**
+   * How many rows; all the rest when absent or -1.
+   */
+  limit?: number;
+}
+/**
+ * A page of rows (Llama Stack 0.7.1 has no next_start_index: the next page starts at start_index + data.length).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "PaginatedResponse".
+ */
+export interface PaginatedResponse {
+  data: {
+    [k: string]: unknown;
+  }[];
+  /**
+   * Whether rows follow this page.
+   */
+  has_more: boolean;
+  url?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AppendRowsRequest".
+ */
+export interface AppendRowsRequest {
+  /**
+   * The rows to append.
+   *
+   * @minItems 1
+   */
+  rows: {
+    [k: string]: unknown;
+  }[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "BasicScoringFnParams".
+ */
+export interface BasicScoringFnParams {
+  type: 'basic';
+  /**
+   * Aggregation functions to apply to the scores of each row.
+   */
+  aggregation_functions?: AggregationFunctionType[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "LLMAsJudgeScoringFnParams".
+ */
+export interface LLMAsJudgeScoringFnParams {
+  type: 'llm_as_judge';
+  /**
+   * The model (served by the inference API) that judges.
+   */
+  judge_model: string;
+  /**
+   * The judge's prompt, with `{input_query}`, `{expected_answer}` and `{generated_answer}` filled from the row.
+   */
+  prompt_template?: string | null;
+  /**
+   * Regexes over the judge's answer; the first that matches gives the score (its group 1).
+   */
+  judge_score_regexes?: string[];
+  /**
+   * Aggregation functions to apply to the scores of each row.
+   */
+  aggregation_functions?: AggregationFunctionType[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RegexParserScoringFnParams".
+ */
+export interface RegexParserScoringFnParams {
+  type: 'regex_parser';
+  /**
+   * Regexes that extract the answer (group 1) from the generated answer; the first that matches wins.
+   */
+  parsing_regexes?: string[];
+  /**
+   * Aggregation functions to apply to the scores of each row.
+   */
+  aggregation_functions?: AggregationFunctionType[];
+}
+/**
+ * The type a scoring function returns (Llama Stack's ParamType: StringType, NumberType, ...).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoringFnReturnType".
+ */
+export interface ScoringFnReturnType {
+  type:
+    | 'string'
+    | 'number'
+    | 'boolean'
+    | 'array'
+    | 'object'
+    | 'json'
+    | 'union'
+    | 'chat_completion_input'
+    | 'completion_input'
+    | 'agent_turn_input';
+}
+/**
+ * A scoring function resource for evaluating model outputs.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoringFn".
+ */
+export interface ScoringFn {
+  identifier: string;
+  provider_resource_id?: string | null;
+  provider_id: string;
+  type: 'scoring_function';
+  description?: string | null;
+  metadata: {
+    [k: string]: unknown;
+  };
+  return_type: ScoringFnReturnType;
+  params?: ScoringFnParams | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListScoringFunctionsResponse".
+ */
+export interface ListScoringFunctionsResponse {
+  data: ScoringFn[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RegisterScoringFunctionRequest".
+ */
+export interface RegisterScoringFunctionRequest {
+  scoring_fn_id: string;
+  description: string;
+  return_type: ScoringFnReturnType;
+  /**
+   * The function at the provider; scoring_fn_id when absent.
+   */
+  provider_scoring_fn_id?: string | null;
+  /**
+   * The scoring provider; may be left out when only one is enabled.
+   */
+  provider_id?: string | null;
+  params?: ScoringFnParams | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoreRequest".
+ */
+export interface ScoreRequest {
+  /**
+   * The rows to score.
+   */
+  input_rows: {
+    [k: string]: unknown;
+  }[];
+  /**
+   * Scoring function ids, each with params that override the function's own (or null).
+   */
+  scoring_functions: {
+    [k: string]: ScoringFnParams | null;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoringResult".
+ */
+export interface ScoringResult {
+  /**
+   * One result per row (`score`, and what the function adds).
+   */
+  score_rows: {
+    [k: string]: unknown;
+  }[];
+  /**
+   * Aggregation function name to its result.
+   */
+  aggregated_results: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoreResponse".
+ */
+export interface ScoreResponse {
+  results: {
+    [k: string]: ScoringResult;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoreBatchRequest".
+ */
+export interface ScoreBatchRequest {
+  dataset_id: string;
+  /**
+   * Scoring function ids, each with params that override the function's own (or null).
+   */
+  scoring_functions: {
+    [k: string]: ScoringFnParams | null;
+  };
+  /**
+   * Also save the rows with their scores as a new dataset (its id is the reply's dataset_id).
+   */
+  save_results_dataset?: boolean;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ScoreBatchResponse".
+ */
+export interface ScoreBatchResponse {
+  /**
+   * The dataset the scored rows were saved to, with save_results_dataset.
+   */
+  dataset_id?: string | null;
+  results: {
+    [k: string]: ScoringResult;
+  };
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -3410,6 +3740,34 @@ export interface DistributionShield {
 }
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DistributionDataset".
+ */
+export interface DistributionDataset {
+  dataset_id: string;
+  provider_id?: string | null;
+  purpose: DatasetPurpose;
+  source: DataSource;
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DistributionScoringFn".
+ */
+export interface DistributionScoringFn {
+  scoring_fn_id: string;
+  provider_id?: string | null;
+  provider_scoring_fn_id?: string | null;
+  description?: string | null;
+  return_type?: ScoringFnReturnType | null;
+  params?: ScoringFnParams | null;
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "SafetyConfig".
  */
 export interface SafetyConfig {
@@ -3442,12 +3800,8 @@ export interface RegisteredResources {
   vector_dbs?: {
     [k: string]: unknown;
   }[];
-  datasets?: {
-    [k: string]: unknown;
-  }[];
-  scoring_fns?: {
-    [k: string]: unknown;
-  }[];
+  datasets?: DistributionDataset[];
+  scoring_fns?: DistributionScoringFn[];
   benchmarks?: {
     [k: string]: unknown;
   }[];
@@ -3627,12 +3981,8 @@ export interface DistributionConfig {
   vector_dbs?: {
     [k: string]: unknown;
   }[];
-  datasets?: {
-    [k: string]: unknown;
-  }[];
-  scoring_fns?: {
-    [k: string]: unknown;
-  }[];
+  datasets?: DistributionDataset[];
+  scoring_fns?: DistributionScoringFn[];
   benchmarks?: {
     [k: string]: unknown;
   }[];
@@ -3721,7 +4071,10 @@ export interface ApiSchemaTypes {
   AgentTurnInputMessage: AgentTurnInputMessage;
   AgentTurnResponseStreamChunk: AgentTurnResponseStreamChunk;
   AgentUserMessage: AgentUserMessage;
+  AggregationFunctionType: AggregationFunctionType;
+  AppendRowsRequest: AppendRowsRequest;
   AutoChunkingStrategyRequest: AutoChunkingStrategyRequest;
+  BasicScoringFnParams: BasicScoringFnParams;
   ChatCompletion: ChatCompletion;
   ChatCompletionChoice: ChatCompletionChoice;
   ChatCompletionChunk: ChatCompletionChunk;
@@ -3775,11 +4128,16 @@ export interface ApiSchemaTypes {
   CreateVectorStoreFileBatchRequest: CreateVectorStoreFileBatchRequest;
   CreateVectorStoreFileRequest: CreateVectorStoreFileRequest;
   CreateVectorStoreRequest: CreateVectorStoreRequest;
+  DataSource: DataSource;
+  Dataset: Dataset;
+  DatasetPurpose: DatasetPurpose;
   DeletedConversationResource: DeletedConversationResource;
   DeletedResponse: DeletedResponse;
   DistributionConfig: DistributionConfig;
+  DistributionDataset: DistributionDataset;
   DistributionModel: DistributionModel;
   DistributionProvider: DistributionProvider;
+  DistributionScoringFn: DistributionScoringFn;
   DistributionShield: DistributionShield;
   DistributionToolGroup: DistributionToolGroup;
   EmbeddedChunk: EmbeddedChunk;
@@ -3802,17 +4160,21 @@ export interface ApiSchemaTypes {
   ImageContentItem: ImageContentItem;
   InsertChunksRequest: InsertChunksRequest;
   InvokeToolRequest: InvokeToolRequest;
+  IterRowsQuery: IterRowsQuery;
   KvStoreReference: KvStoreReference;
+  LLMAsJudgeScoringFnParams: LLMAsJudgeScoringFnParams;
   ListAgentsQuery: ListAgentsQuery;
   ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
   ListChatCompletionsQuery: ListChatCompletionsQuery;
   ListConversationItemsQuery: ListConversationItemsQuery;
+  ListDatasetsResponse: ListDatasetsResponse;
   ListFilesQuery: ListFilesQuery;
   ListPromptsResponse: ListPromptsResponse;
   ListResponseInputItemsQuery: ListResponseInputItemsQuery;
   ListResponsesQuery: ListResponsesQuery;
   ListRoutesQuery: ListRoutesQuery;
   ListRuntimeToolsQuery: ListRuntimeToolsQuery;
+  ListScoringFunctionsResponse: ListScoringFunctionsResponse;
   ListShieldsResponse: ListShieldsResponse;
   ListToolsQuery: ListToolsQuery;
   ListVectorStoreFilesQuery: ListVectorStoreFilesQuery;
@@ -3830,12 +4192,16 @@ export interface ApiSchemaTypes {
   OpenAIFile: OpenAIFile;
   OpenApiDocument: OpenApiDocument;
   OutboundConfig: OutboundConfig;
+  PaginatedResponse: PaginatedResponse;
   Prompt: Prompt;
   ProviderInfo: ProviderInfo;
   ProviderList: ProviderList;
   QueryChunksParams: QueryChunksParams;
   QueryChunksRequest: QueryChunksRequest;
   QueryChunksResponse: QueryChunksResponse;
+  RegexParserScoringFnParams: RegexParserScoringFnParams;
+  RegisterDatasetRequest: RegisterDatasetRequest;
+  RegisterScoringFunctionRequest: RegisterScoringFunctionRequest;
   RegisterShieldRequest: RegisterShieldRequest;
   RegisterToolGroupRequest: RegisterToolGroupRequest;
   RegisteredResources: RegisteredResources;
@@ -3877,11 +4243,20 @@ export interface ApiSchemaTypes {
   ResumeAgentTurnRequest: ResumeAgentTurnRequest;
   RouteInfo: RouteInfo;
   RouteList: RouteList;
+  RowsDataSource: RowsDataSource;
   RunModerationRequest: RunModerationRequest;
   RunShieldRequest: RunShieldRequest;
   RunShieldResponse: RunShieldResponse;
   SafetyConfig: SafetyConfig;
   SafetyViolation: SafetyViolation;
+  ScoreBatchRequest: ScoreBatchRequest;
+  ScoreBatchResponse: ScoreBatchResponse;
+  ScoreRequest: ScoreRequest;
+  ScoreResponse: ScoreResponse;
+  ScoringFn: ScoringFn;
+  ScoringFnParams: ScoringFnParams;
+  ScoringFnReturnType: ScoringFnReturnType;
+  ScoringResult: ScoringResult;
   SearchComparisonFilter: SearchComparisonFilter;
   SearchCompoundFilter: SearchCompoundFilter;
   SearchFilter: SearchFilter;
@@ -3905,6 +4280,7 @@ export interface ApiSchemaTypes {
   ToolGroup: ToolGroup;
   ToolGroupList: ToolGroupList;
   ToolInvocationResult: ToolInvocationResult;
+  URIDataSource: URIDataSource;
   UpdateConversationRequest: UpdateConversationRequest;
   UpdatePromptRequest: UpdatePromptRequest;
   UpdateVectorStoreFileRequest: UpdateVectorStoreFileRequest;

@@ -10,6 +10,8 @@ import { promptsSchemas } from './schemas-prompts.js';
 import { rerankSchemas } from './schemas-rerank.js';
 import { responsesSchemas } from './schemas-responses.js';
 import { safetySchemas } from './schemas-safety.js';
+import { datasetsSchemas } from './schemas-datasets.js';
+import { scoringSchemas } from './schemas-scoring.js';
 import { toolsSchemas } from './schemas-tools.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
 import { vectorStoresSchemas } from './schemas-vector-stores.js';
@@ -44,6 +46,8 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...agentsSchemas,
     ...safetySchemas,
     ...rerankSchemas,
+    ...datasetsSchemas,
+    ...scoringSchemas,
     ...distributionSchemas,
   }),
 };

@@ -122,6 +122,32 @@ const shieldInput = object(
   { required: ['shield_id'], additionalProperties: false, title: 'DistributionShield' },
 );
 
+/** Llama Stack's DatasetInput: a dataset registered at each start; provider_id as in POST /v1beta/datasets (inferred from the source when absent). */
+const datasetInput = object(
+  {
+    dataset_id: { type: 'string', minLength: 1 },
+    provider_id: nullable(text),
+    purpose: ref('DatasetPurpose'),
+    source: ref('DataSource'),
+    metadata: nullable(anyObject),
+  },
+  { required: ['dataset_id', 'purpose', 'source'], additionalProperties: false, title: 'DistributionDataset' },
+);
+
+/** Llama Stack's ScoringFnInput: a scoring function registered at each start (beyond those providers list). */
+const scoringFnInput = object(
+  {
+    scoring_fn_id: { type: 'string', minLength: 1 },
+    provider_id: nullable(text),
+    provider_scoring_fn_id: nullable(text),
+    description: nullable(text),
+    return_type: nullable(ref('ScoringFnReturnType')),
+    params: nullable(ref('ScoringFnParams')),
+    metadata: nullable(anyObject),
+  },
+  { required: ['scoring_fn_id'], additionalProperties: false, title: 'DistributionScoringFn' },
+);
+
 /** The distribution's `safety` section: Llama Stack's default_shield_id, plus how guardrails treat a shield that fails. */
 const safetyConfig = object(
   {
@@ -138,8 +164,8 @@ const registeredResources = object(
     shields: { type: 'array', items: ref('DistributionShield') },
     vector_stores: resourceList,
     vector_dbs: { ...resourceList, description: 'Llama Stack 0.3\'s name for vector_stores.' },
-    datasets: resourceList,
-    scoring_fns: resourceList,
+    datasets: { type: 'array', items: ref('DistributionDataset') },
+    scoring_fns: { type: 'array', items: ref('DistributionScoringFn') },
     benchmarks: resourceList,
     tool_groups: { type: 'array', items: ref('DistributionToolGroup') },
   },
@@ -313,8 +339,8 @@ const distribution = object(
     models: { type: 'array', items: ref('DistributionModel') },
     shields: { type: 'array', items: ref('DistributionShield') },
     vector_dbs: resourceList,
-    datasets: resourceList,
-    scoring_fns: resourceList,
+    datasets: { type: 'array', items: ref('DistributionDataset') },
+    scoring_fns: { type: 'array', items: ref('DistributionScoringFn') },
     benchmarks: resourceList,
     tool_groups: { type: 'array', items: ref('DistributionToolGroup') },
     server: ref('ServerConfig'),
@@ -364,6 +390,8 @@ export const distributionSchemas: Record<string, JsonSchema> = {
   DistributionModel: modelInput,
   DistributionToolGroup: toolGroupInput,
   DistributionShield: shieldInput,
+  DistributionDataset: datasetInput,
+  DistributionScoringFn: scoringFnInput,
   SafetyConfig: safetyConfig,
   RegisteredResources: registeredResources,
   OutboundConfig: outbound,
