@@ -103,7 +103,7 @@ registered_resources:
     - { model_id: fake-llm, provider_id: bench, model_type: llm }
 `,
 );
-const cria = await startProcess(['--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], /serving on/);
+const cria = await startProcess([...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), '--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], /serving on/);
 const criaUrl = cria.line.match(/serving on (\S+)/)![1]!;
 
 try {

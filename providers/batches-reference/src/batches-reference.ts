@@ -389,11 +389,11 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     const context: RequestContext = { signal, providerData: null };
     try {
       const body = await this.call(batch.endpoint, request.body, context);
-      return { line, ok: true, output: { id, custom_id: request.customId, response: { status_code: 200, request_id: requestId(), body }, error: null } };
+      return { line, ok: true, output: { id, custom_id: request.customId, response: { status_code: 200, request_id: requestId(batch.id, line), body }, error: null } };
     } catch (error) {
       if (signal.aborted) return null;
       const reply = errorReply(error);
-      const output: BatchOutputLine = { id, custom_id: request.customId, response: { status_code: reply.status, request_id: requestId(), body: reply.body }, error: null };
+      const output: BatchOutputLine = { id, custom_id: request.customId, response: { status_code: reply.status, request_id: requestId(batch.id, line), body: reply.body }, error: null };
       return { line, ok: false, output };
     }
   }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { type CriaErrorKind, type ErrorResponse, isCriaError, type KvStore, UpstreamError } from '@cria/api';
 
 /** One line of an output or error file, in OpenAI's shape (BatchRequestOutput). */
@@ -23,8 +22,8 @@ export const batchKey = (batchId: string) => `batch:${batchId}`;
 export const resultKeyPrefix = (batchId: string) => `result:${batchId}:`;
 const resultKey = (batchId: string, sequence: number) => `${resultKeyPrefix(batchId)}${String(sequence).padStart(10, '0')}`;
 
-/** OpenAI's request ids: 32 hex digits. */
-export const requestId = () => randomBytes(16).toString('hex');
+/** A line's request id: the batch's hex id, the line and the attempt time, so a line sent again after a restart has another. */
+export const requestId = (batchId: string, line: number) => `${batchId.slice('batch_'.length)}${line.toString(16).padStart(6, '0')}${Date.now().toString(16)}`;
 
 /** Upstream client errors the caller caused, passed on with their status (as the server's edge does). */
 const PASSED_UPSTREAM_STATUSES = new Set([400, 401, 403, 404, 409, 413, 422, 429]);
@@ -62,8 +61,8 @@ export function errorReply(error: unknown): { status: number; body: ErrorRespons
 }
 
 /** How long completed lines wait to be written together: one kv write per batch of results, not per line. */
-const FLUSH_DELAY_MS = 20;
-const FLUSH_SIZE = 256;
+const FLUSH_DELAY_MS = 25;
+const FLUSH_SIZE = 512;
 
 /**
  * Keeps a running batch's results: lines that complete within a few milliseconds are written in
