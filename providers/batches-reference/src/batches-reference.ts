@@ -154,7 +154,8 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     const batch = await this.find(batchId);
     if (!batch) throw new NotFoundError('batch', batchId, `Batch '${batchId}' not found.`, { param: 'batch_id' });
     if (batch.status === 'cancelling' || batch.status === 'cancelled') return structuredClone(batch);
-    if (TERMINAL.has(batch.status)) throw new ConflictError(`Cannot cancel batch '${batchId}' with status '${batch.status}'.`, { param: 'batch_id' });
+    // A finalizing batch has run every line; what is left is writing its files.
+    if (TERMINAL.has(batch.status) || batch.status === 'finalizing') throw new ConflictError(`Cannot cancel batch '${batchId}' with status '${batch.status}'.`, { param: 'batch_id' });
     batch.status = 'cancelling';
     batch.cancelling_at = nowSeconds();
     await this.save(batch);

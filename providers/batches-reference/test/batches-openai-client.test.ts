@@ -186,6 +186,28 @@ describe('batches (inline::reference) through the openai client', () => {
     }
   });
 
+  it('runs max_concurrent_batches (1) at a time: the next batch waits in validating, then runs', async () => {
+    upstream.fault({ kind: 'slow_first_byte', delayMs: 40 }, 1000, '/chat/completions');
+    try {
+      const first = await client.batches.create({ input_file_id: await upload(client, chatLines(Array.from({ length: 30 }, (_, index) => `q${index}`))), endpoint: '/v1/chat/completions', completion_window: '24h' });
+      const second = await client.batches.create({ input_file_id: await upload(client, chatLines(['q7'])), endpoint: '/v1/chat/completions', completion_window: '24h' });
+      let running = await client.batches.retrieve(first.id);
+      while (running.status === 'validating') {
+        await sleep(10);
+        running = await client.batches.retrieve(first.id);
+      }
+      expect(running.status).toBe('in_progress');
+      expect(running.request_counts!.completed).toBeLessThan(30);
+      expect((await client.batches.retrieve(second.id)).status).toBe('validating');
+      const [firstDone, secondDone] = [await settled(client, first.id), await settled(client, second.id)];
+      expect(firstDone.status).toBe('completed');
+      expect(secondDone.status).toBe('completed');
+      expect(secondDone.in_progress_at).toBeGreaterThanOrEqual(firstDone.completed_at!);
+    } finally {
+      upstream.clearFaults();
+    }
+  });
+
   it('lists batches newest first, paged with after and limit', async () => {
     const page = await client.batches.list({ limit: 2 });
     expect(page.data).toHaveLength(2);

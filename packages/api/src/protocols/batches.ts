@@ -13,7 +13,7 @@ export interface BatchesProvider {
   retrieveBatch(batchId: string): Promise<Batch>;
   /** Newest first. */
   listBatches(query: ListBatchesQuery): Promise<ListBatchesResponse>;
-  /** Moves a batch to `cancelling`; it becomes `cancelled`, with the results it has, once its lines in flight have stopped. */
+  /** Moves a batch to `cancelling`; it becomes `cancelled`, with the results it has, once its lines in flight have stopped. A batch that is finalizing or has ended throws ConflictError. */
   cancelBatch(batchId: string): Promise<Batch>;
 }
 
