@@ -15,7 +15,7 @@
  * --rounds <n> (default 3).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,12 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
+}
+
+/** CPU seconds (user + system, every thread) a process has used, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const dispatcher = new Agent({ connections: CONCURRENCY * 2, keepAliveTimeout: 60_000 });
@@ -103,7 +109,7 @@ registered_resources:
     - { model_id: fake-llm, provider_id: bench, model_type: llm }
 `,
 );
-const cria = await startProcess([...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), '--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], /serving on/);
+const cria = await startProcess(['--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], /serving on/);
 const criaUrl = cria.line.match(/serving on (\S+)/)![1]!;
 
 try {
@@ -117,8 +123,11 @@ try {
   const uploaded = await request(`${criaUrl}/v1/files`, { method: 'POST', dispatcher, body: form });
   const file = (await uploaded.body.json()) as { id: string };
 
+  let batchCpu = 0;
+  let directCpu = 0;
   /** One batch of the file, timed from creation until `completed`; returns lines per second. */
   const batchRate = async (): Promise<number> => {
+    const cpuBefore = cpuSeconds(cria.child.pid!);
     const start = process.hrtime.bigint();
     const created = await call(`${criaUrl}/v1/batches`, 'POST', { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     let batch = created;
@@ -127,6 +136,7 @@ try {
       batch = await call(`${criaUrl}/v1/batches/${created.id}`, 'GET');
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    batchCpu += cpuSeconds(cria.child.pid!) - cpuBefore;
     if (batch.status !== 'completed' || batch.request_counts.completed !== LINES) throw new Error(`the batch ended ${batch.status}: ${JSON.stringify(batch.request_counts ?? batch.errors)}`);
     const output = await request(`${criaUrl}/v1/files/${batch.output_file_id}/content`, { dispatcher });
     const outputLines = new Set((await output.body.text()).split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { custom_id: string }).custom_id)).size;
@@ -137,7 +147,10 @@ try {
   const directRates: number[] = [];
   const batchRates: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    const cpuBefore = process.cpuUsage();
     directRates.push(await directRate(`${upstreamUrl}/chat/completions`, LINES, CONCURRENCY));
+    const cpu = process.cpuUsage(cpuBefore);
+    directCpu += (cpu.user + cpu.system) / 1e6;
     batchRates.push(await batchRate());
   }
   const median = (rates: number[]) => [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
@@ -149,6 +162,8 @@ try {
   console.log('| path | median requests/s | each round |\n| --- | --- | --- |');
   console.log(`| direct to the upstream | ${direct.toFixed(0)} | ${each(directRates)} |`);
   console.log(`| through a batch (create to completed, output file written) | ${throughBatch.toFixed(0)} | ${each(batchRates)} |`);
+  const perLine = (cpuSeconds: number) => ((cpuSeconds / (LINES * ROUNDS)) * 1e6).toFixed(0);
+  console.log(`\nCPU per request: ${perLine(batchCpu)} µs in Cria for a batch line (every thread: routers, upstream client, stored results, files), ${perLine(directCpu)} µs in this process for a direct request (its HTTP client)`);
   console.log(`\nbatch / direct: ${((throughBatch / direct) * 100).toFixed(1)}% (target: at least 80%)`);
 } finally {
   await stop(cria.child);

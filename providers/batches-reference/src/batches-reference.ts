@@ -21,7 +21,7 @@ import {
 } from '@cria/api';
 import type { ReferenceBatchesConfig } from './batches-config.js';
 import { type BatchLineRequest, checkLine, readLines } from './batches-input.js';
-import { batchKey, type BatchOutputLine, errorReply, requestId, resultKeyPrefix, resultSequence, ResultWriter, type StoredResult } from './batches-results.js';
+import { batchKey, type BatchOutputLine, errorReply, type LineResult, requestId, resultKeyPrefix, resultSequence, ResultWriter, type StoredResults } from './batches-results.js';
 
 const COMPLETION_WINDOW_SECONDS = 24 * 60 * 60;
 /** OpenAI's limit on the requests of one batch. */
@@ -156,19 +156,22 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     if (batch.status === 'cancelling' || batch.status === 'cancelled') return structuredClone(batch);
     // A finalizing batch has run every line; what is left is writing its files.
     if (TERMINAL.has(batch.status) || batch.status === 'finalizing') throw new ConflictError(`Cannot cancel batch '${batchId}' with status '${batch.status}'.`, { param: 'batch_id' });
+    // The run learns of the cancel before anything awaits, so it cannot move the status on meanwhile.
     batch.status = 'cancelling';
     batch.cancelling_at = nowSeconds();
-    await this.save(batch);
     const run = this.runs.get(batchId);
+    const queued = this.queue.indexOf(batchId);
     if (run) {
       run.stop ??= 'cancel';
       run.controller.abort(new Error('The batch was cancelled.'));
-    } else if (this.queue.includes(batchId)) {
-      // Not started: nothing ran, nothing to write.
-      this.queue.splice(this.queue.indexOf(batchId), 1);
-      await this.end(batch, 'cancelled');
+    } else if (queued !== -1) {
+      this.queue.splice(queued, 1);
     }
-    return structuredClone(batch);
+    const reply = structuredClone(batch);
+    await this.save(batch);
+    // Not started: nothing ran, nothing to write.
+    if (!run && queued !== -1) await this.end(batch, 'cancelled');
+    return reply;
   }
 
   /** Stops the batches running: lines in flight are aborted (they run again when the server restarts); stored results stay. */
@@ -325,17 +328,17 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
   private async loadStored(batch: Batch, run: BatchRun): Promise<number> {
     const prefix = resultKeyPrefix(batch.id);
     const keys = await this.kv.keysInRange(prefix, `${prefix}\uffff`);
-    const chunks = await this.kv.valuesInRange<StoredResult[]>(prefix, `${prefix}\uffff`);
+    const chunks = await this.kv.valuesInRange<StoredResults>(prefix, `${prefix}\uffff`);
     for (const chunk of chunks) this.count(run, chunk);
     if (batch.request_counts) batch.request_counts = { ...batch.request_counts, completed: run.completed, failed: run.failed };
     return keys.length ? resultSequence(keys[keys.length - 1]!) + 1 : 0;
   }
 
-  private count(run: BatchRun, results: readonly StoredResult[]): void {
-    for (const result of results) {
-      if (run.done.has(result.line)) continue;
-      run.done.add(result.line);
-      if (result.ok) run.completed++;
+  private count(run: BatchRun, results: StoredResults): void {
+    for (const [index, line] of results.lines.entries()) {
+      if (run.done.has(line)) continue;
+      run.done.add(line);
+      if (results.ok[index]) run.completed++;
       else run.failed++;
     }
   }
@@ -385,17 +388,18 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
   }
 
   /** One line through the server's own router; null when the batch stopped while it was in flight (it has no result). */
-  private async runLine(batch: Batch, request: BatchLineRequest, line: number, signal: AbortSignal): Promise<StoredResult | null> {
+  private async runLine(batch: Batch, request: BatchLineRequest, line: number, signal: AbortSignal): Promise<LineResult | null> {
     const id = `batch_req_${batch.id.slice('batch_'.length)}_${line}`;
     const context: RequestContext = { signal, providerData: null };
     try {
       const body = await this.call(batch.endpoint, request.body, context);
-      return { line, ok: true, output: { id, custom_id: request.customId, response: { status_code: 200, request_id: requestId(batch.id, line), body }, error: null } };
+      const output: BatchOutputLine = { id, custom_id: request.customId, response: { status_code: 200, request_id: requestId(batch.id, line), body }, error: null };
+      return { line, ok: true, output: JSON.stringify(output) };
     } catch (error) {
       if (signal.aborted) return null;
       const reply = errorReply(error);
       const output: BatchOutputLine = { id, custom_id: request.customId, response: { status_code: reply.status, request_id: requestId(batch.id, line), body: reply.body }, error: null };
-      return { line, ok: false, output };
+      return { line, ok: false, output: JSON.stringify(output) };
     }
   }
 
@@ -418,7 +422,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
   /** Writes the output and error files from the stored results, then ends the batch as `status`. */
   private async finish(batch: Batch, run: BatchRun, status: 'completed' | 'cancelled' | 'expired'): Promise<void> {
     const prefix = resultKeyPrefix(batch.id);
-    const chunks = await this.kv.valuesInRange<StoredResult[]>(prefix, `${prefix}\uffff`);
+    const chunks = await this.kv.valuesInRange<StoredResults>(prefix, `${prefix}\uffff`);
     if (run.completed > 0 && !batch.output_file_id) {
       batch.output_file_id = await this.writeFile(batch, chunks, true);
       await this.save(batch);
@@ -444,15 +448,15 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
   }
 
   /** One JSONL file (purpose `batch_output`) of the successful or the failed lines, each line once, streamed to the files API. */
-  private async writeFile(batch: Batch, chunks: readonly (readonly StoredResult[])[], ok: boolean): Promise<string> {
+  private async writeFile(batch: Batch, chunks: readonly StoredResults[], ok: boolean): Promise<string> {
     async function* lines(): AsyncIterable<Uint8Array> {
       const written = new Set<number>();
       for (const chunk of chunks) {
         let text = '';
-        for (const result of chunk) {
-          if (result.ok !== ok || written.has(result.line)) continue;
-          written.add(result.line);
-          text += `${JSON.stringify(result.output)}\n`;
+        for (const [index, line] of chunk.lines.entries()) {
+          if (chunk.ok[index] !== ok || written.has(line)) continue;
+          written.add(line);
+          text += `${chunk.outputs[index]}\n`;
         }
         if (text) yield Buffer.from(text);
       }

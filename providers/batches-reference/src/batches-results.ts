@@ -8,12 +8,20 @@ export interface BatchOutputLine {
   error: { code: string; message: string } | null;
 }
 
-/** The result of one input line, as kept in the kv store until the files are written. */
-export interface StoredResult {
+/** The result of one input line. */
+export interface LineResult {
   line: number;
   /** The request answered 200 (the output file), or with an error (the error file). */
   ok: boolean;
-  output: BatchOutputLine;
+  /** The line of the output or error file, serialized once, when the request ends. */
+  output: string;
+}
+
+/** The results written together in one kv entry: the i-th of each array is one line's. */
+export interface StoredResults {
+  lines: number[];
+  ok: boolean[];
+  outputs: string[];
 }
 
 /** The kv key of a batch, in Llama Stack's layout. */
@@ -70,7 +78,7 @@ const FLUSH_SIZE = 512;
  * (and skipped by a resumed batch) only when its result is on disk. Writes go out in order.
  */
 export class ResultWriter {
-  private pending: StoredResult[] = [];
+  private pending: LineResult[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -79,10 +87,10 @@ export class ResultWriter {
     private readonly kv: KvStore,
     private readonly batchId: string,
     private sequence: number,
-    private readonly onStored: (results: readonly StoredResult[]) => Promise<void>,
+    private readonly onStored: (results: StoredResults) => Promise<void>,
   ) {}
 
-  add(result: StoredResult): void {
+  add(result: LineResult): void {
     this.pending.push(result);
     if (this.pending.length >= FLUSH_SIZE) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_DELAY_MS);
@@ -99,7 +107,12 @@ export class ResultWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.length === 0) return;
-    const results = this.pending;
+    const results: StoredResults = { lines: [], ok: [], outputs: [] };
+    for (const result of this.pending) {
+      results.lines.push(result.line);
+      results.ok.push(result.ok);
+      results.outputs.push(result.output);
+    }
     this.pending = [];
     const key = resultKey(this.batchId, this.sequence++);
     const write = this.kv.set(key, results);

@@ -16,7 +16,7 @@ function storedCustomIds(dataDir: string): string[] {
   const db = new SqliteConnection(join(dataDir, 'kvstore.db'));
   try {
     const rows = db.statement("SELECT value FROM kvstore WHERE key >= 'batches:result:' AND key < 'batches:result;'").all() as { value: string }[];
-    return rows.flatMap((row) => (JSON.parse(row.value) as { output: { custom_id: string } }[]).map((result) => result.output.custom_id));
+    return rows.flatMap((row) => (JSON.parse(row.value) as { outputs: string[] }).outputs.map((output) => (JSON.parse(output) as { custom_id: string }).custom_id));
   } finally {
     db.close();
   }

@@ -92,7 +92,7 @@ describe('batches (inline::reference) through the openai client', () => {
     expect(failed.status).toBe('failed');
     expect(failed.failed_at).toBeGreaterThanOrEqual(failed.created_at);
     expect(failed.errors!.object).toBe('list');
-    expect(failed.errors!.data.map(({ code, line, param }) => ({ code, line, param }))).toEqual([
+    expect(failed.errors!.data!.map(({ code, line, param }) => ({ code, line, param }))).toEqual([
       { code: 'invalid_json_line', line: 1, param: null },
       { code: 'missing_required_parameter', line: 2, param: 'custom_id' },
       { code: 'duplicate_custom_id', line: 4, param: 'custom_id' },
@@ -102,7 +102,7 @@ describe('batches (inline::reference) through the openai client', () => {
       { code: 'model_not_found', line: 8, param: 'body.model' },
       { code: 'streaming_unsupported', line: 9, param: 'body.stream' },
     ]);
-    expect(failed.errors!.data[0]!.message).toBe('This line is not parseable as valid JSON.');
+    expect(failed.errors!.data![0]!.message).toBe('This line is not parseable as valid JSON.');
     expect(failed.output_file_id).toBeUndefined();
     expect(upstream.requests.slice(before).filter((request) => request.path === '/chat/completions')).toHaveLength(0);
   });
@@ -146,8 +146,8 @@ describe('batches (inline::reference) through the openai client', () => {
   it('answers the same batch for the same idempotency key, and 409 when the other fields differ', async () => {
     const inputFileId = await upload(client, chatLines(['k']));
     const raw = (body: Record<string, unknown>) => fetch(`${server.baseURL}/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const first = await (await raw({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', idempotency_key: 'nightly-1' })).json();
-    const again = await (await raw({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', idempotency_key: 'nightly-1' })).json();
+    const first = await (await raw({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', idempotency_key: 'nightly-1' })).json() as Batch;
+    const again = await (await raw({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', idempotency_key: 'nightly-1' })).json() as Batch;
     expect(again.id).toBe(first.id);
     const conflict = await raw({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', idempotency_key: 'nightly-1', metadata: { other: 'yes' } });
     expect(conflict.status).toBe(409);
