@@ -1,4 +1,5 @@
 import type { AgentsApi, AgentsProvider } from './protocols/agents.js';
+import type { BatchesApi, BatchesProvider } from './protocols/batches.js';
 import type { ConversationsApi } from './protocols/conversations.js';
 import type { FilesApi, FilesProvider } from './protocols/files.js';
 import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inference.js';
@@ -45,6 +46,7 @@ export interface CriaApis {
   scoring: { provider: ScoringProvider; router: ScoringApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
+  batches: { provider: BatchesProvider; router: BatchesApi };
 }
 
 /** The name of an API in the map. */

@@ -81,6 +81,9 @@ describe('cria CLI', () => {
       body: JSON.stringify({ shield_id: 'code-scanner', messages: [{ role: 'assistant', content: '```python\nimport os\nos.system("rm -rf " + user_input)\n```' }] }),
     });
     expect(((await scan.body.json()) as { violation: { violation_level: string } | null }).violation?.violation_level).toBe('error');
+    // The starter serves batches (inline::reference).
+    const batches = await request(`${url}/v1/batches`);
+    expect(await batches.body.json()).toEqual({ object: 'list', data: [], has_more: false });
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);

@@ -7,6 +7,7 @@ export declare const CompletionRequest: ValidateFunction;
 export declare const CreateAgentRequest: ValidateFunction;
 export declare const CreateAgentSessionRequest: ValidateFunction;
 export declare const CreateAgentTurnRequest: ValidateFunction;
+export declare const CreateBatchRequest: ValidateFunction;
 export declare const CreateConversationRequest: ValidateFunction;
 export declare const CreatePromptRequest: ValidateFunction;
 export declare const CreateResponseRequest: ValidateFunction;

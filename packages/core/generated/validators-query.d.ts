@@ -7,6 +7,7 @@ export declare const GetPromptQuery: ValidateFunction;
 export declare const GetResponseQuery: ValidateFunction;
 export declare const IterRowsQuery: ValidateFunction;
 export declare const ListAgentsQuery: ValidateFunction;
+export declare const ListBatchesQuery: ValidateFunction;
 export declare const ListChatCompletionMessagesQuery: ValidateFunction;
 export declare const ListChatCompletionsQuery: ValidateFunction;
 export declare const ListConversationItemsQuery: ValidateFunction;

@@ -74,12 +74,12 @@ export type StoredChatMessage = ChatMessage & {
  */
 export type FileBytes = string;
 /**
- * What the file is for (OpenAI's upload purposes; Llama Stack knows `assistants` and `batch`).
+ * What the file is for (OpenAI's upload purposes; Llama Stack knows `assistants` and `batch`); `batch_output` marks the files a batch writes, which clients cannot upload.
  *
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "FilePurpose".
  */
-export type FilePurpose = 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
+export type FilePurpose = 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals' | 'batch_output';
 /**
  * Text: a string, a text item, or a list of text items (joined with no separator).
  *
@@ -238,6 +238,13 @@ export type AggregationFunctionType = 'average' | 'weighted_average' | 'median' 
  * via the `definition` "ScoringFnParams".
  */
 export type ScoringFnParams = LLMAsJudgeScoringFnParams | RegexParserScoringFnParams | BasicScoringFnParams;
+/**
+ * The route every line of the batch calls.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "BatchEndpoint".
+ */
+export type BatchEndpoint = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/v1/responses';
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
@@ -976,7 +983,10 @@ export interface FileExpiresAfter {
  * via the `definition` "FileUploadForm".
  */
 export interface FileUploadForm {
-  purpose: FilePurpose;
+  /**
+   * What the file is for (the purposes clients may upload).
+   */
+  purpose: 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
   expires_after?: FileExpiresAfter;
 }
 /**
@@ -3579,6 +3589,176 @@ export interface ScoreBatchResponse {
   };
 }
 /**
+ * Up to 16 string pairs (keys up to 64 characters, values up to 512), as OpenAI's Metadata.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "BatchMetadata".
+ */
+export interface BatchMetadata {
+  [k: string]: string;
+}
+/**
+ * One reason a batch failed.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "BatchError".
+ */
+export interface BatchError {
+  /**
+   * What is wrong: `invalid_json_line`, `missing_required_parameter`, `duplicate_custom_id`, `invalid_url`, `model_not_found`, `empty_file`, ...
+   */
+  code: string;
+  message: string;
+  /**
+   * The field at fault (`custom_id`, `body.model`, ...), if one is.
+   */
+  param?: string | null;
+  /**
+   * The line of the input file (from 1), if the error is on one.
+   */
+  line?: number | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "BatchErrors".
+ */
+export interface BatchErrors {
+  object: 'list';
+  data: BatchError[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "BatchRequestCounts".
+ */
+export interface BatchRequestCounts {
+  /**
+   * The requests (lines) of the batch.
+   */
+  total: number;
+  /**
+   * Requests that answered successfully.
+   */
+  completed: number;
+  /**
+   * Requests that answered with an error.
+   */
+  failed: number;
+}
+/**
+ * A batch of requests run in the background.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Batch".
+ */
+export interface Batch {
+  /**
+   * `batch_` and 16 hex digits.
+   */
+  id: string;
+  object: 'batch';
+  endpoint: string;
+  errors?: BatchErrors;
+  input_file_id: string;
+  completion_window: string;
+  status: 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
+  /**
+   * The file (purpose `batch_output`) of the lines that succeeded; absent while there is none.
+   */
+  output_file_id?: string;
+  /**
+   * The file (purpose `batch_output`) of the lines that failed; absent when none failed.
+   */
+  error_file_id?: string;
+  /**
+   * Unix time, in seconds.
+   */
+  created_at: number;
+  /**
+   * Unix time, in seconds.
+   */
+  in_progress_at?: number;
+  /**
+   * Unix time, in seconds.
+   */
+  expires_at?: number;
+  /**
+   * Unix time, in seconds.
+   */
+  finalizing_at?: number;
+  /**
+   * Unix time, in seconds.
+   */
+  completed_at?: number;
+  /**
+   * Unix time, in seconds.
+   */
+  failed_at?: number;
+  /**
+   * Unix time, in seconds.
+   */
+  expired_at?: number;
+  /**
+   * Unix time, in seconds.
+   */
+  cancelling_at?: number;
+  /**
+   * Unix time, in seconds.
+   */
+  cancelled_at?: number;
+  request_counts?: BatchRequestCounts;
+  metadata?: BatchMetadata | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "CreateBatchRequest".
+ */
+export interface CreateBatchRequest {
+  /**
+   * A JSONL file uploaded with purpose `batch`: one `{custom_id, method, url, body}` a line.
+   */
+  input_file_id: string;
+  endpoint: BatchEndpoint;
+  /**
+   * The time the batch has to finish; only `24h`.
+   */
+  completion_window: '24h';
+  metadata?: BatchMetadata | null;
+  /**
+   * Llama Stack's: the same key answers the batch it made before (a 409 when the other fields differ).
+   */
+  idempotency_key?: string | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListBatchesQuery".
+ */
+export interface ListBatchesQuery {
+  /**
+   * The id of the last batch of the previous page.
+   */
+  after?: string;
+  limit?: number;
+}
+/**
+ * Batches, newest first.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListBatchesResponse".
+ */
+export interface ListBatchesResponse {
+  object: 'list';
+  data: Batch[];
+  /**
+   * Absent when the page is empty.
+   */
+  first_id?: string;
+  /**
+   * The cursor for `after`; absent when the page is empty.
+   */
+  last_id?: string;
+  has_more: boolean;
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -4075,6 +4255,12 @@ export interface ApiSchemaTypes {
   AppendRowsRequest: AppendRowsRequest;
   AutoChunkingStrategyRequest: AutoChunkingStrategyRequest;
   BasicScoringFnParams: BasicScoringFnParams;
+  Batch: Batch;
+  BatchEndpoint: BatchEndpoint;
+  BatchError: BatchError;
+  BatchErrors: BatchErrors;
+  BatchMetadata: BatchMetadata;
+  BatchRequestCounts: BatchRequestCounts;
   ChatCompletion: ChatCompletion;
   ChatCompletionChoice: ChatCompletionChoice;
   ChatCompletionChunk: ChatCompletionChunk;
@@ -4122,6 +4308,7 @@ export interface ApiSchemaTypes {
   CreateAgentRequest: CreateAgentRequest;
   CreateAgentSessionRequest: CreateAgentSessionRequest;
   CreateAgentTurnRequest: CreateAgentTurnRequest;
+  CreateBatchRequest: CreateBatchRequest;
   CreateConversationRequest: CreateConversationRequest;
   CreatePromptRequest: CreatePromptRequest;
   CreateResponseRequest: CreateResponseRequest;
@@ -4164,6 +4351,8 @@ export interface ApiSchemaTypes {
   KvStoreReference: KvStoreReference;
   LLMAsJudgeScoringFnParams: LLMAsJudgeScoringFnParams;
   ListAgentsQuery: ListAgentsQuery;
+  ListBatchesQuery: ListBatchesQuery;
+  ListBatchesResponse: ListBatchesResponse;
   ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
   ListChatCompletionsQuery: ListChatCompletionsQuery;
   ListConversationItemsQuery: ListConversationItemsQuery;

@@ -1,4 +1,5 @@
 import { agentsSchemas } from './schemas-agents.js';
+import { batchesSchemas } from './schemas-batches.js';
 import { chatSchemas } from './schemas-chat.js';
 import { completionsSchemas } from './schemas-completions.js';
 import { conversationsSchemas } from './schemas-conversations.js';
@@ -48,6 +49,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...rerankSchemas,
     ...datasetsSchemas,
     ...scoringSchemas,
+    ...batchesSchemas,
     ...distributionSchemas,
   }),
 };

@@ -10,9 +10,9 @@ const text: JsonSchema = { type: 'string' };
 
 const filePurpose: JsonSchema = {
   type: 'string',
-  enum: ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'],
+  enum: ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals', 'batch_output'],
   title: 'FilePurpose',
-  description: 'What the file is for (OpenAI\'s upload purposes; Llama Stack knows `assistants` and `batch`).',
+  description: 'What the file is for (OpenAI\'s upload purposes; Llama Stack knows `assistants` and `batch`); `batch_output` marks the files a batch writes, which clients cannot upload.',
 };
 
 const fileExpiresAfter = object(
@@ -25,7 +25,7 @@ const fileExpiresAfter = object(
 
 const fileUploadForm = object(
   {
-    purpose: ref('FilePurpose'),
+    purpose: { type: 'string', enum: ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'], description: 'What the file is for (the purposes clients may upload).' },
     expires_after: ref('FileExpiresAfter'),
   },
   {

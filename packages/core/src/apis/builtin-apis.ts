@@ -23,4 +23,5 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'conversations', kind: 'core', load: async () => (await import('./conversations/conversations-api.js')).conversationsApi },
   { name: 'inspect', kind: 'core', load: async () => (await import('./inspect/inspect-api.js')).inspectApi },
   { name: 'providers', kind: 'core', load: async () => (await import('./providers/providers-api.js')).providersApi },
+  { name: 'batches', kind: 'providers', load: async () => (await import('./batches/batches-api.js')).batchesApi },
 ];
