@@ -2,6 +2,7 @@ import type { ModelType } from './generated/api-types.js';
 import type { ShieldResource } from './protocols/safety.js';
 import type { DatasetResource } from './protocols/datasetio.js';
 import type { ScoringFunctionResource } from './protocols/scoring.js';
+import type { BenchmarkResource } from './protocols/eval.js';
 
 /** Who registered a resource (Llama Stack's `owner`, set when access control knows the user). */
 export interface ResourceOwner {
@@ -63,6 +64,7 @@ export interface RegistryResources {
   shield: ShieldResource;
   dataset: DatasetResource;
   scoring_function: ScoringFunctionResource;
+  benchmark: BenchmarkResource;
 }
 
 export type ResourceType = keyof RegistryResources & string;

@@ -239,6 +239,11 @@ export type AggregationFunctionType = 'average' | 'weighted_average' | 'median' 
  */
 export type ScoringFnParams = LLMAsJudgeScoringFnParams | RegexParserScoringFnParams | BasicScoringFnParams;
 /**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "JobStatus".
+ */
+export type JobStatus = 'completed' | 'in_progress' | 'failed' | 'scheduled' | 'cancelled';
+/**
  * The route every line of the batch calls.
  *
  * This interface was referenced by `CriaApi`'s JSON-Schema
@@ -3589,6 +3594,175 @@ export interface ScoreBatchResponse {
   };
 }
 /**
+ * A benchmark: a dataset and the scoring functions its rows are scored with.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Benchmark".
+ */
+export interface Benchmark {
+  identifier: string;
+  provider_resource_id?: string | null;
+  provider_id: string;
+  type: 'benchmark';
+  /**
+   * The dataset whose rows are evaluated.
+   */
+  dataset_id: string;
+  /**
+   * The scoring functions the generations are scored with.
+   */
+  scoring_functions: string[];
+  metadata: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ListBenchmarksResponse".
+ */
+export interface ListBenchmarksResponse {
+  data: Benchmark[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RegisterBenchmarkRequest".
+ */
+export interface RegisterBenchmarkRequest {
+  benchmark_id: string;
+  dataset_id: string;
+  /**
+   * @minItems 1
+   */
+  scoring_functions: string[];
+  /**
+   * The benchmark at the provider; benchmark_id when absent.
+   */
+  provider_benchmark_id?: string | null;
+  /**
+   * The eval provider; may be left out when only one is enabled.
+   */
+  provider_id?: string | null;
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * A system message put before each row's messages.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "EvalSystemMessage".
+ */
+export interface EvalSystemMessage {
+  role?: 'system';
+  content: string | ToolContentItem | ToolContentItem[];
+}
+/**
+ * A model candidate: each row is a chat completion (or completion) of the model.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ModelCandidate".
+ */
+export interface ModelCandidate {
+  type?: 'model';
+  /**
+   * The model (served by the inference API) that generates.
+   */
+  model: string;
+  sampling_params: AgentSamplingParams;
+  system_message?: EvalSystemMessage | null;
+}
+/**
+ * An agent candidate: an agent made from config answers each row in a session of its own (needs the agents API).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "AgentCandidate".
+ */
+export interface AgentCandidate {
+  type: 'agent';
+  config: AgentConfig;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "BenchmarkConfig".
+ */
+export interface BenchmarkConfig {
+  eval_candidate: ModelCandidate | AgentCandidate;
+  /**
+   * Scoring function id to params replacing the function's own.
+   */
+  scoring_params?: {
+    [k: string]: ScoringFnParams;
+  };
+  /**
+   * Evaluate only the first rows of the dataset.
+   */
+  num_examples?: number | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "EvaluateRowsBodyRequest".
+ */
+export interface EvaluateRowsBodyRequest {
+  /**
+   * @minItems 1
+   */
+  input_rows: {
+    [k: string]: unknown;
+  }[];
+  /**
+   * @minItems 1
+   */
+  scoring_functions: string[];
+  benchmark_config: BenchmarkConfig;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "RunEvalBodyRequest".
+ */
+export interface RunEvalBodyRequest {
+  benchmark_config: BenchmarkConfig;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "EvaluateResponse".
+ */
+export interface EvaluateResponse {
+  /**
+   * One per row: `generated_answer`.
+   */
+  generations: {
+    [k: string]: unknown;
+  }[];
+  /**
+   * Scoring function id to its results.
+   */
+  scores: {
+    [k: string]: ScoringResult;
+  };
+}
+/**
+ * An eval job.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Job".
+ */
+export interface Job {
+  job_id: string;
+  status: JobStatus;
+  /**
+   * Rows generated so far (Cria's addition: progress).
+   */
+  rows_done?: number;
+  /**
+   * Rows the job evaluates, once read.
+   */
+  rows_total?: number;
+  /**
+   * Why a failed job failed.
+   */
+  error?: string | null;
+}
+/**
  * Up to 16 string pairs (keys up to 64 characters, values up to 512), as OpenAI's Metadata.
  *
  * This interface was referenced by `CriaApi`'s JSON-Schema
@@ -3948,6 +4122,23 @@ export interface DistributionScoringFn {
 }
 /**
  * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "DistributionBenchmark".
+ */
+export interface DistributionBenchmark {
+  benchmark_id: string;
+  dataset_id: string;
+  /**
+   * @minItems 1
+   */
+  scoring_functions: string[];
+  provider_id?: string | null;
+  provider_benchmark_id?: string | null;
+  metadata?: {
+    [k: string]: unknown;
+  } | null;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "SafetyConfig".
  */
 export interface SafetyConfig {
@@ -3982,9 +4173,7 @@ export interface RegisteredResources {
   }[];
   datasets?: DistributionDataset[];
   scoring_fns?: DistributionScoringFn[];
-  benchmarks?: {
-    [k: string]: unknown;
-  }[];
+  benchmarks?: DistributionBenchmark[];
   tool_groups?: DistributionToolGroup[];
 }
 /**
@@ -4163,9 +4352,7 @@ export interface DistributionConfig {
   }[];
   datasets?: DistributionDataset[];
   scoring_fns?: DistributionScoringFn[];
-  benchmarks?: {
-    [k: string]: unknown;
-  }[];
+  benchmarks?: DistributionBenchmark[];
   tool_groups?: DistributionToolGroup[];
   server?: ServerConfig;
   vector_stores?: VectorStoresConfig | null;
@@ -4227,6 +4414,7 @@ export interface NetworkConfig {
 export interface ApiSchemaTypes {
   AddConversationItemsRequest: AddConversationItemsRequest;
   Agent: Agent;
+  AgentCandidate: AgentCandidate;
   AgentClientTool: AgentClientTool;
   AgentCompletionMessage: AgentCompletionMessage;
   AgentConfig: AgentConfig;
@@ -4261,6 +4449,8 @@ export interface ApiSchemaTypes {
   BatchErrors: BatchErrors;
   BatchMetadata: BatchMetadata;
   BatchRequestCounts: BatchRequestCounts;
+  Benchmark: Benchmark;
+  BenchmarkConfig: BenchmarkConfig;
   ChatCompletion: ChatCompletion;
   ChatCompletionChoice: ChatCompletionChoice;
   ChatCompletionChunk: ChatCompletionChunk;
@@ -4320,6 +4510,7 @@ export interface ApiSchemaTypes {
   DatasetPurpose: DatasetPurpose;
   DeletedConversationResource: DeletedConversationResource;
   DeletedResponse: DeletedResponse;
+  DistributionBenchmark: DistributionBenchmark;
   DistributionConfig: DistributionConfig;
   DistributionDataset: DistributionDataset;
   DistributionModel: DistributionModel;
@@ -4332,6 +4523,9 @@ export interface ApiSchemaTypes {
   EmbeddingsRequest: EmbeddingsRequest;
   EmbeddingsResponse: EmbeddingsResponse;
   ErrorResponse: ErrorResponse;
+  EvalSystemMessage: EvalSystemMessage;
+  EvaluateResponse: EvaluateResponse;
+  EvaluateRowsBodyRequest: EvaluateRowsBodyRequest;
   FileBytes: FileBytes;
   FileDeleted: FileDeleted;
   FileExpiresAfter: FileExpiresAfter;
@@ -4348,11 +4542,14 @@ export interface ApiSchemaTypes {
   InsertChunksRequest: InsertChunksRequest;
   InvokeToolRequest: InvokeToolRequest;
   IterRowsQuery: IterRowsQuery;
+  Job: Job;
+  JobStatus: JobStatus;
   KvStoreReference: KvStoreReference;
   LLMAsJudgeScoringFnParams: LLMAsJudgeScoringFnParams;
   ListAgentsQuery: ListAgentsQuery;
   ListBatchesQuery: ListBatchesQuery;
   ListBatchesResponse: ListBatchesResponse;
+  ListBenchmarksResponse: ListBenchmarksResponse;
   ListChatCompletionMessagesQuery: ListChatCompletionMessagesQuery;
   ListChatCompletionsQuery: ListChatCompletionsQuery;
   ListConversationItemsQuery: ListConversationItemsQuery;
@@ -4370,6 +4567,7 @@ export interface ApiSchemaTypes {
   ListVectorStoresQuery: ListVectorStoresQuery;
   McpEndpoint: McpEndpoint;
   Model: Model;
+  ModelCandidate: ModelCandidate;
   ModelList: ModelList;
   ModelType: ModelType;
   ModerationImageURLInput: ModerationImageURLInput;
@@ -4389,6 +4587,7 @@ export interface ApiSchemaTypes {
   QueryChunksRequest: QueryChunksRequest;
   QueryChunksResponse: QueryChunksResponse;
   RegexParserScoringFnParams: RegexParserScoringFnParams;
+  RegisterBenchmarkRequest: RegisterBenchmarkRequest;
   RegisterDatasetRequest: RegisterDatasetRequest;
   RegisterScoringFunctionRequest: RegisterScoringFunctionRequest;
   RegisterShieldRequest: RegisterShieldRequest;
@@ -4433,6 +4632,7 @@ export interface ApiSchemaTypes {
   RouteInfo: RouteInfo;
   RouteList: RouteList;
   RowsDataSource: RowsDataSource;
+  RunEvalBodyRequest: RunEvalBodyRequest;
   RunModerationRequest: RunModerationRequest;
   RunShieldRequest: RunShieldRequest;
   RunShieldResponse: RunShieldResponse;

@@ -13,6 +13,7 @@ import { responsesSchemas } from './schemas-responses.js';
 import { safetySchemas } from './schemas-safety.js';
 import { datasetsSchemas } from './schemas-datasets.js';
 import { scoringSchemas } from './schemas-scoring.js';
+import { evalSchemas } from './schemas-eval.js';
 import { toolsSchemas } from './schemas-tools.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
 import { vectorStoresSchemas } from './schemas-vector-stores.js';
@@ -49,6 +50,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...rerankSchemas,
     ...datasetsSchemas,
     ...scoringSchemas,
+    ...evalSchemas,
     ...batchesSchemas,
     ...distributionSchemas,
   }),

@@ -148,6 +148,19 @@ const scoringFnInput = object(
   { required: ['scoring_fn_id'], additionalProperties: false, title: 'DistributionScoringFn' },
 );
 
+/** Llama Stack's BenchmarkInput: a benchmark registered at each start; an empty provider_id skips it. */
+const benchmarkInput = object(
+  {
+    benchmark_id: { type: 'string', minLength: 1 },
+    dataset_id: { type: 'string', minLength: 1 },
+    scoring_functions: { type: 'array', items: text, minItems: 1 },
+    provider_id: nullable(text),
+    provider_benchmark_id: nullable(text),
+    metadata: nullable(anyObject),
+  },
+  { required: ['benchmark_id', 'dataset_id', 'scoring_functions'], additionalProperties: false, title: 'DistributionBenchmark' },
+);
+
 /** The distribution's `safety` section: Llama Stack's default_shield_id, plus how guardrails treat a shield that fails. */
 const safetyConfig = object(
   {
@@ -166,7 +179,7 @@ const registeredResources = object(
     vector_dbs: { ...resourceList, description: 'Llama Stack 0.3\'s name for vector_stores.' },
     datasets: { type: 'array', items: ref('DistributionDataset') },
     scoring_fns: { type: 'array', items: ref('DistributionScoringFn') },
-    benchmarks: resourceList,
+    benchmarks: { type: 'array', items: ref('DistributionBenchmark') },
     tool_groups: { type: 'array', items: ref('DistributionToolGroup') },
   },
   { additionalProperties: false, title: 'RegisteredResources' },
@@ -341,7 +354,7 @@ const distribution = object(
     vector_dbs: resourceList,
     datasets: { type: 'array', items: ref('DistributionDataset') },
     scoring_fns: { type: 'array', items: ref('DistributionScoringFn') },
-    benchmarks: resourceList,
+    benchmarks: { type: 'array', items: ref('DistributionBenchmark') },
     tool_groups: { type: 'array', items: ref('DistributionToolGroup') },
     server: ref('ServerConfig'),
     vector_stores: nullable(ref('VectorStoresConfig')),
@@ -392,6 +405,7 @@ export const distributionSchemas: Record<string, JsonSchema> = {
   DistributionShield: shieldInput,
   DistributionDataset: datasetInput,
   DistributionScoringFn: scoringFnInput,
+  DistributionBenchmark: benchmarkInput,
   SafetyConfig: safetyConfig,
   RegisteredResources: registeredResources,
   OutboundConfig: outbound,

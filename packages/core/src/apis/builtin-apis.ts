@@ -17,6 +17,7 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'safety', kind: 'providers', load: async () => (await import('./safety/safety-api.js')).safetyApi },
   { name: 'datasetio', kind: 'providers', load: async () => (await import('./datasetio/datasetio-api.js')).datasetioApi },
   { name: 'scoring', kind: 'providers', load: async () => (await import('./scoring/scoring-api.js')).scoringApi },
+  { name: 'eval', kind: 'providers', load: async () => (await import('./eval/eval-api.js')).evalApi },
   { name: 'prompts', kind: 'core', load: async () => (await import('./prompts/prompts-api.js')).promptsApi },
   { name: 'responses', kind: 'providers', load: async () => (await import('./responses/responses-api.js')).responsesApi },
   { name: 'agents', kind: 'providers', load: async () => (await import('./agents/agents-api.js')).agentsApi },
