@@ -27,6 +27,8 @@ export interface BenchmarkResource extends RegisteredResource {
  * naming `benchmark_config.eval_candidate`; an unknown job throws NotFoundError (param `job_id`).
  */
 export interface EvalProvider {
+  /** Called once the eval router has started (its dependencies are up): resumes the jobs a stopped server left unfinished. */
+  start?(): Promise<void>;
   /** Checks a benchmark before it is registered; throws InvalidRequestError naming the field when the provider cannot run it. */
   registerBenchmark?(benchmark: BenchmarkResource): Promise<void>;
   /** Forgets what the provider keeps for the benchmark (its jobs stay readable until then). */

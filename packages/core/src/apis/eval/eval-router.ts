@@ -73,6 +73,7 @@ export class EvalRouter implements EvalApi, RouterLifecycle {
       }
     }
     this.logger.debug('benchmarks registered', { count: this.registry.list('benchmark').length });
+    for (const handle of this.providers.values()) await handle.impl.start?.();
   }
 
   async listBenchmarks(): Promise<ListBenchmarksResponse> {
