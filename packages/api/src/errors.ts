@@ -211,3 +211,32 @@ export class UpstreamTimeoutError extends CriaError {
     return true;
   }
 }
+
+/** Upstream client errors the caller caused (a bad parameter, an unknown model at the service): passed on with their status. */
+const PASSED_UPSTREAM_STATUSES = new Set([400, 401, 403, 404, 409, 413, 422, 429]);
+
+const STATUS_BY_KIND: Record<CriaErrorKind, number> = {
+  invalid_request: 400,
+  authentication: 401,
+  permission_denied: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported: 400,
+  rate_limited: 429,
+  upstream: 502,
+  upstream_timeout: 504,
+  unavailable: 503,
+  config: 500,
+  internal: 500,
+};
+
+/**
+ * The HTTP status a Cria error is answered with, for the edges that speak HTTP (the server, a
+ * batch's output lines): an upstream's client error keeps its status, its other failures are 502.
+ */
+export function httpStatusOf(error: CriaError): number {
+  if (UpstreamError.is(error)) return error.status !== null && PASSED_UPSTREAM_STATUSES.has(error.status) ? error.status : 502;
+  return STATUS_BY_KIND[error.kind] ?? 500;
+}

@@ -1,30 +1,10 @@
-import { type CriaErrorKind, type ErrorResponse, isCriaError, type ProviderLogger, UpstreamError } from '@cria/api';
+import { type ErrorResponse, httpStatusOf, isCriaError, type ProviderLogger, UpstreamError } from '@cria/api';
 
 export interface ErrorReply {
   status: number;
   headers: Record<string, string>;
   body: ErrorResponse;
 }
-
-/** Upstream client errors the caller caused (a bad parameter, an unknown model at the service): passed on as they are. */
-const PASSED_UPSTREAM_STATUSES = new Set([400, 401, 403, 404, 409, 413, 422, 429]);
-
-const STATUS_BY_KIND: Record<CriaErrorKind, number> = {
-  invalid_request: 400,
-  authentication: 401,
-  permission_denied: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported: 400,
-  rate_limited: 429,
-  upstream: 502,
-  upstream_timeout: 504,
-  unavailable: 503,
-  config: 500,
-  internal: 500,
-};
 
 function envelope(message: string, type: string, param: string | null, code: string | null): ErrorResponse {
   return { error: { message, type, param, code } };
@@ -37,7 +17,7 @@ function envelope(message: string, type: string, param: string | null, code: str
 export function toErrorReply(error: unknown, logger: ProviderLogger): ErrorReply {
   // Recognised by their marker, so errors from a provider's own copy of @cria/api map the same.
   if (UpstreamError.is(error)) {
-    const status = error.status !== null && PASSED_UPSTREAM_STATUSES.has(error.status) ? error.status : 502;
+    const status = httpStatusOf(error);
     const headers: Record<string, string> = error.retryAfterSeconds !== null ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     const message = error.status !== null ? `Provider '${error.provider}' answered ${error.status}: ${error.message}` : error.message;
     const type = status === 429 ? 'rate_limit_error' : status < 500 ? (error.upstreamType ?? 'invalid_request_error') : 'api_error';
@@ -45,7 +25,7 @@ export function toErrorReply(error: unknown, logger: ProviderLogger): ErrorReply
     return { status, headers, body: envelope(message, type, error.param, error.code ?? (status >= 500 ? 'upstream_error' : null)) };
   }
   if (isCriaError(error)) {
-    const status = STATUS_BY_KIND[error.kind] ?? 500;
+    const status = httpStatusOf(error);
     const headers: Record<string, string> = error.retryAfterSeconds !== null && error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     const type =
       status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';

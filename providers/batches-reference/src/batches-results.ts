@@ -1,4 +1,4 @@
-import { type CriaErrorKind, type ErrorResponse, isCriaError, type KvStore, UpstreamError } from '@cria/api';
+import { type ErrorResponse, httpStatusOf, isCriaError, type KvStore, UpstreamError } from '@cria/api';
 
 /** One line of an output or error file, in OpenAI's shape (BatchRequestOutput). */
 export interface BatchOutputLine {
@@ -33,26 +33,6 @@ const resultKey = (batchId: string, sequence: number) => `${resultKeyPrefix(batc
 /** A line's request id: the batch's hex id, the line and the attempt time, so a line sent again after a restart has another. */
 export const requestId = (batchId: string, line: number) => `${batchId.slice('batch_'.length)}${line.toString(16).padStart(6, '0')}${Date.now().toString(16)}`;
 
-/** Upstream client errors the caller caused, passed on with their status (as the server's edge does). */
-const PASSED_UPSTREAM_STATUSES = new Set([400, 401, 403, 404, 409, 413, 422, 429]);
-
-const STATUS_BY_KIND: Record<CriaErrorKind, number> = {
-  invalid_request: 400,
-  authentication: 401,
-  permission_denied: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported: 400,
-  rate_limited: 429,
-  upstream: 502,
-  upstream_timeout: 504,
-  unavailable: 503,
-  config: 500,
-  internal: 500,
-};
-
 /** The HTTP status and OpenAI error body the same request would have had from the server itself. */
 export function errorReply(error: unknown): { status: number; body: ErrorResponse } {
   const envelope = (status: number, message: string, param: string | null, code: string | null): { status: number; body: ErrorResponse } => {
@@ -60,11 +40,11 @@ export function errorReply(error: unknown): { status: number; body: ErrorRespons
     return { status, body: { error: { message, type, param, code } } };
   };
   if (UpstreamError.is(error)) {
-    const status = error.status !== null && PASSED_UPSTREAM_STATUSES.has(error.status) ? error.status : 502;
+    const status = httpStatusOf(error);
     const message = error.status !== null ? `Provider '${error.provider}' answered ${error.status}: ${error.message}` : error.message;
     return envelope(status, message, error.param, error.code ?? (status >= 500 ? 'upstream_error' : null));
   }
-  if (isCriaError(error)) return envelope(STATUS_BY_KIND[error.kind] ?? 500, error.message, error.param, error.code ?? (error.kind === 'upstream_timeout' ? 'upstream_timeout' : null));
+  if (isCriaError(error)) return envelope(httpStatusOf(error), error.message, error.param, error.code ?? (error.kind === 'upstream_timeout' ? 'upstream_timeout' : null));
   return envelope(500, 'The server had an error while processing your request.', null, 'internal_error');
 }
 
