@@ -6,6 +6,7 @@ import type { InspectApi, ProvidersApi } from './protocols/inspect.js';
 import type { PromptsApi } from './protocols/prompts.js';
 import type { ResponsesApi, ResponsesProvider } from './protocols/responses.js';
 import type { SafetyApi, SafetyProvider } from './protocols/safety.js';
+import type { TelemetryApi, TelemetryProvider } from './protocols/telemetry.js';
 import type { ToolRuntimeApi, ToolRuntimeProvider } from './protocols/tool-runtime.js';
 import type { VectorIOProvider } from './protocols/vector-io.js';
 import type { VectorIOApi } from './protocols/vector-stores.js';
@@ -39,6 +40,7 @@ export interface CriaApis {
   agents: { provider: AgentsProvider; router: AgentsApi };
   conversations: { provider: never; router: ConversationsApi };
   safety: { provider: SafetyProvider; router: SafetyApi };
+  telemetry: { provider: TelemetryProvider; router: TelemetryApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
 }

@@ -17,5 +17,6 @@ export type * from './protocols/responses.js';
 export type * from './protocols/agents.js';
 export type * from './protocols/conversations.js';
 export type * from './protocols/safety.js';
+export type * from './protocols/telemetry.js';
 export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
 export { resolveConfigPath } from './config-paths.js';

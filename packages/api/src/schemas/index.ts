@@ -9,6 +9,7 @@ import { modelsSchemas } from './schemas-models.js';
 import { promptsSchemas } from './schemas-prompts.js';
 import { responsesSchemas } from './schemas-responses.js';
 import { safetySchemas } from './schemas-safety.js';
+import { telemetrySchemas } from './schemas-telemetry.js';
 import { toolsSchemas } from './schemas-tools.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
 import { vectorStoresSchemas } from './schemas-vector-stores.js';
@@ -42,6 +43,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...responsesSchemas,
     ...agentsSchemas,
     ...safetySchemas,
+    ...telemetrySchemas,
     ...distributionSchemas,
   }),
 };

@@ -15,6 +15,7 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'vector_io', kind: 'providers', load: async () => (await import('./vector-io/vector-io-api.js')).vectorIoApi },
   { name: 'tool_runtime', kind: 'providers', load: async () => (await import('./tool-runtime/tool-runtime-api.js')).toolRuntimeApi },
   { name: 'safety', kind: 'providers', load: async () => (await import('./safety/safety-api.js')).safetyApi },
+  { name: 'telemetry', kind: 'providers', load: async () => (await import('./telemetry/telemetry-api.js')).telemetryApi },
   { name: 'prompts', kind: 'core', load: async () => (await import('./prompts/prompts-api.js')).promptsApi },
   { name: 'responses', kind: 'providers', load: async () => (await import('./responses/responses-api.js')).responsesApi },
   { name: 'agents', kind: 'providers', load: async () => (await import('./agents/agents-api.js')).agentsApi },

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type GetSpanTreeRequest,
+  InvalidRequestError,
+  type LogEventRequest,
+  NotFoundError,
+  type ObservedRequest,
+  type ObservedResult,
+  type PipelineObserver,
+  type PrometheusMetrics,
+  type ProviderHandle,
+  type QuerySpansRequest,
+  type QuerySpansResponse,
+  type QuerySpanTreeResponse,
+  type QueryTracesRequest,
+  type QueryTracesResponse,
+  type Span,
+  type TelemetryApi,
+  type TelemetryProvider,
+  type Trace,
+} from '@cria/api';
+import { logContext } from '../../logger.js';
+
+type HookName = keyof PipelineObserver;
+
+/** The longest `x-request-id` taken from a client; a longer one is replaced. */
+const MAX_REQUEST_ID_LENGTH = 128;
+
+/**
+ * Gives each request an id (the client's `x-request-id`, else a new one), answers it in
+ * `x-request-id`, and enters it as the log context of the rest of the request.
+ */
+const requestIdObserver: PipelineObserver = {
+  onRequest(request) {
+    const given = request.headers['x-request-id'];
+    const requestId = typeof given === 'string' && given.length > 0 && given.length <= MAX_REQUEST_ID_LENGTH ? given : randomUUID();
+    request.state.requestId = requestId;
+    request.setHeader?.('x-request-id', requestId);
+    logContext.enterWith({ requestId });
+  },
+};
+const HOOK_NAMES: readonly HookName[] = ['onRequest', 'preHandler', 'onSend', 'onError', 'onResponse'];
+
+/**
+ * The telemetry API's router: it combines its providers' pipeline hooks into one set (a hook is
+ * present only when some provider has it, so a server with telemetry off runs none), serves
+ * /metrics from the first provider that has them, and the trace queries from the first that
+ * keeps traces.
+ */
+export class TelemetryRouter implements TelemetryApi {
+  private readonly providers: readonly TelemetryProvider[];
+
+  constructor(handles: readonly ProviderHandle<'telemetry'>[]) {
+    this.providers = handles.map((handle) => handle.impl);
+  }
+
+  pipelineObserver(): PipelineObserver {
+    const observers = [requestIdObserver, ...this.providers.map((provider) => provider.observer).filter((observer): observer is PipelineObserver => observer !== null)];
+    const combined: PipelineObserver = {};
+    for (const name of HOOK_NAMES) {
+      const hooks = observers.map((observer) => observer[name]?.bind(observer)).filter((hook) => hook !== undefined);
+      if (hooks.length === 0) continue;
+      (combined as Record<HookName, unknown>)[name] = (request: ObservedRequest, argument?: ObservedResult | unknown) => {
+        for (const hook of hooks) (hook as (request: ObservedRequest, argument: unknown) => void)(request, argument);
+      };
+    }
+    return combined;
+  }
+
+  async prometheusMetrics(): Promise<PrometheusMetrics> {
+    const provider = this.providers.find((candidate) => candidate.prometheusMetrics);
+    if (!provider) throw new NotFoundError('route', '/metrics', 'No telemetry provider of this distribution serves metrics.');
+    return provider.prometheusMetrics!();
+  }
+
+  async logEvent(request: LogEventRequest): Promise<void> {
+    const provider = this.providers.find((candidate) => candidate.logEvent);
+    if (!provider) throw new InvalidRequestError('No telemetry provider of this distribution keeps events: enable the trace store (sinks: sqlite) of inline::meta-reference.');
+    await provider.logEvent!(request);
+  }
+
+  queryTraces(request: QueryTracesRequest): Promise<QueryTracesResponse> {
+    return this.traceStore('queryTraces').queryTraces!(request);
+  }
+
+  getTrace(traceId: string): Promise<Trace> {
+    return this.traceStore('getTrace').getTrace!(traceId);
+  }
+
+  getSpan(traceId: string, spanId: string): Promise<Span> {
+    return this.traceStore('getSpan').getSpan!(traceId, spanId);
+  }
+
+  getSpanTree(spanId: string, request: GetSpanTreeRequest): Promise<QuerySpanTreeResponse> {
+    return this.traceStore('getSpanTree').getSpanTree!(spanId, request);
+  }
+
+  querySpans(request: QuerySpansRequest): Promise<QuerySpansResponse> {
+    return this.traceStore('querySpans').querySpans!(request);
+  }
+
+  private traceStore(method: 'queryTraces' | 'getTrace' | 'getSpan' | 'getSpanTree' | 'querySpans'): TelemetryProvider {
+    const provider = this.providers.find((candidate) => candidate[method]);
+    if (!provider) throw new InvalidRequestError('No telemetry provider of this distribution keeps traces: enable the trace store (sinks: sqlite) of inline::meta-reference.');
+    return provider;
+  }
+}
