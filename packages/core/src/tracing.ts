@@ -5,7 +5,8 @@ import { type Attributes, context, type Span, SpanStatusCode, trace } from '@ope
  * a traced request: callers check `isTraced()` once and take their untraced path otherwise, so a
  * server without tracing makes no span and no closure.
  */
-const tracer = trace.getTracer('@cria/core');
+/** The tracer of the global provider now (a server may register a new one after another's shutdown). */
+const tracer = () => trace.getTracer('@cria/core');
 
 /** Whether the current request is traced (a span is active). */
 export function isTraced(): boolean {
@@ -23,7 +24,7 @@ export function endSpanWithError(span: Span, error: unknown): void {
 
 /** Starts a child span of the active one. */
 export function startSpan(name: string, attributes: Attributes): Span {
-  return tracer.startSpan(name, { attributes });
+  return tracer().startSpan(name, { attributes });
 }
 
 /**
@@ -31,7 +32,7 @@ export function startSpan(name: string, attributes: Attributes): Span {
  * (tokens, a violation). Call only when `isTraced()`.
  */
 export async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, describe?: (span: Span, result: T) => void): Promise<T> {
-  const span = tracer.startSpan(name, { attributes });
+  const span = tracer().startSpan(name, { attributes });
   let result: T;
   try {
     result = await context.with(trace.setSpan(context.active(), span), work);
@@ -49,7 +50,7 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: () =
  * to the end, fails, or is abandoned. `observe` sees each item (for usage). Call only when `isTraced()`.
  */
 export async function streamInSpan<T>(name: string, attributes: Attributes, open: () => Promise<AsyncIterable<T>>, observe?: (span: Span, item: T) => void): Promise<AsyncIterable<T>> {
-  const span = tracer.startSpan(name, { attributes });
+  const span = tracer().startSpan(name, { attributes });
   let stream: AsyncIterable<T>;
   try {
     stream = await context.with(trace.setSpan(context.active(), span), open);

@@ -120,7 +120,8 @@ function retryAfter(headers: Record<string, string | string[] | undefined>): num
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-const tracer = trace.getTracer('@cria/provider-utils');
+/** The tracer of the global provider now (a server may register a new one after another's shutdown). */
+const tracer = () => trace.getTracer('@cria/provider-utils');
 
 /** Ends an upstream call's span with the error it failed with. */
 function endSpanWithError(span: Span, error: unknown): void {
@@ -224,7 +225,7 @@ export class UpstreamClient {
   /** A CLIENT span for a call to the upstream (a child of the active span), with OpenTelemetry's HTTP attributes. */
   private startSpan(method: string, path: string): Span {
     const url = new URL(this.url(path));
-    return tracer.startSpan(`${method} ${path}`, {
+    return tracer().startSpan(`${method} ${path}`, {
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': method,

@@ -326,12 +326,13 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   }
 }
 
-const tracer = trace.getTracer('@cria/provider-tool-runtime-model-context-protocol');
+/** The tracer of the global provider now (a server may register a new one after another's shutdown). */
+const tracer = () => trace.getTracer('@cria/provider-tool-runtime-model-context-protocol');
 
 /** A CLIENT span for one MCP request (OpenTelemetry's MCP attributes); the URL without its query, which may carry credentials. */
 function mcpSpan(method: string, session: McpSession, attributes: Record<string, string>): Span {
   const url = new URL(session.url);
-  return tracer.startSpan(`${method}${attributes['gen_ai.tool.name'] ? ` ${attributes['gen_ai.tool.name']}` : ''}`, {
+  return tracer().startSpan(`${method}${attributes['gen_ai.tool.name'] ? ` ${attributes['gen_ai.tool.name']}` : ''}`, {
     kind: SpanKind.CLIENT,
     attributes: { 'mcp.method.name': method, 'server.address': url.hostname, 'url.full': `${url.origin}${url.pathname}`, 'network.transport': 'tcp', 'cria.mcp.transport': session.transport, ...attributes },
   });
