@@ -1,22 +1,18 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import { trace } from '@opentelemetry/api';
+import { context, createContextKey, trace } from '@opentelemetry/api';
 import type { ProviderLogger } from '@cria/api';
 import type { Logger as PinoLogger } from 'pino';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
-/** What every log line written during a request carries. */
-export interface LogContext {
-  requestId: string;
-}
-
 /**
- * The request a log line belongs to: entered by the telemetry API's onRequest hook (with
- * `enterWith`, so it covers the rest of the request's pipeline without a closure around it).
+ * The request id in OpenTelemetry's context (`Symbol.for('cria.request_id')`, the same symbol in
+ * every copy of the API): a traced request's lines carry it with the trace and span ids. No
+ * AsyncLocalStorage is kept for logs alone, since one slows every promise of the process; lines
+ * of an untraced request that the server writes (its errors) name the request themselves.
  */
-export const logContext = new AsyncLocalStorage<LogContext>();
+export const REQUEST_ID_CONTEXT_KEY = createContextKey('cria.request_id');
 
 /** The level the distribution asked for (`logging_config.level`), under CRIA_LOG_LEVEL. */
 let distributionLevel: LogLevel | undefined;
@@ -74,10 +70,10 @@ function rootLogger(): PinoLogger {
         },
       },
       mixin() {
-        const context = logContext.getStore();
-        const spanContext = trace.getActiveSpan()?.spanContext();
-        if (!context && !spanContext) return {};
-        return { request_id: context?.requestId, trace_id: spanContext?.traceId, span_id: spanContext?.spanId };
+        const active = context.active();
+        const spanContext = trace.getSpan(active)?.spanContext();
+        if (!spanContext) return {};
+        return { request_id: active.getValue(REQUEST_ID_CONTEXT_KEY) as string | undefined, trace_id: spanContext.traceId, span_id: spanContext.spanId };
       },
     },
     destination,
@@ -98,7 +94,7 @@ function readable(line: string): string {
 
 /**
  * A structured logger on stderr (pino): a JSON line per message with its level, time, scope,
- * fields, and the request id and trace id of the request it was written in; secrets redacted.
+ * fields, and the request id and trace id of the traced request it was written in; secrets redacted.
  * Lines under the level (CRIA_LOG_LEVEL, else the distribution's, else info) cost a comparison.
  */
 export function createLogger(scope: string, minimum = threshold()): ProviderLogger {

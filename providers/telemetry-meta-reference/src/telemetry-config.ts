@@ -108,7 +108,8 @@ function otlpTarget(signal: 'traces' | 'metrics', env: NodeJS.ProcessEnv, config
   const protocol = protocolOf(env[`OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`] ?? env.OTEL_EXPORTER_OTLP_PROTOCOL);
   const signalEndpoint = env[`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`];
   const generalEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT || configEndpoint || undefined;
-  if (!signalEndpoint && !generalEndpoint && !sinkOn) return null;
+  // The variables turn a signal on; the config's endpoint only says where its sinks send.
+  if (!signalEndpoint && !env.OTEL_EXPORTER_OTLP_ENDPOINT && !sinkOn) return null;
   if (signalEndpoint) return { protocol, url: signalEndpoint };
   const base = generalEndpoint ?? (protocol === 'grpc' ? 'http://localhost:4317' : 'http://localhost:4318');
   return { protocol, url: protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/${SIGNAL_PATHS[signal]}` };

@@ -1,4 +1,4 @@
-import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
 import type { Counter as OtelCounter, Histogram as OtelHistogram } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { OtlpTarget } from './telemetry-config.js';
@@ -22,6 +22,7 @@ interface OtlpInstruments {
  */
 export class RequestMetrics {
   private readonly requestChildren = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<string> }>();
+  private readonly tokenChildren = new Map<string, { input: Counter.Internal; output: Counter.Internal }>();
 
   private constructor(
     readonly registry: Registry | null,
@@ -30,7 +31,6 @@ export class RequestMetrics {
     private readonly firstToken: Histogram | null,
     private readonly tokens: Counter | null,
     private readonly upstreamErrorCount: Counter | null,
-    readonly inFlight: Gauge | null,
     private readonly otlp: OtlpInstruments | null,
   ) {}
 
@@ -42,7 +42,6 @@ export class RequestMetrics {
     let firstToken: Histogram | null = null;
     let tokens: Counter | null = null;
     let upstreamErrors: Counter | null = null;
-    let inFlight: Gauge | null = null;
     if (options.prometheus) {
       const prom = await import('prom-client');
       registry = new prom.Registry();
@@ -51,10 +50,9 @@ export class RequestMetrics {
       firstToken = new prom.Histogram({ name: 'cria_time_to_first_token_seconds', help: 'Time from a streamed request\'s arrival to its first token, by model and provider.', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers: [registry] });
       tokens = new prom.Counter({ name: 'cria_tokens_total', help: 'Tokens by model, provider and type (input, output), as the providers reported them.', labelNames: ['model', 'provider', 'type'], registers: [registry] });
       upstreamErrors = new prom.Counter({ name: 'cria_upstream_errors_total', help: 'Requests that failed at their upstream (an UpstreamError or UpstreamTimeoutError), by provider and kind.', labelNames: ['provider', 'kind'], registers: [registry] });
-      inFlight = new prom.Gauge({ name: 'cria_http_requests_in_flight', help: 'Requests being served.', registers: [registry] });
     }
     const otlp = options.otlp ? await otlpInstruments(options.otlp, options.serviceName) : null;
-    return new RequestMetrics(registry, requests, duration, firstToken, tokens, upstreamErrors, inFlight, otlp);
+    return new RequestMetrics(registry, requests, duration, firstToken, tokens, upstreamErrors, otlp);
   }
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {
@@ -72,8 +70,16 @@ export class RequestMetrics {
   }
 
   recordTokens(model: string, provider: string, input: number | undefined, output: number | undefined): void {
-    if (input !== undefined) this.tokens?.labels(model, provider, 'input').inc(input);
-    if (output !== undefined) this.tokens?.labels(model, provider, 'output').inc(output);
+    if (this.tokens) {
+      const key = `${model} ${provider}`;
+      let children = this.tokenChildren.get(key);
+      if (!children) {
+        children = { input: this.tokens.labels(model, provider, 'input'), output: this.tokens.labels(model, provider, 'output') };
+        this.tokenChildren.set(key, children);
+      }
+      if (input !== undefined) children.input.inc(input);
+      if (output !== undefined) children.output.inc(output);
+    }
     if (this.otlp) {
       if (input !== undefined) this.otlp.tokenUsage.record(input, { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': 'input' });
       if (output !== undefined) this.otlp.tokenUsage.record(output, { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': 'output' });

@@ -47,7 +47,6 @@ export class TelemetryObserver implements PipelineObserver {
 
   onRequest(request: ObservedRequest): void {
     request.state.startedAt = performance.now();
-    this.metrics?.inFlight?.inc();
     this.tracing?.start(request);
   }
 
@@ -70,7 +69,6 @@ export class TelemetryObserver implements PipelineObserver {
   onResponse(request: ObservedRequest): void {
     if (this.metrics) {
       const seconds = (performance.now() - (request.state.startedAt as number)) / 1000;
-      this.metrics.inFlight?.dec();
       this.metrics.recordRequest(request.method, request.route?.path ?? UNMATCHED_ROUTE, request.statusCode, seconds);
     }
     this.tracing?.finished(request);

@@ -1,8 +1,11 @@
-import { context, propagation, trace, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { context, createContextKey, propagation, trace, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { ObservedRequest } from '@cria/api';
 import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from './telemetry-config.js';
 import { RequestContextManager } from './telemetry-context.js';
+
+/** Where the core's logger reads a request's id (`Symbol.for('cria.request_id')`). */
+const REQUEST_ID_CONTEXT_KEY = createContextKey('cria.request_id');
 
 /** What the tracing of a server needs: where spans go. */
 export interface TracingOptions {
@@ -58,7 +61,9 @@ export class RequestTracing {
       parent,
     );
     request.state.span = span;
-    this.contextManager.enter(trace.setSpan(parent, span));
+    const requestId = request.state.requestId as string | undefined;
+    const active = trace.setSpan(parent, span);
+    this.contextManager.enter(requestId === undefined ? active : active.setValue(REQUEST_ID_CONTEXT_KEY, requestId));
   }
 
   failed(request: ObservedRequest, error: unknown): void {

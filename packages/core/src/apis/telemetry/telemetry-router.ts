@@ -19,7 +19,6 @@ import {
   type TelemetryProvider,
   type Trace,
 } from '@cria/api';
-import { logContext } from '../../logger.js';
 
 type HookName = keyof PipelineObserver;
 
@@ -27,8 +26,9 @@ type HookName = keyof PipelineObserver;
 const MAX_REQUEST_ID_LENGTH = 128;
 
 /**
- * Gives each request an id (the client's `x-request-id`, else a new one), answers it in
- * `x-request-id`, and enters it as the log context of the rest of the request.
+ * Gives each request an id (the client's `x-request-id`, else a new one) in `state.requestId`,
+ * and answers it in `x-request-id`. A tracing provider puts it in the request's context, for
+ * the log lines written during the request.
  */
 const requestIdObserver: PipelineObserver = {
   onRequest(request) {
@@ -36,7 +36,6 @@ const requestIdObserver: PipelineObserver = {
     const requestId = typeof given === 'string' && given.length > 0 && given.length <= MAX_REQUEST_ID_LENGTH ? given : randomUUID();
     request.state.requestId = requestId;
     request.setHeader?.('x-request-id', requestId);
-    logContext.enterWith({ requestId });
   },
 };
 const HOOK_NAMES: readonly HookName[] = ['onRequest', 'preHandler', 'onSend', 'onError', 'onResponse'];
