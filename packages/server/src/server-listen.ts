@@ -40,8 +40,8 @@ export function createPipeline(stack: Stack, options: CriaServerOptions): Reques
   const pipeline = new RequestPipeline(stack, routes, { logger, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) });
   // Observers first (telemetry), so what they see of a request includes CORS preflights and early answers.
   for (const name of stack.served.keys()) {
-    const observer = (stack.api(name) as { pipelineObserver?: () => PipelineObserver | null } | null)?.pipelineObserver?.();
-    if (observer) pipeline.hooks.add(observerHooks(observer));
+    const observers = (stack.api(name) as { pipelineObservers?: () => PipelineObserver[] } | null)?.pipelineObservers?.() ?? [];
+    for (const observer of observers) pipeline.hooks.add(observerHooks(observer));
   }
   const cors = corsHook(stack.distribution.config.server?.cors);
   if (cors) pipeline.hooks.add({ onRequest: cors });

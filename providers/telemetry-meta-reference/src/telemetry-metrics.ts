@@ -15,70 +15,86 @@ interface OtlpInstruments {
   upstreamErrors: OtelCounter;
 }
 
+/** A counter's increments for one label set since prom-client last collected it. */
+interface PendingCount {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** prom-client's `collect` of a counter: adds what was counted since the last scrape. */
+function folding(pending: readonly PendingCount[]) {
+  return function (this: Counter) {
+    for (const count of pending) {
+      if (count.value === 0) continue;
+      this.inc(count.labels, count.value);
+      count.value = 0;
+    }
+  };
+}
+
 /**
  * The server's metrics: Prometheus' (prom-client, served at /metrics) and, when OTLP metrics are
- * on, the same measurements as OpenTelemetry instruments. Label sets are cached per route and
- * status, so recording a request is a map lookup and two increments.
+ * on, the same measurements as OpenTelemetry instruments. Counts are added to plain numbers per
+ * label set and handed to prom-client's counters when they are collected (a scrape), so a
+ * request pays a map lookup and an addition; the latency histogram is observed directly.
  */
 export class RequestMetrics {
-  private readonly requestChildren = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<string> }>();
-  private readonly tokenChildren = new Map<string, { input: Counter.Internal; output: Counter.Internal }>();
+  private readonly requestSeries = new Map<string, { count: PendingCount; duration: Histogram.Internal<string> }>();
+  private readonly tokenSeries = new Map<string, { input: PendingCount; output: PendingCount }>();
+  private readonly requestCounts: PendingCount[] = [];
+  private readonly tokenCounts: PendingCount[] = [];
+  readonly registry: Registry | null = null;
+  private readonly duration: Histogram | null = null;
+  private readonly firstToken: Histogram | null = null;
+  private readonly upstreamErrorCount: Counter | null = null;
 
   private constructor(
-    readonly registry: Registry | null,
-    private readonly requests: Counter | null,
-    private readonly duration: Histogram | null,
-    private readonly firstToken: Histogram | null,
-    private readonly tokens: Counter | null,
-    private readonly upstreamErrorCount: Counter | null,
+    prom: typeof import('prom-client') | null,
     private readonly otlp: OtlpInstruments | null,
-  ) {}
+  ) {
+    if (!prom) return;
+    const registry = new prom.Registry();
+    this.registry = registry;
+    new prom.Counter({ name: 'cria_http_requests_total', help: 'Requests by method, route and status.', labelNames: ['method', 'route', 'status'], registers: [registry], collect: folding(this.requestCounts) });
+    this.duration = new prom.Histogram({ name: 'cria_http_request_duration_seconds', help: 'Time from a request\'s arrival to the end of its answer, by method and route.', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [registry] });
+    this.firstToken = new prom.Histogram({ name: 'cria_time_to_first_token_seconds', help: 'Time from a streamed request\'s arrival to its first token, by model and provider.', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers: [registry] });
+    new prom.Counter({ name: 'cria_tokens_total', help: 'Tokens by model, provider and type (input, output), as the providers reported them.', labelNames: ['model', 'provider', 'type'], registers: [registry], collect: folding(this.tokenCounts) });
+    this.upstreamErrorCount = new prom.Counter({ name: 'cria_upstream_errors_total', help: 'Requests that failed at their upstream (an UpstreamError or UpstreamTimeoutError), by provider and kind.', labelNames: ['provider', 'kind'], registers: [registry] });
+  }
 
   /** Loads prom-client (and the OpenTelemetry metrics SDK when OTLP metrics are on) only when asked. */
   static async create(options: { prometheus: boolean; otlp: OtlpTarget | null; serviceName: string }): Promise<RequestMetrics> {
-    let registry: Registry | null = null;
-    let requests: Counter | null = null;
-    let duration: Histogram | null = null;
-    let firstToken: Histogram | null = null;
-    let tokens: Counter | null = null;
-    let upstreamErrors: Counter | null = null;
-    if (options.prometheus) {
-      const prom = await import('prom-client');
-      registry = new prom.Registry();
-      requests = new prom.Counter({ name: 'cria_http_requests_total', help: 'Requests by method, route and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
-      duration = new prom.Histogram({ name: 'cria_http_request_duration_seconds', help: 'Time from a request\'s arrival to the end of its answer, by method and route.', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [registry] });
-      firstToken = new prom.Histogram({ name: 'cria_time_to_first_token_seconds', help: 'Time from a streamed request\'s arrival to its first token, by model and provider.', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers: [registry] });
-      tokens = new prom.Counter({ name: 'cria_tokens_total', help: 'Tokens by model, provider and type (input, output), as the providers reported them.', labelNames: ['model', 'provider', 'type'], registers: [registry] });
-      upstreamErrors = new prom.Counter({ name: 'cria_upstream_errors_total', help: 'Requests that failed at their upstream (an UpstreamError or UpstreamTimeoutError), by provider and kind.', labelNames: ['provider', 'kind'], registers: [registry] });
-    }
+    const prom = options.prometheus ? await import('prom-client') : null;
     const otlp = options.otlp ? await otlpInstruments(options.otlp, options.serviceName) : null;
-    return new RequestMetrics(registry, requests, duration, firstToken, tokens, upstreamErrors, otlp);
+    return new RequestMetrics(prom, otlp);
   }
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {
-    if (this.requests) {
+    if (this.duration) {
       const key = `${method} ${route} ${status}`;
-      let children = this.requestChildren.get(key);
-      if (!children) {
-        children = { count: this.requests.labels(method, route, String(status)), duration: this.duration!.labels(method, route) };
-        this.requestChildren.set(key, children);
+      let series = this.requestSeries.get(key);
+      if (!series) {
+        series = { count: { labels: { method, route, status: String(status) }, value: 0 }, duration: this.duration.labels(method, route) };
+        this.requestCounts.push(series.count);
+        this.requestSeries.set(key, series);
       }
-      children.count.inc();
-      children.duration.observe(seconds);
+      series.count.value++;
+      series.duration.observe(seconds);
     }
     this.otlp?.requestDuration.record(seconds, { 'http.request.method': method, 'http.route': route, 'http.response.status_code': status });
   }
 
   recordTokens(model: string, provider: string, input: number | undefined, output: number | undefined): void {
-    if (this.tokens) {
+    if (this.registry) {
       const key = `${model} ${provider}`;
-      let children = this.tokenChildren.get(key);
-      if (!children) {
-        children = { input: this.tokens.labels(model, provider, 'input'), output: this.tokens.labels(model, provider, 'output') };
-        this.tokenChildren.set(key, children);
+      let series = this.tokenSeries.get(key);
+      if (!series) {
+        series = { input: { labels: { model, provider, type: 'input' }, value: 0 }, output: { labels: { model, provider, type: 'output' }, value: 0 } };
+        this.tokenCounts.push(series.input, series.output);
+        this.tokenSeries.set(key, series);
       }
-      if (input !== undefined) children.input.inc(input);
-      if (output !== undefined) children.output.inc(output);
+      if (input !== undefined) series.input.value += input;
+      if (output !== undefined) series.output.value += output;
     }
     if (this.otlp) {
       if (input !== undefined) this.otlp.tokenUsage.record(input, { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': 'input' });

@@ -75,8 +75,8 @@ export interface TelemetryProvider {
 
 /** The telemetry API's router: the providers' hooks combined, /metrics, and the trace queries. */
 export interface TelemetryApi {
-  /** The hooks every request goes through; null when no provider observes anything. */
-  pipelineObserver(): PipelineObserver | null;
+  /** The hooks every request goes through, in order: the router's own, then its providers'. */
+  pipelineObservers(): PipelineObserver[];
   prometheusMetrics(): Promise<PrometheusMetrics>;
   logEvent(request: LogEventRequest): Promise<void>;
   queryTraces(request: QueryTracesRequest): Promise<QueryTracesResponse>;

@@ -4,8 +4,6 @@ import {
   InvalidRequestError,
   type LogEventRequest,
   NotFoundError,
-  type ObservedRequest,
-  type ObservedResult,
   type PipelineObserver,
   type PrometheusMetrics,
   type ProviderHandle,
@@ -53,17 +51,8 @@ export class TelemetryRouter implements TelemetryApi {
     this.providers = handles.map((handle) => handle.impl);
   }
 
-  pipelineObserver(): PipelineObserver {
-    const observers = [requestIdObserver, ...this.providers.map((provider) => provider.observer).filter((observer): observer is PipelineObserver => observer !== null)];
-    const combined: PipelineObserver = {};
-    for (const name of HOOK_NAMES) {
-      const hooks = observers.map((observer) => observer[name]?.bind(observer)).filter((hook) => hook !== undefined);
-      if (hooks.length === 0) continue;
-      (combined as Record<HookName, unknown>)[name] = (request: ObservedRequest, argument?: ObservedResult | unknown) => {
-        for (const hook of hooks) (hook as (request: ObservedRequest, argument: unknown) => void)(request, argument);
-      };
-    }
-    return combined;
+  pipelineObservers(): PipelineObserver[] {
+    return [requestIdObserver, ...this.providers.map((provider) => provider.observer).filter((observer): observer is PipelineObserver => observer !== null)];
   }
 
   async prometheusMetrics(): Promise<PrometheusMetrics> {
