@@ -251,7 +251,9 @@ async function main(): Promise<void> {
   const hookedLoad = cpuPerRequestUs(hooked.child.pid!, () => wrk(throughHooks, connections, duration));
   // The same server again after the hooked one, so drift between runs shows up in the hook figure's error.
   const criaAgain = cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration));
-  // Telemetry: no module, off, on, interleaved twice so drift falls on each alike.
+  // Telemetry: no module, off, on, interleaved twice so drift falls on each alike; the two
+  // telemetry servers first get a full run of warm-up (the other one has been running for a while).
+  for (const url of [throughTelemetryOff, throughTracingOn]) wrk(url, connections, duration);
   const telemetryRuns = { none: [] as number[], off: [] as number[], on: [] as number[] };
   for (let round = 0; round < 2; round++) {
     telemetryRuns.none.push(cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration)).us);

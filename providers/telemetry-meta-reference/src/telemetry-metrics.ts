@@ -10,7 +10,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 interface OtlpInstruments {
   provider: MeterProvider;
   requestDuration: OtelHistogram;
-  tokenUsage: OtelHistogram;
+  /** Token totals per model, provider and type, read when metrics are collected. */
+  tokenTotals: Map<string, { attributes: Record<string, string>; value: number }>;
   timeToFirstToken: OtelHistogram;
   upstreamErrors: OtelCounter;
 }
@@ -97,8 +98,8 @@ export class RequestMetrics {
       if (output !== undefined) series.output.value += output;
     }
     if (this.otlp) {
-      if (input !== undefined) this.otlp.tokenUsage.record(input, { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': 'input' });
-      if (output !== undefined) this.otlp.tokenUsage.record(output, { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': 'output' });
+      if (input !== undefined) addTokens(this.otlp.tokenTotals, model, provider, 'input', input);
+      if (output !== undefined) addTokens(this.otlp.tokenTotals, model, provider, 'output', output);
     }
   }
 
@@ -117,6 +118,13 @@ export class RequestMetrics {
   }
 }
 
+function addTokens(totals: OtlpInstruments['tokenTotals'], model: string, provider: string, type: 'input' | 'output', count: number): void {
+  const key = `${model} ${provider} ${type}`;
+  const total = totals.get(key);
+  if (total) total.value += count;
+  else totals.set(key, { attributes: { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': type }, value: count });
+}
+
 async function otlpInstruments(target: OtlpTarget, serviceName: string): Promise<OtlpInstruments> {
   const [{ MeterProvider, PeriodicExportingMetricReader }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/resources')]);
   const options = target.url ? { url: target.url } : {};
@@ -130,10 +138,15 @@ async function otlpInstruments(target: OtlpTarget, serviceName: string): Promise
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, Number(process.env.OTEL_METRIC_EXPORT_TIMEOUT) || 30_000) });
   const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), readers: [reader] });
   const meter = provider.getMeter('@cria/provider-telemetry-meta-reference');
+  const tokenTotals: OtlpInstruments['tokenTotals'] = new Map();
+  // An observable counter: requests add to plain totals, the SDK reads them when it collects.
+  meter.createObservableCounter('gen_ai.client.token.usage', { unit: '{token}', description: 'Tokens used, by model, provider and type.' }).addCallback((result) => {
+    for (const total of tokenTotals.values()) result.observe(total.value, total.attributes);
+  });
   return {
     provider,
+    tokenTotals,
     requestDuration: meter.createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests.' }),
-    tokenUsage: meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 'Tokens used, by model and type.' }),
     timeToFirstToken: meter.createHistogram('gen_ai.server.time_to_first_token', { unit: 's', description: 'Time to the first token of a streamed answer.' }),
     upstreamErrors: meter.createCounter('cria.upstream.errors', { description: 'Requests that failed at their upstream.' }),
   };
