@@ -80,6 +80,11 @@ describe('cria CLI', () => {
       body: JSON.stringify({ shield_id: 'code-scanner', messages: [{ role: 'assistant', content: '```python\nimport os\nos.system("rm -rf " + user_input)\n```' }] }),
     });
     expect(((await scan.body.json()) as { violation: { violation_level: string } | null }).violation?.violation_level).toBe('error');
+    // Telemetry: Prometheus' metrics count the requests above; no OTEL_* variable, so no trace store query.
+    const metrics = await request(`${url}/metrics`);
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(await metrics.body.text()).toMatch(/^cria_http_requests_total\{method="GET",route="\/v1\/health",status="200"\} 1$/m);
+    expect((await request(`${url}/v1/telemetry/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).statusCode).toBe(400);
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
