@@ -2,9 +2,10 @@
  * `pnpm bench gateway`: what Cria adds on the hot path, against the fake OpenAI upstream on
  * loopback, with wrk as the load tool. Prints requests/s direct and through Cria at 50
  * connections, server CPU per proxied request as a ratio to a bare node:http + undici proxy
- * measured in the same run, the CPU cost of a no-op hook, added p50 and p99 latency at 1
- * connection, added time to first streamed byte, cold start (this distribution and the starter
- * with every API) to the first healthy response, and idle RSS.
+ * measured in the same run, the CPU cost of a no-op hook, what the telemetry module costs
+ * (with tracing off: no OTEL_* variables; and on: OTLP http/protobuf to a local receiver),
+ * added p50 and p99 latency at 1 connection, added time to first streamed byte, cold start
+ * (this distribution and the starter with every API) to the first healthy response, and idle RSS.
  *
  * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50).
  */
@@ -124,7 +125,30 @@ async function waitHealthy(url: string, deadlineMs: number): Promise<void> {
   }
 }
 
-function distributionYaml(upstreamUrl: string, dataDir: string): string {
+/** The telemetry provider as the starter has it (the OTEL_* variables decide what it exports). */
+const TELEMETRY_SECTION = `  telemetry:
+    - provider_id: meta-reference
+      provider_type: inline::meta-reference
+      config:
+        service_name: cria-bench
+`;
+
+/**
+ * A local OTLP/HTTP receiver in its own process (the benchmark's blocks while wrk runs) that
+ * accepts every export; GET /count answers how many it received.
+ */
+const OTLP_SINK = `
+const { createServer } = require('node:http');
+let count = 0;
+const server = createServer((req, res) => {
+  if (req.method === 'GET') return res.end(String(count));
+  req.resume();
+  req.once('end', () => { count++; res.writeHead(200, { 'content-type': 'application/x-protobuf' }); res.end(); });
+});
+server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
+`;
+
+function distributionYaml(upstreamUrl: string, dataDir: string, telemetry = false): string {
   return `version: 2
 distro_name: bench
 providers:
@@ -134,7 +158,7 @@ providers:
       config:
         base_url: ${upstreamUrl}
         api_key: bench
-registered_resources:
+${telemetry ? TELEMETRY_SECTION : ''}registered_resources:
   models:
     - model_id: fake-llm
       provider_id: fake
@@ -162,6 +186,8 @@ async function main(): Promise<void> {
   const upstreamUrl = upstream.line.match(/(http:\/\/\S+)/)![1]!;
   const distribution = join(dataDir, 'bench.yaml');
   writeFileSync(distribution, distributionYaml(upstreamUrl, dataDir));
+  const telemetryDistribution = join(dataDir, 'bench-telemetry.yaml');
+  writeFileSync(telemetryDistribution, distributionYaml(upstreamUrl, dataDir, true));
   const cli = join(root, 'packages/cli/dist/cria.js');
 
   // Cold start: spawn to first healthy answer, median of 5, for this distribution and for the starter (every API).
@@ -195,6 +221,19 @@ async function main(): Promise<void> {
   const hooked = await startProcess(['--import', 'tsx', serverScript, '--distribution', distribution, '--port', '18481', '--noop-hooks', String(NOOP_HOOKS_PER_KIND)], /serving on/);
   const hookedUrl = 'http://127.0.0.1:18481';
 
+  // Telemetry: the module with no OTEL_* variable (tracing off), and with OTLP to a local receiver.
+  const withoutOtel = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('OTEL_')).map((name) => [name, undefined]));
+  const telemetryOff = await startProcess(['--import', 'tsx', serverScript, '--distribution', telemetryDistribution, '--port', '18482'], /serving on/, withoutOtel);
+  const telemetryOffUrl = 'http://127.0.0.1:18482';
+  const otlpSink = await startProcess(['-e', OTLP_SINK], /listening on/);
+  const otlpSinkUrl = otlpSink.line.match(/(http:\/\/\S+)/)![1]!;
+  const tracingOn = await startProcess(['--import', 'tsx', serverScript, '--distribution', telemetryDistribution, '--port', '18483'], /serving on/, {
+    ...withoutOtel,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  });
+  const tracingOnUrl = 'http://127.0.0.1:18483';
+
   const reference = await startProcess(['--import', 'tsx', join(root, 'scripts/bench-reference-proxy.ts'), '--upstream', upstreamUrl], /listening on/);
   const referenceUrl = `${reference.line.match(/(http:\/\/\S+)/)![1]!}/`;
 
@@ -202,7 +241,9 @@ async function main(): Promise<void> {
   const through = `${criaUrl}/v1/chat/completions`;
   const throughHooks = `${hookedUrl}/v1/chat/completions`;
   // Warm every path (JIT, keep-alive pools) before measuring.
-  for (const url of [direct, through, throughHooks, referenceUrl]) wrk(url, connections, 2);
+  const throughTelemetryOff = `${telemetryOffUrl}/v1/chat/completions`;
+  const throughTracingOn = `${tracingOnUrl}/v1/chat/completions`;
+  for (const url of [direct, through, throughHooks, referenceUrl, throughTelemetryOff, throughTracingOn]) wrk(url, connections, 2);
 
   const directLoad = wrk(direct, connections, duration);
   const criaLoad = cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration));
@@ -210,6 +251,18 @@ async function main(): Promise<void> {
   const hookedLoad = cpuPerRequestUs(hooked.child.pid!, () => wrk(throughHooks, connections, duration));
   // The same server again after the hooked one, so drift between runs shows up in the hook figure's error.
   const criaAgain = cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration));
+  // Telemetry: no module, off, on, interleaved twice so drift falls on each alike; the two
+  // telemetry servers first get a full run of warm-up (the other one has been running for a while).
+  for (const url of [throughTelemetryOff, throughTracingOn]) wrk(url, connections, duration);
+  const telemetryRuns = { none: [] as number[], off: [] as number[], on: [] as number[] };
+  for (let round = 0; round < 2; round++) {
+    telemetryRuns.none.push(cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration)).us);
+    telemetryRuns.off.push(cpuPerRequestUs(telemetryOff.child.pid!, () => wrk(throughTelemetryOff, connections, duration)).us);
+    telemetryRuns.on.push(cpuPerRequestUs(tracingOn.child.pid!, () => wrk(throughTracingOn, connections, duration)).us);
+  }
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const [noTelemetryUs, telemetryOffUs, tracingOnUs] = [mean(telemetryRuns.none), mean(telemetryRuns.off), mean(telemetryRuns.on)];
+  const spanExports = await (await request(`${otlpSinkUrl}/count`)).body.text();
 
   const directSingle = wrk(direct, 1, duration);
   const criaSingle = wrk(through, 1, duration);
@@ -221,7 +274,7 @@ async function main(): Promise<void> {
   const criaFirstByte = await firstByteMs(through, 'fake/fake-llm', 300);
   const rssAfterLoad = rssMegabytes(cria.child.pid!);
 
-  for (const child of [cria.child, hooked.child, reference.child, upstream.child]) child.kill('SIGTERM');
+  for (const child of [cria.child, hooked.child, reference.child, upstream.child, telemetryOff.child, tracingOn.child, otlpSink.child]) child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 
   const criaCpu = (criaLoad.us + criaAgain.us) / 2;
@@ -234,6 +287,8 @@ async function main(): Promise<void> {
     ['requests/s at 50 connections', `direct ${directLoad.requestsPerSecond.toFixed(0)} / Cria ${criaLoad.result.requestsPerSecond.toFixed(0)} / bare proxy ${referenceLoad.result.requestsPerSecond.toFixed(0)}`, `${((criaLoad.result.requestsPerSecond / directLoad.requestsPerSecond) * 100).toFixed(1)}% of direct (target >= 40%)`],
     ['server CPU per proxied chat completion', `Cria ${criaCpu.toFixed(1)} us (runs: ${criaLoad.us.toFixed(1)}, ${criaAgain.us.toFixed(1)}) / bare node:http + undici proxy ${referenceLoad.us.toFixed(1)} us`, `ratio ${cpuRatio.toFixed(3)} (target <= 1.10)`],
     ['no-op hook cost', `${hookCount} no-op hooks (${NOOP_HOOKS_PER_KIND} of each kind): ${hookedLoad.us.toFixed(1)} us per request`, `${perHookUs.toFixed(2)} us per hook run (target <= 5 us)`],
+    ['telemetry module, tracing off (no OTEL_*)', `${telemetryOffUs.toFixed(1)} us per request (runs: ${telemetryRuns.off.map((value) => value.toFixed(1)).join(', ')}) / no telemetry module ${noTelemetryUs.toFixed(1)} us (runs: ${telemetryRuns.none.map((value) => value.toFixed(1)).join(', ')})`, `ratio ${(telemetryOffUs / noTelemetryUs).toFixed(3)} (target <= 1.03)`],
+    ['tracing on (OTLP http/protobuf, local receiver)', `${tracingOnUs.toFixed(1)} us per request (runs: ${telemetryRuns.on.map((value) => value.toFixed(1)).join(', ')}; ${spanExports} exports received)`, `ratio to tracing off ${(tracingOnUs / telemetryOffUs).toFixed(3)} (target <= 1.25)`],
     ['p50 latency at 1 connection', `direct ${directSingle.p50Ms.toFixed(3)} ms / Cria ${criaSingle.p50Ms.toFixed(3)} ms`, `added ${(criaSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms (target <= 0.2 ms)`],
     ['p99 latency at 1 connection', `direct ${directSingle.p99Ms.toFixed(3)} ms / Cria ${criaSingle.p99Ms.toFixed(3)} ms`, `added ${(criaSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms (target <= 1 ms)`],
     ['time to first streamed byte (median)', `direct ${directFirstByte.toFixed(3)} ms / Cria ${criaFirstByte.toFixed(3)} ms`, `added ${(criaFirstByte - directFirstByte).toFixed(3)} ms (target <= 1 ms)`],

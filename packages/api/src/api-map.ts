@@ -10,6 +10,7 @@ import type { SafetyApi, SafetyProvider } from './protocols/safety.js';
 import type { DatasetIOApi, DatasetIOProvider } from './protocols/datasetio.js';
 import type { ScoringApi, ScoringProvider } from './protocols/scoring.js';
 import type { EvalApi, EvalProvider } from './protocols/eval.js';
+import type { TelemetryApi, TelemetryProvider } from './protocols/telemetry.js';
 import type { ToolRuntimeApi, ToolRuntimeProvider } from './protocols/tool-runtime.js';
 import type { VectorIOProvider } from './protocols/vector-io.js';
 import type { VectorIOApi } from './protocols/vector-stores.js';
@@ -46,6 +47,7 @@ export interface CriaApis {
   datasetio: { provider: DatasetIOProvider; router: DatasetIOApi };
   scoring: { provider: ScoringProvider; router: ScoringApi };
   eval: { provider: EvalProvider; router: EvalApi };
+  telemetry: { provider: TelemetryProvider; router: TelemetryApi };
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
   batches: { provider: BatchesProvider; router: BatchesApi };

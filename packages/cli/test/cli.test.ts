@@ -84,6 +84,11 @@ describe('cria CLI', () => {
     // The starter serves batches (inline::reference).
     const batches = await request(`${url}/v1/batches`);
     expect(await batches.body.json()).toEqual({ object: 'list', data: [], has_more: false });
+    // Telemetry: Prometheus' metrics count the requests above; no OTEL_* variable, so no trace store query.
+    const metrics = await request(`${url}/metrics`);
+    expect(metrics.headers['content-type']).toContain('text/plain');
+    expect(await metrics.body.text()).toMatch(/^cria_http_requests_total\{method="GET",route="\/v1\/health",status="200"\} 1$/m);
+    expect((await request(`${url}/v1/telemetry/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).statusCode).toBe(400);
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);

@@ -1,25 +1,108 @@
+import { createRequire } from 'node:module';
+import { context, createContextKey, trace } from '@opentelemetry/api';
 import type { ProviderLogger } from '@cria/api';
+import type { Logger as PinoLogger } from 'pino';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
-function threshold(): number {
-  const level = (process.env.CRIA_LOG_LEVEL ?? 'info').toLowerCase() as LogLevel;
-  return LEVELS[level] ?? LEVELS.info;
+/**
+ * The request id in OpenTelemetry's context (`Symbol.for('cria.request_id')`, the same symbol in
+ * every copy of the API): a traced request's lines carry it with the trace and span ids. No
+ * AsyncLocalStorage is kept for logs alone, since one slows every promise of the process; lines
+ * of an untraced request that the server writes (its errors) name the request themselves.
+ */
+export const REQUEST_ID_CONTEXT_KEY = createContextKey('cria.request_id');
+
+/** The level the distribution asked for (`logging_config.level`), under CRIA_LOG_LEVEL. */
+let distributionLevel: LogLevel | undefined;
+
+function levelNamed(name: unknown): LogLevel | undefined {
+  if (typeof name !== 'string') return undefined;
+  const level = name.toLowerCase() === 'warning' ? 'warn' : name.toLowerCase() === 'critical' ? 'error' : name.toLowerCase();
+  return level in LEVELS ? (level as LogLevel) : undefined;
 }
 
-/** A small structured logger on stderr: `level [scope] message key=value ...`. */
+function threshold(): number {
+  return LEVELS[levelNamed(process.env.CRIA_LOG_LEVEL) ?? distributionLevel ?? 'info'];
+}
+
+/** Sets the level of the distribution's `logging_config.level` (CRIA_LOG_LEVEL still wins); loggers made after it use it. */
+export function setDistributionLogLevel(level: unknown): void {
+  distributionLevel = levelNamed(level);
+}
+
+/**
+ * Keys whose values are never written: API keys, provider data, authorization. Matched at the
+ * top level of a line's fields and one level down (`headers.authorization`, `config.api_key`).
+ */
+const SECRET_KEYS = ['api_key', 'apiKey', 'authorization', 'Authorization', 'password', 'secret', 'token', 'access_token', 'client_secret', 'provider_data', 'providerData', 'x-llamastack-provider-data', 'cookie'];
+const REDACT_PATHS = [...SECRET_KEYS.map((key) => `["${key}"]`), ...SECRET_KEYS.map((key) => `*["${key}"]`)];
+/** Secrets written into messages as text: bearer tokens, `sk-` keys, `api_key=...`. */
+const SECRET_TEXT = /(bearer\s+)[\w.~+/=-]+|\b(sk-[\w-]{8,})|((?:api[_-]?key|token|secret|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi;
+
+export function redactText(text: string): string {
+  return text.replace(SECRET_TEXT, (_match, bearer: string | undefined, _key: string | undefined, assignment: string | undefined) => `${bearer ?? assignment ?? ''}[redacted]`);
+}
+
+let root: PinoLogger | undefined;
+
+/** One JSON line a line (pino) on stderr; human-readable when stderr is a terminal. Made on the first line written. */
+function rootLogger(): PinoLogger {
+  if (root) return root;
+  const pino = createRequire(import.meta.url)('pino') as typeof import('pino').default;
+  const destination = process.stderr.isTTY ? { write: (line: string) => process.stderr.write(readable(line)) } : pino.destination({ fd: 2, sync: true });
+  root = pino(
+    {
+      level: 'trace',
+      base: undefined,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label: string) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      hooks: {
+        logMethod(args, method) {
+          // The message, and the text of fields, are scrubbed of secrets written inline.
+          if (typeof args[1] === 'string') args[1] = redactText(args[1]);
+          const fields = args[0] as Record<string, unknown>;
+          for (const key in fields) if (typeof fields[key] === 'string') fields[key] = redactText(fields[key] as string);
+          method.apply(this, args as Parameters<typeof method>);
+        },
+      },
+      mixin() {
+        const active = context.active();
+        const spanContext = trace.getSpan(active)?.spanContext();
+        if (!spanContext) return {};
+        return { request_id: active.getValue(REQUEST_ID_CONTEXT_KEY) as string | undefined, trace_id: spanContext.traceId, span_id: spanContext.spanId };
+      },
+    },
+    destination,
+  );
+  return root;
+}
+
+/** `LEVEL [scope] message key=value ...` from a JSON line, for a terminal. */
+function readable(line: string): string {
+  const { level, time: _time, scope, message, ...fields } = JSON.parse(line) as Record<string, unknown>;
+  let text = `${String(level).toUpperCase().padEnd(5)} [${String(scope)}] ${String(message ?? '')}`;
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    text += ` ${name}=${typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`;
+  }
+  return `${text}\n`;
+}
+
+/**
+ * A structured logger on stderr (pino): a JSON line per message with its level, time, scope,
+ * fields, and the request id and trace id of the traced request it was written in; secrets redacted.
+ * Lines under the level (CRIA_LOG_LEVEL, else the distribution's, else info) cost a comparison.
+ */
 export function createLogger(scope: string, minimum = threshold()): ProviderLogger {
+  let child: PinoLogger | undefined;
   const write = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < minimum) return;
-    let line = `${level.toUpperCase().padEnd(5)} [${scope}] ${message}`;
-    if (fields) {
-      for (const [name, value] of Object.entries(fields)) {
-        if (value === undefined) continue;
-        line += ` ${name}=${typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value)}`;
-      }
-    }
-    process.stderr.write(`${line}\n`);
+    child ??= rootLogger().child({ scope });
+    child[level](fields ?? {}, message);
   };
   return {
     debug: (message, fields) => write('debug', message, fields),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
+import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type Dispatcher, Pool, ProxyAgent } from 'undici';
 import { isCriaError, type NetworkConfig, type RequestContext, UpstreamError, UpstreamTimeoutError } from '@cria/api';
 import { parseSse } from './sse-parser.js';
@@ -119,6 +120,19 @@ function retryAfter(headers: Record<string, string | string[] | undefined>): num
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/** The tracer of the global provider now (a server may register a new one after another's shutdown). */
+const tracer = () => trace.getTracer('@cria/provider-utils');
+
+/** Ends an upstream call's span with the error it failed with. */
+function endSpanWithError(span: Span, error: unknown): void {
+  const failure = error as Error & { status?: number | null; kind?: string };
+  if (typeof failure.status === 'number') span.setAttribute('http.response.status_code', failure.status);
+  span.setAttribute('error.type', failure.kind ?? failure.name ?? 'Error');
+  span.recordException({ name: failure.name, message: failure.message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+  span.end();
+}
+
 /** The most of a finished stream's tail read to keep its connection (past it, the connection is closed instead). */
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 
@@ -185,13 +199,22 @@ export class UpstreamClient {
    * than a stream, since this is the hot path of non-streaming calls.
    */
   async json<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, abort: AbortSource | undefined): Promise<T> {
+    // Traced only inside a traced request: without an active span this is one lookup.
+    const span = trace.getActiveSpan() === undefined ? undefined : this.startSpan(method, path);
     let reply: BufferedReply;
     try {
-      reply = await this.exchange(method, path, headers, body, abort);
+      reply = await this.exchange(method, path, span ? this.withTraceContext(span, headers) : headers, body, abort, span);
     } catch (error) {
-      throw this.transportError(error, path);
+      const failure = this.transportError(error, path);
+      if (span) endSpanWithError(span, failure);
+      throw failure;
     }
-    if (reply.statusCode >= 400) throw this.replyError(reply.statusCode, reply.headers, reply.body);
+    if (reply.statusCode >= 400) {
+      const failure = this.replyError(reply.statusCode, reply.headers, reply.body);
+      if (span) endSpanWithError(span, failure);
+      throw failure;
+    }
+    span?.end();
     try {
       return JSON.parse(reply.body) as T;
     } catch {
@@ -199,7 +222,30 @@ export class UpstreamClient {
     }
   }
 
-  private exchange(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, abort: AbortSource | undefined): Promise<BufferedReply> {
+  /** A CLIENT span for a call to the upstream (a child of the active span), with OpenTelemetry's HTTP attributes. */
+  private startSpan(method: string, path: string): Span {
+    const url = new URL(this.url(path));
+    return tracer().startSpan(`${method} ${path}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'server.address': url.hostname,
+        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        'url.full': url.href,
+        'cria.provider_id': this.settings.provider,
+      },
+    });
+  }
+
+  /** The headers with the span's W3C trace context (`traceparent`), so the upstream continues the trace. */
+  private withTraceContext(span: Span, headers: Record<string, string>): Record<string, string> {
+    const sent = { ...headers };
+    propagation.inject(trace.setSpan(context.active(), span), sent);
+    return sent;
+  }
+
+  private exchange(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined, abort: AbortSource | undefined, span?: Span): Promise<BufferedReply> {
+    const startedAt = span ? performance.now() : 0;
     return new Promise((resolve, reject) => {
       let statusCode = 0;
       let responseHeaders: IncomingHttpHeaders = {};
@@ -216,6 +262,10 @@ export class UpstreamClient {
           onResponseStart(_controller, status, replyHeaders) {
             statusCode = status;
             responseHeaders = replyHeaders;
+            if (span) {
+              span.setAttribute('http.response.status_code', status);
+              span.setAttribute('cria.upstream.time_to_first_byte_ms', performance.now() - startedAt);
+            }
           },
           onResponseData(controller, chunk) {
             size += chunk.length;
@@ -241,20 +291,35 @@ export class UpstreamClient {
    * event or a broken connection later throws mid-stream.
    */
   async stream<T>(path: string, headers: Record<string, string>, body: string, signal: AbortSignal | undefined, isFinal: (event: T) => boolean): Promise<AsyncIterable<T>> {
-    const response = await this.request('POST', path, headers, body, signal);
+    const span = trace.getActiveSpan() === undefined ? undefined : this.startSpan('POST', path);
+    const startedAt = span ? performance.now() : 0;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.request('POST', path, span ? this.withTraceContext(span, headers) : headers, body, signal);
+    } catch (error) {
+      if (span) endSpanWithError(span, error);
+      throw error;
+    }
+    if (span) {
+      span.setAttribute('http.response.status_code', response.statusCode);
+      span.setAttribute('cria.upstream.time_to_first_byte_ms', performance.now() - startedAt);
+    }
     const contentType = String(response.headers['content-type'] ?? '');
     if (contentType.includes('application/json')) {
       // Some servers answer a streaming request with a plain JSON error.
       const text = await response.body.text().catch(() => '');
       const detail = upstreamErrorMessage(text);
-      throw new UpstreamError(this.settings.provider, `${this.settings.provider} did not stream: ${detail.message}`, { status: null });
+      const failure = new UpstreamError(this.settings.provider, `${this.settings.provider} did not stream: ${detail.message}`, { status: null });
+      if (span) endSpanWithError(span, failure);
+      throw failure;
     }
-    return this.events<T>(response, path, isFinal);
+    return this.events<T>(response, path, isFinal, span);
   }
 
-  private async *events<T>(response: Dispatcher.ResponseData, path: string, isFinal: (event: T) => boolean): AsyncGenerator<T> {
+  private async *events<T>(response: Dispatcher.ResponseData, path: string, isFinal: (event: T) => boolean, span: Span | undefined): AsyncGenerator<T> {
     let finished = false;
     let done = false;
+    let failed = false;
     try {
       for await (const data of parseSse(response.body)) {
         if (data === '[DONE]') {
@@ -275,8 +340,12 @@ export class UpstreamClient {
         yield event as T;
       }
     } catch (error) {
-      throw this.transportError(error, path);
+      failed = true;
+      const failure = this.transportError(error, path);
+      if (span) endSpanWithError(span, failure);
+      throw failure;
     } finally {
+      if (span && !failed) span.end();
       // After [DONE] the answer ends: read its last bytes so the connection goes back to the pool
       // (a destroyed body takes its connection with it). A consumer that stopped early (the
       // client went away) aborts the rest.

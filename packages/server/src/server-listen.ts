@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type ProviderLogger, type RouteDefinition, routesOf } from '@cria/api';
+import { type PipelineObserver, type ProviderLogger, type RouteDefinition, routesOf } from '@cria/api';
 import { createLogger, type Stack } from '@cria/core';
 import { corsHook } from './server-cors.js';
 import type { HookRegistrations } from './server-hooks.js';
@@ -38,10 +38,26 @@ export function createPipeline(stack: Stack, options: CriaServerOptions): Reques
   const routes: RouteDefinition[] = stack.routes();
   routes.push(openApiRoute(() => routes.filter((route) => route.path !== '/openapi.json'), options.version));
   const pipeline = new RequestPipeline(stack, routes, { logger, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) });
+  // Observers first (telemetry), so what they see of a request includes CORS preflights and early answers.
+  for (const name of stack.served.keys()) {
+    const observers = (stack.api(name) as { pipelineObservers?: () => PipelineObserver[] } | null)?.pipelineObservers?.() ?? [];
+    for (const observer of observers) pipeline.hooks.add(observerHooks(observer));
+  }
   const cors = corsHook(stack.distribution.config.server?.cors);
   if (cors) pipeline.hooks.add({ onRequest: cors });
   if (options.hooks) pipeline.hooks.add(options.hooks);
   return pipeline;
+}
+
+/** The server hooks of a router's pipeline observer: only those it has, each bound to it. */
+function observerHooks(observer: PipelineObserver): HookRegistrations {
+  const hooks: HookRegistrations = {};
+  if (observer.onRequest) hooks.onRequest = observer.onRequest.bind(observer);
+  if (observer.preHandler) hooks.preHandler = observer.preHandler.bind(observer);
+  if (observer.onSend) hooks.onSend = observer.onSend.bind(observer);
+  if (observer.onError) hooks.onError = observer.onError.bind(observer);
+  if (observer.onResponse) hooks.onResponse = observer.onResponse.bind(observer);
+  return hooks;
 }
 
 export interface RunningServer {

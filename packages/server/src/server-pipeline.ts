@@ -115,7 +115,12 @@ export class RequestPipeline {
       if (request.replied) return;
     }
     const result = await route.handler(this.input(request, mounted));
-    if (hooks.onSend.length) for (const hook of hooks.onSend) await hook(request, result);
+    if (hooks.onSend.length) {
+      for (const hook of hooks.onSend) {
+        const pending = hook(request, result);
+        if (pending) await pending;
+      }
+    }
     await writeResult(request, result, this.logger);
   }
 
@@ -187,7 +192,8 @@ export class RequestPipeline {
         this.logger.warn('an onError hook failed', { error: (hookError as Error).message });
       }
     }
-    writeError(request, error, this.logger);
+    const requestId = request.state.requestId;
+    writeError(request, error, typeof requestId === 'string' ? withRequestId(this.logger, requestId) : this.logger);
   }
 
   private responded(request: ServerRequest): void {
@@ -200,6 +206,16 @@ export class RequestPipeline {
       }
     }
   }
+}
+
+/** A logger whose lines name the request (the error path's: the request id may be in no context). */
+function withRequestId(logger: ProviderLogger, requestId: string): ProviderLogger {
+  return {
+    debug: (message, fields) => logger.debug(message, { request_id: requestId, ...fields }),
+    info: (message, fields) => logger.info(message, { request_id: requestId, ...fields }),
+    warn: (message, fields) => logger.warn(message, { request_id: requestId, ...fields }),
+    error: (message, fields) => logger.error(message, { request_id: requestId, ...fields }),
+  };
 }
 
 /** The `form` of routes that take no upload. */

@@ -120,6 +120,11 @@ export class ServerRequest {
     return this.res.headersSent || this.res.writableEnded;
   }
 
+  /** Sets a header of the response before it starts (a hook's `x-request-id`). */
+  setHeader(name: string, value: string): void {
+    if (!this.res.headersSent) this.res.setHeader(name, value);
+  }
+
   /** Answers now, ending the pipeline: a hook's early reply. */
   reply(status: number, headers: Record<string, string> = {}, body?: string): void {
     this.statusCode = status;

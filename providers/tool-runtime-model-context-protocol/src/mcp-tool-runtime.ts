@@ -17,6 +17,7 @@ import {
   UpstreamError,
   UpstreamTimeoutError,
 } from '@cria/api';
+import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -141,7 +142,19 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   async invokeTool(source: ToolSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
     const { url, param } = await this.endpointOf(source);
     return this.withSession(url, param, source, context, async (session) => {
-      const result = await session.client.callTool({ name: toolName, arguments: kwargs }, undefined, { timeout: this.config.call_timeout_seconds * 1000, signal: context.signal });
+      // Traced only inside a traced request.
+      const span = trace.getActiveSpan() === undefined ? undefined : mcpSpan('tools/call', session, { 'gen_ai.tool.name': toolName });
+      let result: Awaited<ReturnType<Client['callTool']>>;
+      try {
+        result = await session.client.callTool({ name: toolName, arguments: kwargs }, undefined, { timeout: this.config.call_timeout_seconds * 1000, signal: context.signal });
+      } catch (error) {
+        if (span) endMcpSpan(span, error);
+        throw error;
+      }
+      if (span) {
+        if (result.isError === true) span.setAttribute('error.type', 'tool_error');
+        span.end();
+      }
       const content = toToolContent(result.content as unknown[], (type) => this.logger.warn('MCP content type not supported; left out of the result', { type, tool: toolName, mcp_endpoint: url }));
       const failed = result.isError === true;
       const message = failed ? content.filter((item) => item.type === 'text').map((item) => (item as { text: string }).text).join('\n') : '';
@@ -252,7 +265,15 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     const tools: ToolDef[] = [];
     let cursor: string | undefined;
     do {
-      const page = await session.client.listTools(cursor ? { cursor } : undefined, { timeout: this.config.call_timeout_seconds * 1000 });
+      const span = trace.getActiveSpan() === undefined ? undefined : mcpSpan('tools/list', session, {});
+      let page: Awaited<ReturnType<Client['listTools']>>;
+      try {
+        page = await session.client.listTools(cursor ? { cursor } : undefined, { timeout: this.config.call_timeout_seconds * 1000 });
+      } catch (error) {
+        if (span) endMcpSpan(span, error);
+        throw error;
+      }
+      span?.end();
       for (const tool of page.tools) {
         tools.push({
           name: tool.name,
@@ -303,4 +324,24 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     }
     return new UpstreamError(PROVIDER, `The MCP server at ${url} failed${status ? ` (HTTP ${status})` : ''}: ${message}`, { code: 'mcp_server_error', cause: error });
   }
+}
+
+/** The tracer of the global provider now (a server may register a new one after another's shutdown). */
+const tracer = () => trace.getTracer('@cria/provider-tool-runtime-model-context-protocol');
+
+/** A CLIENT span for one MCP request (OpenTelemetry's MCP attributes); the URL without its query, which may carry credentials. */
+function mcpSpan(method: string, session: McpSession, attributes: Record<string, string>): Span {
+  const url = new URL(session.url);
+  return tracer().startSpan(`${method}${attributes['gen_ai.tool.name'] ? ` ${attributes['gen_ai.tool.name']}` : ''}`, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'mcp.method.name': method, 'server.address': url.hostname, 'url.full': `${url.origin}${url.pathname}`, 'network.transport': 'tcp', 'cria.mcp.transport': session.transport, ...attributes },
+  });
+}
+
+function endMcpSpan(span: Span, error: unknown): void {
+  const failure = error as Error;
+  span.setAttribute('error.type', failure.name ?? 'Error');
+  span.recordException({ name: failure.name, message: failure.message });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+  span.end();
 }

@@ -251,6 +251,62 @@ export type JobStatus = 'completed' | 'in_progress' | 'failed' | 'scheduled' | '
  */
 export type BatchEndpoint = '/v1/chat/completions' | '/v1/completions' | '/v1/embeddings' | '/v1/responses';
 /**
+ * An event: an unstructured log line, a metric, or a span start or end.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "TelemetryEvent".
+ */
+export type TelemetryEvent =
+  | {
+      trace_id: string;
+      span_id: string;
+      timestamp: string;
+      attributes?: {
+        [k: string]: string | number | boolean | null;
+      };
+      type: 'unstructured_log';
+      message: string;
+      severity: 'verbose' | 'debug' | 'info' | 'warn' | 'error' | 'critical';
+    }
+  | {
+      trace_id: string;
+      span_id: string;
+      timestamp: string;
+      attributes?: {
+        [k: string]: string | number | boolean | null;
+      };
+      type: 'metric';
+      metric: string;
+      value: number;
+      unit: string;
+    }
+  | {
+      trace_id: string;
+      span_id: string;
+      timestamp: string;
+      attributes?: {
+        [k: string]: string | number | boolean | null;
+      };
+      type: 'structured_log';
+      payload:
+        | {
+            type: 'span_start';
+            name: string;
+            parent_span_id?: string;
+          }
+        | {
+            type: 'span_end';
+            status: 'ok' | 'error';
+          };
+    };
+/**
+ * Metrics in Prometheus' text exposition format (text/plain; version=0.0.4).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "PrometheusText".
+ */
+export type PrometheusText = string;
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "StorageBackendConfig".
  */
@@ -3933,6 +3989,141 @@ export interface ListBatchesResponse {
   has_more: boolean;
 }
 /**
+ * A trace: the complete path of one request.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Trace".
+ */
+export interface Trace {
+  trace_id: string;
+  /**
+   * The span that started the trace (the request).
+   */
+  root_span_id: string;
+  start_time: string;
+  end_time?: string;
+}
+/**
+ * One operation within a trace.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "Span".
+ */
+export interface Span {
+  span_id: string;
+  trace_id: string;
+  parent_span_id?: string;
+  name: string;
+  start_time: string;
+  end_time?: string;
+  /**
+   * Key-value pairs describing the span.
+   */
+  attributes?: {
+    [k: string]: null | boolean | number | string | unknown[] | {};
+  };
+}
+/**
+ * A span with its status.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "SpanWithStatus".
+ */
+export interface SpanWithStatus {
+  span_id: string;
+  trace_id: string;
+  parent_span_id?: string;
+  name: string;
+  start_time: string;
+  end_time?: string;
+  /**
+   * Key-value pairs describing the span.
+   */
+  attributes?: {
+    [k: string]: null | boolean | number | string | unknown[] | {};
+  };
+  status?: 'ok' | 'error';
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QueryCondition".
+ */
+export interface QueryCondition {
+  /**
+   * The attribute to filter on.
+   */
+  key: string;
+  op: 'eq' | 'ne' | 'gt' | 'lt';
+  value: null | boolean | number | string | unknown[] | {};
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QueryTracesRequest".
+ */
+export interface QueryTracesRequest {
+  /**
+   * Conditions on the root span's attributes.
+   */
+  attribute_filters?: QueryCondition[];
+  limit?: number;
+  offset?: number;
+  /**
+   * Fields of a trace (`start_time`, `end_time`, `trace_id`), `-` before a name for descending; newest first by default.
+   */
+  order_by?: string[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QueryTracesResponse".
+ */
+export interface QueryTracesResponse {
+  data: Trace[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QuerySpansRequest".
+ */
+export interface QuerySpansRequest {
+  attribute_filters: QueryCondition[];
+  attributes_to_return: string[];
+  max_depth?: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QuerySpansResponse".
+ */
+export interface QuerySpansResponse {
+  data: Span[];
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "GetSpanTreeRequest".
+ */
+export interface GetSpanTreeRequest {
+  attributes_to_return?: string[];
+  max_depth?: number;
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "QuerySpanTreeResponse".
+ */
+export interface QuerySpanTreeResponse {
+  /**
+   * The spans of the tree by span id.
+   */
+  data: {
+    [k: string]: SpanWithStatus;
+  };
+}
+/**
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "LogEventRequest".
+ */
+export interface LogEventRequest {
+  event: TelemetryEvent;
+  ttl_seconds: number;
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -4536,6 +4727,7 @@ export interface ApiSchemaTypes {
   GetAgentSessionQuery: GetAgentSessionQuery;
   GetPromptQuery: GetPromptQuery;
   GetResponseQuery: GetResponseQuery;
+  GetSpanTreeRequest: GetSpanTreeRequest;
   HealthInfo: HealthInfo;
   HealthResult: HealthResult;
   ImageContentItem: ImageContentItem;
@@ -4565,6 +4757,7 @@ export interface ApiSchemaTypes {
   ListToolsQuery: ListToolsQuery;
   ListVectorStoreFilesQuery: ListVectorStoreFilesQuery;
   ListVectorStoresQuery: ListVectorStoresQuery;
+  LogEventRequest: LogEventRequest;
   McpEndpoint: McpEndpoint;
   Model: Model;
   ModelCandidate: ModelCandidate;
@@ -4580,12 +4773,19 @@ export interface ApiSchemaTypes {
   OpenApiDocument: OpenApiDocument;
   OutboundConfig: OutboundConfig;
   PaginatedResponse: PaginatedResponse;
+  PrometheusText: PrometheusText;
   Prompt: Prompt;
   ProviderInfo: ProviderInfo;
   ProviderList: ProviderList;
   QueryChunksParams: QueryChunksParams;
   QueryChunksRequest: QueryChunksRequest;
   QueryChunksResponse: QueryChunksResponse;
+  QueryCondition: QueryCondition;
+  QuerySpanTreeResponse: QuerySpanTreeResponse;
+  QuerySpansRequest: QuerySpansRequest;
+  QuerySpansResponse: QuerySpansResponse;
+  QueryTracesRequest: QueryTracesRequest;
+  QueryTracesResponse: QueryTracesResponse;
   RegexParserScoringFnParams: RegexParserScoringFnParams;
   RegisterBenchmarkRequest: RegisterBenchmarkRequest;
   RegisterDatasetRequest: RegisterDatasetRequest;
@@ -4653,6 +4853,8 @@ export interface ApiSchemaTypes {
   ServerConfig: ServerConfig;
   SetDefaultVersionRequest: SetDefaultVersionRequest;
   Shield: Shield;
+  Span: Span;
+  SpanWithStatus: SpanWithStatus;
   SqlStoreReference: SqlStoreReference;
   StaticChunkingConfig: StaticChunkingConfig;
   StaticChunkingStrategy: StaticChunkingStrategy;
@@ -4661,6 +4863,7 @@ export interface ApiSchemaTypes {
   StorageConfig: StorageConfig;
   StoredChatCompletion: StoredChatCompletion;
   StoredChatMessage: StoredChatMessage;
+  TelemetryEvent: TelemetryEvent;
   TextContentItem: TextContentItem;
   TokenLogprob: TokenLogprob;
   ToolContentItem: ToolContentItem;
@@ -4669,6 +4872,7 @@ export interface ApiSchemaTypes {
   ToolGroup: ToolGroup;
   ToolGroupList: ToolGroupList;
   ToolInvocationResult: ToolInvocationResult;
+  Trace: Trace;
   URIDataSource: URIDataSource;
   UpdateConversationRequest: UpdateConversationRequest;
   UpdatePromptRequest: UpdatePromptRequest;

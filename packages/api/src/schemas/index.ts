@@ -14,6 +14,7 @@ import { safetySchemas } from './schemas-safety.js';
 import { datasetsSchemas } from './schemas-datasets.js';
 import { scoringSchemas } from './schemas-scoring.js';
 import { evalSchemas } from './schemas-eval.js';
+import { telemetrySchemas } from './schemas-telemetry.js';
 import { toolsSchemas } from './schemas-tools.js';
 import { vectorIOSchemas } from './schemas-vector-io.js';
 import { vectorStoresSchemas } from './schemas-vector-stores.js';
@@ -52,6 +53,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...scoringSchemas,
     ...evalSchemas,
     ...batchesSchemas,
+    ...telemetrySchemas,
     ...distributionSchemas,
   }),
 };

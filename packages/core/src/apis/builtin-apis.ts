@@ -18,6 +18,7 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'datasetio', kind: 'providers', load: async () => (await import('./datasetio/datasetio-api.js')).datasetioApi },
   { name: 'scoring', kind: 'providers', load: async () => (await import('./scoring/scoring-api.js')).scoringApi },
   { name: 'eval', kind: 'providers', load: async () => (await import('./eval/eval-api.js')).evalApi },
+  { name: 'telemetry', kind: 'providers', load: async () => (await import('./telemetry/telemetry-api.js')).telemetryApi },
   { name: 'prompts', kind: 'core', load: async () => (await import('./prompts/prompts-api.js')).promptsApi },
   { name: 'responses', kind: 'providers', load: async () => (await import('./responses/responses-api.js')).responsesApi },
   { name: 'agents', kind: 'providers', load: async () => (await import('./agents/agents-api.js')).agentsApi },

@@ -17,7 +17,7 @@ import { BUILTIN_APIS } from '../apis/builtin-apis.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { loadExternalApis, loadExternalProviders } from '../distribution/distribution-external.js';
 import type { Distribution, DistributionProviderEntry } from '../distribution/distribution-loader.js';
-import { createLogger } from '../logger.js';
+import { createLogger, setDistributionLogLevel } from '../logger.js';
 import { CoreOutboundUrlGuard } from '../outbound/outbound-url-guard.js';
 import { KvResourceRegistry } from '../registry/resource-registry.js';
 import { StorageBackends } from '../storage/storage-backends.js';
@@ -93,6 +93,8 @@ async function loadEntries(distribution: Distribution, catalog: Catalog, searchD
  * (a singleton registered under the API's name) and started.
  */
 export async function buildStack(distribution: Distribution, options: BuildStackOptions): Promise<Stack> {
+  const logging = (distribution.config.logging_config ?? distribution.config.logging) as { level?: unknown } | null | undefined;
+  if (logging?.level !== undefined) setDistributionLogLevel(logging.level);
   const logger = options.logger ?? createLogger('core');
   const catalog = addBuiltinApis(options.catalog);
   const searchDirs = options.moduleSearchDirs ?? [];

@@ -12,6 +12,7 @@ import {
   InvalidRequestError,
   type ListChatCompletionMessagesQuery,
   type ListChatCompletionsQuery,
+  type ModelRoute,
   type ModelsApi,
   type RequestContext,
   type RerankRequest,
@@ -19,11 +20,38 @@ import {
   type StoredChatCompletion,
   UpstreamError,
 } from '@cria/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { inSpan, isTraced, streamInSpan } from '../../tracing.js';
 import { ChatCompletionAccumulator } from './chat-completion-accumulator.js';
 import { conformChatCompletion, conformChatCompletionChunk, conformCompletion, conformEmbeddings } from './inference-replies.js';
 import type { InferenceStore } from './inference-store.js';
 
 const NEVER_ABORTED = new AbortController().signal;
+
+/** OpenTelemetry's GenAI attributes of a model call. */
+function modelCallAttributes(operation: string, model: ModelRoute, request: { max_tokens?: number | null; temperature?: number | null; top_p?: number | null; stream?: boolean | null }): Attributes {
+  const attributes: Attributes = {
+    'gen_ai.operation.name': operation,
+    'gen_ai.provider.name': model.providerId,
+    'gen_ai.request.model': model.identifier,
+    'cria.provider_resource_id': model.providerResourceId,
+    'cria.streaming': request.stream === true,
+  };
+  if (typeof request.max_tokens === 'number') attributes['gen_ai.request.max_tokens'] = request.max_tokens;
+  if (typeof request.temperature === 'number') attributes['gen_ai.request.temperature'] = request.temperature;
+  if (typeof request.top_p === 'number') attributes['gen_ai.request.top_p'] = request.top_p;
+  return attributes;
+}
+
+/** The reply's model, id and token usage, as GenAI attributes. */
+function describeReply(span: Span, reply: { id?: string; model?: string; usage?: { prompt_tokens?: number; completion_tokens?: number } | null; choices?: readonly { finish_reason?: string | null }[] }): void {
+  if (reply.id) span.setAttribute('gen_ai.response.id', reply.id);
+  if (reply.model) span.setAttribute('gen_ai.response.model', reply.model);
+  if (reply.usage?.prompt_tokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', reply.usage.prompt_tokens);
+  if (reply.usage?.completion_tokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', reply.usage.completion_tokens);
+  const reasons = reply.choices?.map((choice) => choice.finish_reason).filter((reason): reason is string => typeof reason === 'string');
+  if (reasons?.length) span.setAttribute('gen_ai.response.finish_reasons', reasons);
+}
 
 function fullContext(context: Partial<RequestContext> | undefined): RequestContext {
   // A complete context is passed on as it is: reading `signal` may create it.
@@ -52,35 +80,55 @@ export class InferenceRouter implements InferenceApi {
   }
 
   async chatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<ChatCompletion> {
-    const model = await this.models.routeModel(request.model, 'llm', 'chat completion');
-    const completion = conformChatCompletion(await model.provider.chatCompletion({ ...request, model: model.providerResourceId }, fullContext(context)));
+    const model = await this.route(request.model, 'llm', 'chat completion');
+    const providerRequest = { ...request, model: model.providerResourceId };
+    const reply = isTraced()
+      ? await inSpan(`chat ${model.identifier}`, modelCallAttributes('chat', model, request), () => model.provider.chatCompletion(providerRequest, fullContext(context)), describeReply)
+      : await model.provider.chatCompletion(providerRequest, fullContext(context));
+    const completion = conformChatCompletion(reply);
     completion.model = model.identifier;
     if (this.store && request.store !== false) this.store.record(completion, request.messages);
     return completion;
   }
 
   async streamChatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const model = await this.models.routeModel(request.model, 'llm', 'chat completion');
-    const stream = await model.provider.streamChatCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    const model = await this.route(request.model, 'llm', 'chat completion');
+    const providerRequest = { ...request, model: model.providerResourceId };
+    const stream = isTraced()
+      ? await streamInSpan(`chat ${model.identifier}`, modelCallAttributes('chat', model, request), () => model.provider.streamChatCompletion(providerRequest, fullContext(context)), describeReply)
+      : await model.provider.streamChatCompletion(providerRequest, fullContext(context));
     return this.tapChatStream(stream, model.identifier, request);
   }
 
   async completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion> {
-    const model = await this.models.routeModel(request.model, 'llm', 'completion');
-    const completion = conformCompletion(await model.provider.completion({ ...request, model: model.providerResourceId }, fullContext(context)));
+    const model = await this.route(request.model, 'llm', 'completion');
+    const providerRequest = { ...request, model: model.providerResourceId };
+    const reply = isTraced()
+      ? await inSpan(`text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), () => model.provider.completion(providerRequest, fullContext(context)), describeReply)
+      : await model.provider.completion(providerRequest, fullContext(context));
+    const completion = conformCompletion(reply);
     completion.model = model.identifier;
     return completion;
   }
 
   async streamCompletion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<Completion>> {
-    const model = await this.models.routeModel(request.model, 'llm', 'completion');
-    const stream = await model.provider.streamCompletion({ ...request, model: model.providerResourceId }, fullContext(context));
+    const model = await this.route(request.model, 'llm', 'completion');
+    const providerRequest = { ...request, model: model.providerResourceId };
+    const stream = isTraced()
+      ? await streamInSpan(`text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), () => model.provider.streamCompletion(providerRequest, fullContext(context)), describeReply)
+      : await model.provider.streamCompletion(providerRequest, fullContext(context));
     return renameModel(stream, model.identifier);
   }
 
   async embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse> {
-    const model = await this.models.routeModel(request.model, 'embedding', 'embeddings');
-    const response = conformEmbeddings(await model.provider.embeddings({ ...request, model: model.providerResourceId }, fullContext(context)));
+    const model = await this.route(request.model, 'embedding', 'embeddings');
+    const providerRequest = { ...request, model: model.providerResourceId };
+    const reply = isTraced()
+      ? await inSpan(`embeddings ${model.identifier}`, modelCallAttributes('embeddings', model, {}), () => model.provider.embeddings(providerRequest, fullContext(context)), (span, result) => {
+          if (result.usage?.prompt_tokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', result.usage.prompt_tokens);
+        })
+      : await model.provider.embeddings(providerRequest, fullContext(context));
+    const response = conformEmbeddings(reply);
     response.model = model.identifier;
     return response;
   }
@@ -107,6 +155,15 @@ export class InferenceRouter implements InferenceApi {
 
   listChatCompletionMessages(completionId: string, query: ListChatCompletionMessagesQuery): Promise<ChatCompletionMessageList> {
     return this.requireStore().listMessages(completionId, query);
+  }
+
+  /** The model for a request, through the routing table (in a span of its own when traced). */
+  private route(model: string, type: 'llm' | 'embedding', operation: string): Promise<ModelRoute> {
+    if (!isTraced()) return this.models.routeModel(model, type, operation);
+    return inSpan('route model', { 'cria.operation': operation, 'gen_ai.request.model': model }, () => this.models.routeModel(model, type, operation), (span, route) => {
+      span.setAttribute('gen_ai.provider.name', route.providerId);
+      span.setAttribute('cria.provider_resource_id', route.providerResourceId);
+    });
   }
 
   private requireStore(): InferenceStore {

@@ -31,6 +31,8 @@ import {
   UpstreamTimeoutError,
 } from '@cria/api';
 
+import { inSpan, isTraced } from '../../tracing.js';
+
 const DEFAULT_SHIELD_TIMEOUT_SECONDS = 30;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -162,13 +164,27 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
 
   async runShield(request: RunShieldRequest, context: RequestContext): Promise<RunShieldResponse> {
     const shield = this.shield(request.shield_id, 'shield_id');
-    return this.bounded(shield, context, (bounded) => this.providers.get(shield.provider_id)!.impl.runShield(shield, request.messages, request.params ?? null, bounded));
+    const run = this.providers.get(shield.provider_id)!.impl;
+    if (!isTraced()) return this.bounded(shield, context, (bounded) => run.runShield(shield, request.messages, request.params ?? null, bounded));
+    return inSpan(
+      `shield ${shield.identifier}`,
+      { 'cria.shield_id': shield.identifier, 'cria.provider_id': shield.provider_id, 'cria.provider_resource_id': shield.provider_resource_id ?? shield.identifier },
+      () => this.bounded(shield, context, (bounded) => run.runShield(shield, request.messages, request.params ?? null, bounded)),
+      (span, reply) => {
+        span.setAttribute('cria.shield.violation', reply.violation?.violation_level ?? 'none');
+      },
+    );
   }
 
   async runModeration(request: RunModerationRequest, context: RequestContext): Promise<ModerationObject> {
     const shield = this.moderationShield(request.model ?? null);
     const inputs = moderationInputs(request.input);
-    const results = await this.bounded(shield, context, (bounded) => this.providers.get(shield.provider_id)!.impl.runModeration(shield, inputs, bounded));
+    const moderate = () => this.bounded(shield, context, (bounded) => this.providers.get(shield.provider_id)!.impl.runModeration(shield, inputs, bounded));
+    const results = isTraced()
+      ? await inSpan(`moderation ${shield.identifier}`, { 'cria.shield_id': shield.identifier, 'cria.provider_id': shield.provider_id, 'cria.moderation.inputs': inputs.length }, moderate, (span, verdicts) => {
+          span.setAttribute('cria.moderation.flagged', verdicts.filter((verdict) => verdict.flagged).length);
+        })
+      : await moderate();
     if (results.length !== inputs.length) {
       throw new UpstreamError(shield.provider_id, `The shield '${shield.identifier}' gave ${results.length} results for ${inputs.length} inputs.`);
     }

@@ -1,3 +1,5 @@
+import type { Attributes, Span } from '@opentelemetry/api';
+import { inSpan, isTraced } from '../../tracing.js';
 import {
   AuthenticationError,
   ConfigError,
@@ -27,6 +29,15 @@ import {
 
 /** The provider type that lists an MCP server named directly by `mcp_endpoint`. */
 const MCP_PROVIDER_TYPE = 'remote::model-context-protocol';
+
+/** OpenTelemetry's GenAI attributes of a tool call. */
+function toolAttributes(toolName: string, provider: string, group: string | null): Attributes {
+  return { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': toolName, 'cria.provider_id': provider, ...(group ? { 'cria.toolgroup_id': group } : {}) };
+}
+
+function describeToolResult(span: Span, result: ToolInvocationResult): void {
+  if (result.error_message) span.setAttribute('cria.tool.error', true);
+}
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -177,7 +188,10 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
   }
 
   async invokeMcpTool(source: McpServerSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
-    return this.mcpProvider(source).invokeTool({ toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null, ...(source.param ? { urlParam: source.param } : {}) }, toolName, kwargs, context);
+    const provider = this.mcpProvider(source);
+    const target = { toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null, ...(source.param ? { urlParam: source.param } : {}) };
+    if (!isTraced()) return provider.invokeTool(target, toolName, kwargs, context);
+    return inSpan(`execute_tool ${toolName}`, toolAttributes(toolName, MCP_PROVIDER_TYPE, null), () => provider.invokeTool(target, toolName, kwargs, context), describeToolResult);
   }
 
   private mcpProvider(source: McpServerSource): ToolRuntimeProvider {
@@ -188,7 +202,10 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
 
   async invokeTool(request: InvokeToolRequest, context: RequestContext): Promise<ToolInvocationResult> {
     const { group, tool } = await this.findTool(request.tool_name, context, request.authorization ?? null);
-    return this.provider(group).invokeTool({ toolGroup: group, mcpEndpoint: group.mcp_endpoint?.uri ?? null, authorization: request.authorization ?? null }, tool.name, request.kwargs, context);
+    const provider = this.provider(group);
+    const target = { toolGroup: group, mcpEndpoint: group.mcp_endpoint?.uri ?? null, authorization: request.authorization ?? null };
+    if (!isTraced()) return provider.invokeTool(target, tool.name, request.kwargs, context);
+    return inSpan(`execute_tool ${tool.name}`, toolAttributes(tool.name, group.provider_id, group.identifier), () => provider.invokeTool(target, tool.name, request.kwargs, context), describeToolResult);
   }
 
   /**

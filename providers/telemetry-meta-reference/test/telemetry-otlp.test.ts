@@ -1,0 +1,349 @@
+import OpenAI from 'openai';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
+import { type McpTestServer, startMcpTestServer } from '../../tool-runtime-model-context-protocol/test/mcp-test-server.js';
+import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+const STATUS_ERROR = 2;
+
+/** Inference over the fake upstream, MCP tools, Responses, and telemetry with the trace store. */
+function telemetryDistribution(upstreamUrl: string, dataDir: string): Record<string, unknown> {
+  return {
+    apis: ['inference', 'models', 'tool_runtime', 'responses', 'conversations', 'telemetry'],
+    providers: {
+      inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstreamUrl, api_key: 'test-key' } }],
+      tool_runtime: [{ provider_id: 'model-context-protocol', provider_type: 'remote::model-context-protocol', config: { connect_timeout_seconds: 2, call_timeout_seconds: 5 } }],
+      responses: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { persistence: { responses: { backend: 'sql_default', table_name: 'responses' } } } }],
+      telemetry: [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test', sinks: 'sqlite', trace_store: { backend: 'sql_default', table_name: 'telemetry' } } }],
+    },
+    registered_resources: { models: [{ model_id: 'fake-llm', provider_id: 'openai', provider_model_id: 'fake-llm' }] },
+    storage: {
+      backends: {
+        kv_default: { type: 'kv_sqlite', db_path: `${dataDir}/kvstore.db` },
+        sql_default: { type: 'sql_sqlite', db_path: `${dataDir}/sql_store.db` },
+      },
+      stores: {
+        metadata: { namespace: 'registry', backend: 'kv_default' },
+        inference: { table_name: 'inference_store', backend: 'sql_default' },
+        conversations: { table_name: 'openai_conversations', backend: 'sql_default' },
+      },
+    },
+  };
+}
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN_ID = '00f067aa0ba902b7';
+
+function randomTraceId(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** The span named `name` among `spans`, exactly one. */
+function one(spans: ReceivedSpan[], name: string): ReceivedSpan {
+  const found = spans.filter((span) => span.name === name);
+  expect(found.map((span) => span.name), `spans named ${name} among ${spans.map((span) => span.name).join(', ')}`).toEqual([name]);
+  return found[0]!;
+}
+
+function childrenOf(spans: ReceivedSpan[], parent: ReceivedSpan): string[] {
+  return spans.filter((span) => span.parentSpanId === parent.spanId).map((span) => span.name).sort();
+}
+
+/** Exports one protocol's traces and metrics to the receiver through the OTEL_* variables. */
+function otelEnv(receiver: OtlpReceiver, protocol: 'http/protobuf' | 'http/json' | 'grpc'): Record<string, string> {
+  return {
+    OTEL_EXPORTER_OTLP_ENDPOINT: protocol === 'grpc' ? receiver.grpcUrl : receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    OTEL_BSP_SCHEDULE_DELAY: '20',
+    OTEL_METRIC_EXPORT_INTERVAL: '100',
+  };
+}
+
+/** Sets process variables for a block of tests (the SDK's exporters read them when made) and restores them after. */
+function withEnv(variables: () => Record<string, string>): void {
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    for (const [name, value] of Object.entries(variables())) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+  });
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+}
+
+describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace store', () => {
+  let upstream: FakeOpenAIUpstream;
+  let mcp: McpTestServer;
+  let receiver: OtlpReceiver;
+  let server: TestServer;
+  let client: OpenAI;
+  const data = temporaryDirectory();
+
+  beforeAll(async () => {
+    upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key' });
+    mcp = await startMcpTestServer({ transport: 'streamable_http' });
+    receiver = await OtlpReceiver.start();
+  });
+  withEnv(() => otelEnv(receiver, 'http/protobuf'));
+  beforeAll(async () => {
+    server = await startTestServer({ distribution: telemetryDistribution(upstream.url, data.dir), dataDir: data.dir });
+    client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await mcp?.close();
+    await receiver?.close();
+    await upstream?.close();
+    data.remove();
+  });
+
+  it('exports the span tree of a chat completion, continuing the caller\'s trace and passing it upstream', async () => {
+    const completion = await client.chat.completions.create(
+      { model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 20 },
+      { headers: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN_ID}-01` } },
+    );
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(TRACE_ID);
+      return found.some((span) => span.kind === SERVER) ? found : undefined;
+    });
+    expect(receiver.encodings).toContain('application/x-protobuf');
+    const request = one(spans, 'POST /v1/chat/completions');
+    expect(request).toMatchObject({ kind: SERVER, parentSpanId: CALLER_SPAN_ID, statusCode: 0 });
+    expect(request.resource['service.name']).toBe('cria-test');
+    expect(request.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/v1/chat/completions',
+      'http.response.status_code': 200,
+      'cria.api': 'inference',
+      'cria.streaming': false,
+      'gen_ai.request.model': 'openai/fake-llm',
+      'gen_ai.usage.input_tokens': completion.usage!.prompt_tokens,
+      'gen_ai.usage.output_tokens': completion.usage!.completion_tokens,
+    });
+    expect(childrenOf(spans, request)).toEqual(['chat openai/fake-llm', 'route model']);
+    const chat = one(spans, 'chat openai/fake-llm');
+    expect(chat.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'openai/fake-llm',
+      'gen_ai.request.max_tokens': 20,
+      'gen_ai.usage.input_tokens': completion.usage!.prompt_tokens,
+      'gen_ai.usage.output_tokens': completion.usage!.completion_tokens,
+      'gen_ai.response.finish_reasons': ['stop'],
+    });
+    expect(childrenOf(spans, chat)).toEqual(['POST /chat/completions']);
+    const upstreamCall = one(spans, 'POST /chat/completions');
+    expect(upstreamCall).toMatchObject({ kind: CLIENT, statusCode: 0 });
+    expect(upstreamCall.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200, 'server.address': '127.0.0.1', 'cria.provider_id': 'openai' });
+    expect(upstreamCall.attributes['cria.upstream.time_to_first_byte_ms']).toBeGreaterThan(0);
+    // The upstream was asked with the trace context of the upstream call's span.
+    expect(upstream.lastRequest('/chat/completions')!.headers.traceparent).toBe(`00-${TRACE_ID}-${upstreamCall.spanId}-01`);
+  });
+
+  it('exports the span tree of a streamed chat completion, with the time to first token and the usage of its last chunk', async () => {
+    const traceId = randomTraceId();
+    const stream = await client.chat.completions.create(
+      { model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Stream to me' }], stream: true, stream_options: { include_usage: true } },
+      { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } },
+    );
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) usage = chunk.usage ?? usage;
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(traceId);
+      return found.some((span) => span.kind === SERVER) ? found : undefined;
+    });
+    const request = one(spans, 'POST /v1/chat/completions');
+    expect(request.attributes).toMatchObject({ 'cria.streaming': true, 'http.response.status_code': 200, 'gen_ai.usage.output_tokens': usage!.completion_tokens });
+    expect(request.attributes['gen_ai.server.time_to_first_token']).toBeGreaterThan(0);
+    const chat = one(spans, 'chat openai/fake-llm');
+    expect(chat.parentSpanId).toBe(request.spanId);
+    expect(chat.attributes).toMatchObject({ 'cria.streaming': true, 'gen_ai.usage.output_tokens': usage!.completion_tokens });
+    const upstreamCall = one(spans, 'POST /chat/completions');
+    expect(upstreamCall.parentSpanId).toBe(chat.spanId);
+    expect(upstreamCall.attributes['http.response.status_code']).toBe(200);
+  });
+
+  it('exports the span tree of a Responses turn that calls an MCP tool', async () => {
+    const traceId = randomTraceId();
+    const response = await client.responses.create(
+      { model: 'openai/fake-llm', input: 'Please add these numbers', tools: [{ type: 'mcp', server_label: 'calc', server_url: mcp.url, require_approval: 'never', allowed_tools: ['add'] }] },
+      { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } },
+    );
+    expect(response.output.some((item) => item.type === 'mcp_call')).toBe(true);
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(traceId);
+      return found.some((span) => span.kind === SERVER) ? found : undefined;
+    });
+    const request = one(spans, 'POST /v1/responses');
+    expect(request.attributes).toMatchObject({ 'cria.api': 'responses', 'http.response.status_code': 200 });
+    const children = childrenOf(spans, request);
+    // The tool listing, the model asked twice (the call, then the answer), the tool call between.
+    expect(children.filter((name) => name === 'chat openai/fake-llm')).toHaveLength(2);
+    expect(children).toContain('execute_tool add');
+    const tool = one(spans, 'execute_tool add');
+    expect(tool.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'add' });
+    const mcpCall = one(spans, 'tools/call add');
+    expect(mcpCall).toMatchObject({ kind: CLIENT, parentSpanId: tool.spanId, statusCode: 0 });
+    expect(mcpCall.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'server.address': '127.0.0.1', 'cria.mcp.transport': 'streamable_http' });
+    expect(spans.find((span) => span.name === 'tools/list')?.traceId).toBe(traceId);
+    // Each model call reached the upstream in its own client span.
+    for (const chat of spans.filter((span) => span.name === 'chat openai/fake-llm')) expect(childrenOf(spans, chat)).toEqual(['POST /chat/completions']);
+  });
+
+  it('exports a failed upstream call as errors, from the upstream span to the request\'s', async () => {
+    const traceId = randomTraceId();
+    upstream.fault({ kind: 'status', status: 500, message: 'the upstream broke' });
+    const failure = await client.chat.completions
+      .create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Hello' }] }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } })
+      .catch((error: { status: number }) => error);
+    expect((failure as { status: number }).status).toBe(502);
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(traceId);
+      return found.some((span) => span.kind === SERVER) ? found : undefined;
+    });
+    const request = one(spans, 'POST /v1/chat/completions');
+    expect(request).toMatchObject({ statusCode: STATUS_ERROR, events: ['exception'] });
+    expect(request.attributes).toMatchObject({ 'http.response.status_code': 502, 'error.type': 'upstream' });
+    const chat = one(spans, 'chat openai/fake-llm');
+    expect(chat).toMatchObject({ statusCode: STATUS_ERROR, parentSpanId: request.spanId });
+    const upstreamCall = one(spans, 'POST /chat/completions');
+    expect(upstreamCall).toMatchObject({ statusCode: STATUS_ERROR, parentSpanId: chat.spanId });
+    expect(upstreamCall.attributes).toMatchObject({ 'http.response.status_code': 500, 'error.type': 'upstream' });
+  });
+
+  it('exports metrics over OTLP and serves them at /metrics, counting the requests made', async () => {
+    const before = await prometheus(server);
+    const count = (families: Family[], status: string) => sample(families, 'cria_http_requests_total', { method: 'POST', route: '/v1/chat/completions', status }) ?? 0;
+    for (let index = 0; index < 3; index++) await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Count me' }] });
+    upstream.fault({ kind: 'status', status: 503, message: 'overloaded' });
+    await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Fail me' }] }).catch(() => undefined);
+    const after = await prometheus(server);
+    expect(count(after, '200') - count(before, '200')).toBe(3);
+    expect(count(after, '502') - count(before, '502')).toBe(1);
+    const upstreamErrors = (families: Family[]) => sample(families, 'cria_upstream_errors_total', { provider: 'openai', kind: 'upstream' }) ?? 0;
+    expect(upstreamErrors(after) - upstreamErrors(before)).toBe(1);
+    // The parser keeps no labels of histogram series: their counts are read off the text.
+    const durations = (families: Family[]) => Number(/^cria_http_request_duration_seconds_count\{method="POST",route="\/v1\/chat\/completions"\} (\d+)$/m.exec(textOf(families))?.[1] ?? 0);
+    expect(durations(after) - durations(before)).toBe(4);
+    const tokens = (families: Family[], type: string) => sample(families, 'cria_tokens_total', { model: 'openai/fake-llm', provider: 'openai', type }) ?? 0;
+    expect(tokens(after, 'input')).toBeGreaterThan(tokens(before, 'input'));
+    expect(tokens(after, 'output')).toBeGreaterThan(tokens(before, 'output'));
+    // Streamed requests above recorded a time to first token.
+    expect(Number(family(after, 'cria_time_to_first_token_seconds').metrics[0]!.buckets!['+Inf'])).toBeGreaterThan(0);
+    // The same measurements reach the collector.
+    const exported = await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'http.server.request.duration' && metric.points.some((point) => point.attributes['http.route'] === '/v1/chat/completions')));
+    expect(exported.points.find((point) => point.attributes['http.response.status_code'] === 200)!.value).toBeGreaterThan(0);
+    expect(await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'gen_ai.client.token.usage'))).toBeDefined();
+  });
+
+  it('keeps traces in the trace store and answers Llama Stack 0.2\'s queries', async () => {
+    const traceId = randomTraceId();
+    await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Store me' }] }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
+    await receiver.eventually(() => (receiver.trace(traceId).some((span) => span.kind === SERVER) ? true : undefined));
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const trace = await call('GET', `/v1/telemetry/traces/${traceId}`);
+    expect(trace.status).toBe(200);
+    expect(trace.body).toMatchObject({ trace_id: traceId });
+    const root = await call('GET', `/v1/telemetry/traces/${traceId}/spans/${trace.body.root_span_id}`);
+    expect(root.body).toMatchObject({ trace_id: traceId, name: 'POST /v1/chat/completions', parent_span_id: CALLER_SPAN_ID });
+    const tree = await call('POST', `/v1/telemetry/spans/${trace.body.root_span_id}/tree`, { attributes_to_return: ['gen_ai.request.model'] });
+    const names = Object.values(tree.body.data as Record<string, { name: string; status: string; attributes: Record<string, unknown> }>).map((span) => span.name).sort();
+    expect(names).toEqual(['POST /chat/completions', 'POST /v1/chat/completions', 'chat openai/fake-llm', 'route model']);
+    expect(tree.body.data[trace.body.root_span_id]).toMatchObject({ status: 'ok', attributes: { 'gen_ai.request.model': 'openai/fake-llm' } });
+    const shallow = await call('POST', `/v1/telemetry/spans/${trace.body.root_span_id}/tree`, { max_depth: 1 });
+    expect(Object.keys(shallow.body.data)).toHaveLength(3);
+    const queried = await call('POST', '/v1/telemetry/traces', { attribute_filters: [{ key: 'http.route', op: 'eq', value: '/v1/chat/completions' }], limit: 2 });
+    expect(queried.body.data).toHaveLength(2);
+    expect(queried.body.data[0].trace_id).toBe(traceId);
+    const responsesOnly = await call('POST', '/v1/telemetry/traces', { attribute_filters: [{ key: 'http.route', op: 'eq', value: '/v1/responses' }] });
+    expect(responsesOnly.body.data).toHaveLength(1);
+    const spans = await call('POST', '/v1/telemetry/spans', { attribute_filters: [{ key: 'http.route', op: 'eq', value: '/v1/responses' }], attributes_to_return: ['gen_ai.tool.name'], max_depth: 1 });
+    expect(spans.body.data.map((span: { name: string }) => span.name)).toContain('execute_tool add');
+    expect(spans.body.data.find((span: { name: string }) => span.name === 'execute_tool add').attributes).toEqual({ 'gen_ai.tool.name': 'add' });
+    expect((await call('GET', '/v1/telemetry/traces/0000')).status).toBe(404);
+  });
+});
+
+type Family = { name: string; type: string; metrics: { value?: string; buckets?: Record<string, string>; labels?: Record<string, string> }[] };
+
+const texts = new WeakMap<Family[], string>();
+
+/** GET /metrics, parsed (the text is kept beside it). */
+async function prometheus(server: TestServer): Promise<Family[]> {
+  const response = await fetch(`${server.url}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  const text = await response.text();
+  const families = parsePrometheusTextFormat(text) as Family[];
+  texts.set(families, text);
+  return families;
+}
+
+function textOf(families: Family[]): string {
+  return texts.get(families)!;
+}
+
+function family(families: Family[], name: string): Family {
+  const found = families.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no metric ${name}`);
+  return found;
+}
+
+function sample(families: Family[], name: string, labels: Record<string, string>): number | undefined {
+  const found = families.find((candidate) => candidate.name === name)?.metrics.find((metric) => Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value));
+  return found ? Number(found.value) : undefined;
+}
+
+for (const protocol of ['http/json', 'grpc'] as const) {
+  describe(`telemetry over OTLP ${protocol}`, () => {
+    let upstream: FakeOpenAIUpstream;
+    let receiver: OtlpReceiver;
+    let server: TestServer;
+    const data = temporaryDirectory();
+
+    beforeAll(async () => {
+      upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key' });
+      receiver = await OtlpReceiver.start();
+    });
+    withEnv(() => otelEnv(receiver, protocol));
+    beforeAll(async () => {
+      const distribution = telemetryDistribution(upstream.url, data.dir) as { providers: Record<string, unknown> };
+      distribution.providers.telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: `cria-${protocol}` } }];
+      server = await startTestServer({ distribution, dataDir: data.dir });
+    });
+    afterAll(async () => {
+      await server?.close();
+      await receiver?.close();
+      await upstream?.close();
+      data.remove();
+    });
+
+    it('exports the chat completion\'s spans and metrics', async () => {
+      const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+      const traceId = randomTraceId();
+      await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Hello' }] }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
+      const spans = await receiver.eventually(() => {
+        const found = receiver.trace(traceId);
+        return found.some((span) => span.kind === SERVER) ? found : undefined;
+      });
+      expect(receiver.encodings[0]).toContain(protocol === 'grpc' ? 'grpc' : 'application/json');
+      const request = one(spans, 'POST /v1/chat/completions');
+      expect(request.resource['service.name']).toBe(`cria-${protocol}`);
+      expect(childrenOf(spans, request)).toEqual(['chat openai/fake-llm', 'route model']);
+      expect(childrenOf(spans, one(spans, 'chat openai/fake-llm'))).toEqual(['POST /chat/completions']);
+      await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'http.server.request.duration'));
+    });
+  });
+}
