@@ -49,6 +49,8 @@ interface JobRun {
   finished: Promise<void>;
 }
 
+/** The tool names of a builtin::rag search in a turn's steps: Llama Stack's, and the Responses engine's these agents run on. */
+const RETRIEVAL_TOOLS: ReadonlySet<string> = new Set(['knowledge_search', 'file_search']);
 const ENDED: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 const jobKey = (jobId: string) => `job:${jobId}`;
 const generationPrefix = (jobId: string) => `generation:${jobId}:`;
@@ -292,13 +294,13 @@ export class BuiltinEval implements EvalProvider {
     return content;
   }
 
-  /** As Llama Stack's meta-reference eval: a session per row, its user messages sent as one turn; a knowledge_search step's text kept as the row's `context`. */
+  /** As Llama Stack's meta-reference eval: a session per row, its user messages sent as one turn; what a retrieval step found kept as the row's `context`. */
   private async agentAnswer(agents: AgentsApi, agentId: string, row: DatasetRow, index: number, context: RequestContext): Promise<Generation> {
     const input = generationInput(row, index);
     const messages = input.kind === 'completion' ? [input.prompt] : input.messages.filter((message) => message.role === 'user').map((message) => message.content);
     const { session_id: sessionId } = await agents.createSession(agentId, { session_name: `eval-row-${index}` });
     const turn = await agents.createTurn(agentId, sessionId, { messages: messages.map((content) => ({ role: 'user' as const, content })), stream: false }, context);
-    const retrieved = turn.steps.flatMap((step) => (step.step_type === 'tool_execution' ? step.tool_responses : [])).filter((response) => response.tool_name === 'knowledge_search');
+    const retrieved = turn.steps.flatMap((step) => (step.step_type === 'tool_execution' ? step.tool_responses : [])).filter((response) => RETRIEVAL_TOOLS.has(response.tool_name));
     const generation: Generation = { generated_answer: contentText(turn.output_message.content) };
     if (retrieved.length) generation.context = retrieved.map((response) => contentText(response.content)).join(' ');
     return generation;
