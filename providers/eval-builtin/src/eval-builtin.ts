@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type AgentCandidate,
   type AgentsApi,
   type ApiRouters,
   type BenchmarkConfig,
@@ -26,7 +25,7 @@ import { chatMessages, contentText, generationInput, isAgentCandidate, samplingF
 export type EvalDependencies = ApiRouters<'inference' | 'datasetio' | 'scoring', 'agents'>;
 
 type JobStatus = Job['status'];
-type Generation = { generated_answer: string };
+type Generation = { generated_answer: string; context?: string };
 
 /** A job as kept in the kv store (`job:<id>`); its generations are `generation:<id>:<row>`, its result `result:<id>`. */
 interface StoredJob {
@@ -50,6 +49,8 @@ interface JobRun {
   finished: Promise<void>;
 }
 
+/** The tool names of a builtin::rag search in a turn's steps: Llama Stack's, and the Responses engine's these agents run on. */
+const RETRIEVAL_TOOLS: ReadonlySet<string> = new Set(['knowledge_search', 'file_search']);
 const ENDED: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 const jobKey = (jobId: string) => `job:${jobId}`;
 const generationPrefix = (jobId: string) => `generation:${jobId}:`;
@@ -272,8 +273,8 @@ export class BuiltinEval implements EvalProvider {
       const pending = rows.map((_, index) => index).filter((index) => !skip.has(index));
       await eachLimited(pending, this.config.max_concurrent_generations, async (index) => {
         context.signal.throwIfAborted();
-        const answer = agentId ? await this.agentAnswer(this.deps.agents!, agentId, candidate as AgentCandidate, rows[index]!, index, context) : await this.modelAnswer(candidate as ModelCandidate, rows[index]!, index, context);
-        await done(index, { generated_answer: answer });
+        const generation = agentId ? await this.agentAnswer(this.deps.agents!, agentId, rows[index]!, index, context) : { generated_answer: await this.modelAnswer(candidate as ModelCandidate, rows[index]!, index, context) };
+        await done(index, generation);
       });
     } finally {
       if (agentId) await this.deps.agents!.deleteAgent(agentId).catch(() => undefined);
@@ -293,12 +294,16 @@ export class BuiltinEval implements EvalProvider {
     return content;
   }
 
-  private async agentAnswer(agents: AgentsApi, agentId: string, _candidate: AgentCandidate, row: DatasetRow, index: number, context: RequestContext): Promise<string> {
+  /** As Llama Stack's meta-reference eval: a session per row, its user messages sent as one turn; what a retrieval step found kept as the row's `context`. */
+  private async agentAnswer(agents: AgentsApi, agentId: string, row: DatasetRow, index: number, context: RequestContext): Promise<Generation> {
     const input = generationInput(row, index);
-    const text = input.kind === 'completion' ? input.prompt : input.messages.filter((message) => message.role === 'user').map((message) => message.content).join('\n\n');
+    const messages = input.kind === 'completion' ? [input.prompt] : input.messages.filter((message) => message.role === 'user').map((message) => message.content);
     const { session_id: sessionId } = await agents.createSession(agentId, { session_name: `eval-row-${index}` });
-    const turn = await agents.createTurn(agentId, sessionId, { messages: [{ role: 'user', content: text }], stream: false }, context);
-    return contentText(turn.output_message.content);
+    const turn = await agents.createTurn(agentId, sessionId, { messages: messages.map((content) => ({ role: 'user' as const, content })), stream: false }, context);
+    const retrieved = turn.steps.flatMap((step) => (step.step_type === 'tool_execution' ? step.tool_responses : [])).filter((response) => RETRIEVAL_TOOLS.has(response.tool_name));
+    const generation: Generation = { generated_answer: contentText(turn.output_message.content) };
+    if (retrieved.length) generation.context = retrieved.map((response) => contentText(response.content)).join(' ');
+    return generation;
   }
 
   private async score(rows: readonly DatasetRow[], generations: readonly Generation[], scoringFunctions: readonly string[], config: BenchmarkConfig, context: RequestContext): Promise<EvaluateResponse> {

@@ -4,10 +4,11 @@
  * Stack asks langdetect which language a response is in (to count words and sentences, and to
  * pick quotation marks), the script of its letters decides here; sentences are counted with
  * Intl.Segmenter where Llama Stack uses NLTK's punkt, and capital words are found with a word
- * tokenizer of the same rules as NLTK's for English. `language:response_language` is not offered:
- * it needs a language identifier this package does not ship.
+ * tokenizer of the same rules as NLTK's for English. `language:response_language` asks eld (an
+ * n-gram language identifier, as langdetect is) where Llama Stack asks langdetect (basic-language.ts).
  */
 import { InvalidRequestError } from '@cria/api';
+import { detectedLanguage, languageCode } from './basic-language.js';
 import { pythonRegex } from './basic-regex.js';
 
 type Kwargs = Readonly<Record<string, unknown>>;
@@ -230,6 +231,14 @@ const CHECKERS: Readonly<Record<string, Checker>> = {
   },
   'change_case:english_capital': () => (response) => isUpper(response) && scriptOf(response) === 'latin',
   'change_case:english_lowercase': () => (response) => isLower(response) && scriptOf(response) === 'latin',
+  // IFEval passes a response whose language langdetect cannot tell; so does an undetermined one here.
+  'language:response_language': (kwargs, param) => {
+    const language = languageCode(text(kwargs, 'language', param));
+    return (response) => {
+      const detected = detectedLanguage(response);
+      return detected === null || detected === language;
+    };
+  },
   'punctuation:no_comma': () => (response) => !response.includes(','),
   'startend:quotation': () => (response) => {
     const value = response.trim();
@@ -238,11 +247,16 @@ const CHECKERS: Readonly<Record<string, Checker>> = {
   },
 };
 
-/** The instruction ids this package checks (24 of IFEval's 25; not language:response_language). */
+/** The instruction ids this package checks (all 25 of IFEval's). */
 export const IFEVAL_INSTRUCTIONS: readonly string[] = Object.keys(CHECKERS);
 
 /** The per-instruction and per-group counters Llama Stack's ifeval keeps (`<id>_correct`, `<group>_total`, ...). */
 const INSTRUCTION_GROUPS = ['keywords', 'language', 'length_constraints', 'detectable_content', 'detectable_format', 'multi-turn', 'combination', 'startend', 'change_case', 'punctuation'];
+
+/** Whether an IFEval row names language:response_language (whose check needs loadLanguageDetector first). */
+export function asksLanguage(row: Readonly<Record<string, unknown>>): boolean {
+  return Array.isArray(row.instruction_id_list) && row.instruction_id_list.includes('language:response_language');
+}
 
 /**
  * One IFEval row: `instruction_id_list`, `kwargs` (one object per instruction) and
@@ -264,7 +278,7 @@ export function scoreIfevalRow(row: Readonly<Record<string, unknown>>, param: st
   for (const [index, id] of (ids as string[]).entries()) {
     const checker = CHECKERS[id];
     if (!checker) {
-      const known = INSTRUCTION_GROUPS.includes(id.split(':')[0]!) ? ` (${id === 'language:response_language' ? 'it needs a language identifier, not shipped' : 'not an IFEval instruction'})` : '';
+      const known = INSTRUCTION_GROUPS.includes(id.split(':')[0]!) ? ' (not an IFEval instruction)' : '';
       throw new InvalidRequestError(`The instruction '${id}' is not checked here${known}. The instructions are: ${IFEVAL_INSTRUCTIONS.join(', ')}.`, { param: `${param}.instruction_id_list[${index}]` });
     }
     const kwargs = Object.fromEntries(Object.entries((kwargsList[index] ?? {}) as Record<string, unknown>).filter(([, value]) => value !== null));

@@ -9,7 +9,8 @@ import {
 } from '@cria/api';
 import { normalizeDocvqaAnswer } from './basic-docvqa.js';
 import { BASIC_FUNCTIONS } from './basic-functions.js';
-import { scoreIfevalRow } from './basic-ifeval.js';
+import { asksLanguage, scoreIfevalRow } from './basic-ifeval.js';
+import { loadLanguageDetector } from './basic-language.js';
 import { firstAnswer, normalizeFinalAnswer, tryEvaluateFrac, tryEvaluateLatex } from './basic-math.js';
 import { pythonRegex } from './basic-regex.js';
 
@@ -106,6 +107,7 @@ export class BasicScoring implements ScoringProvider {
     const scorer = scorerOf(fn.provider_resource_id);
     if (!scorer) throw new InvalidRequestError(`Scoring function '${fn.identifier}' is not one inline::basic runs.`, { param: `scoring_functions.${fn.identifier}` });
     const fnParam = `scoring_functions.${fn.identifier}`;
+    if (fn.provider_resource_id === 'ifeval' && rows.some(asksLanguage)) await loadLanguageDetector();
     return rows.map((row, index) => scorer(row, params, `input_rows[${index}]`, fnParam));
   }
 }

@@ -5,7 +5,8 @@ import { configValidator } from '../generated/config-validator.js';
 
 export { normalizeDocvqaAnswer } from './basic-docvqa.js';
 export { BASIC_FUNCTIONS, MATH_ANSWER_REGEXES } from './basic-functions.js';
-export { IFEVAL_INSTRUCTIONS, scoreIfevalRow } from './basic-ifeval.js';
+export { asksLanguage, IFEVAL_INSTRUCTIONS, scoreIfevalRow } from './basic-ifeval.js';
+export { detectedLanguage, loadLanguageDetector } from './basic-language.js';
 export { extractResultFromBoxed, firstAnswer, normalizeFinalAnswer, pythonExponent, tryEvaluateFrac, tryEvaluateLatex } from './basic-math.js';
 export { findAll, pythonRegex } from './basic-regex.js';
 export { BasicScoring } from './basic-scoring.js';

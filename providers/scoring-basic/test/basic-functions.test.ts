@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScoringFunctionResource } from '@cria/api';
-import { BASIC_FUNCTIONS, BasicScoring, normalizeDocvqaAnswer, normalizeFinalAnswer, pythonExponent, pythonRegex, scoreIfevalRow, tryEvaluateFrac, tryEvaluateLatex } from '../src/index.js';
+import { BASIC_FUNCTIONS, BasicScoring, loadLanguageDetector, normalizeDocvqaAnswer, normalizeFinalAnswer, pythonExponent, pythonRegex, scoreIfevalRow, tryEvaluateFrac, tryEvaluateLatex } from '../src/index.js';
 
 const scoring = new BasicScoring();
 
@@ -61,6 +61,7 @@ describe('inline::basic functions', () => {
 });
 
 describe('IFEval instructions', () => {
+  beforeAll(() => loadLanguageDetector());
   const follows = (id: string, kwargs: Record<string, unknown>, answer: string) => scoreIfevalRow({ instruction_id_list: [id], kwargs: [kwargs], generated_answer: answer }, 'row').score === 1;
 
   it('checks keywords, letters and forbidden words', () => {
@@ -116,6 +117,33 @@ describe('IFEval instructions', () => {
     expect(scoreIfevalRow(row, 'row')).toEqual({ score: 1, weight: 3 });
     expect(scoreIfevalRow({ ...row, generated_answer: 'No title, Capitals' }, 'row')).toEqual({ score: 0, weight: 3 });
     expect(() => scoreIfevalRow({ instruction_id_list: ['keywords:frequency'], kwargs: [{ keyword: 'x' }], generated_answer: 'x' }, 'input_rows[0]')).toThrow(expect.objectContaining({ param: 'input_rows[0].kwargs[0].frequency' }));
-    expect(() => scoreIfevalRow({ instruction_id_list: ['language:response_language'], kwargs: [{ language: 'en' }], generated_answer: 'x' }, 'input_rows[0]')).toThrow(expect.objectContaining({ param: 'input_rows[0].instruction_id_list[0]' }));
+    expect(() => scoreIfevalRow({ instruction_id_list: ['language:response_language'], kwargs: [{}], generated_answer: 'x' }, 'input_rows[0]')).toThrow(expect.objectContaining({ param: 'input_rows[0].kwargs[0].language' }));
+    expect(() => scoreIfevalRow({ instruction_id_list: ['language:nope'], kwargs: [{}], generated_answer: 'x' }, 'input_rows[0]')).toThrow(expect.objectContaining({ param: 'input_rows[0].instruction_id_list[0]' }));
+  });
+
+  it('checks language:response_language: the detected language must be the kwarg\'s ISO 639-1 code', () => {
+    const samples: Record<string, string> = {
+      en: 'The weather is lovely today, so we are going to walk along the river with our friends.',
+      fr: "Il fait très beau aujourd'hui, alors nous allons nous promener le long de la rivière avec nos amis.",
+      de: 'Das Wetter ist heute herrlich, deshalb gehen wir mit unseren Freunden am Fluss spazieren.',
+      es: 'Hoy hace muy buen tiempo, así que vamos a pasear por la orilla del río con nuestros amigos.',
+      it: 'Oggi il tempo è bellissimo, quindi andiamo a passeggiare lungo il fiume con i nostri amici.',
+      pt: 'O tempo está lindo hoje, então vamos passear ao longo do rio com os nossos amigos.',
+      ru: 'Сегодня прекрасная погода, поэтому мы пойдём гулять вдоль реки с нашими друзьями.',
+      uk: 'Сьогодні чудова погода, тому ми підемо гуляти вздовж річки з нашими друзями.',
+      hi: 'आज मौसम बहुत अच्छा है, इसलिए हम अपने दोस्तों के साथ नदी के किनारे टहलने जा रहे हैं।',
+      ja: '今日はとても良い天気なので、友達と一緒に川沿いを散歩します。',
+      ko: '오늘은 날씨가 정말 좋아서 친구들과 함께 강을 따라 산책하러 갑니다.',
+      ar: 'الطقس جميل جدا اليوم، لذلك سنذهب للتنزه على طول النهر مع أصدقائنا.',
+      fa: 'امروز هوا بسیار خوب است، بنابراین با دوستانمان در کنار رودخانه قدم می‌زنیم.',
+    };
+    for (const [language, response] of Object.entries(samples)) {
+      expect(follows('language:response_language', { language }, response), language).toBe(true);
+      for (const other of Object.keys(samples).filter((code) => code !== language)) expect(follows('language:response_language', { language: other }, response), `${language} as ${other}`).toBe(false);
+    }
+    expect(follows('language:response_language', { language: 'FR' }, samples.fr!)).toBe(true);
+    expect(follows('language:response_language', { language: 'no' }, 'I dag er været nydelig, så vi skal gå en tur langs elven med vennene våre.')).toBe(true);
+    // No letters: undetermined, which IFEval counts as followed (langdetect's failure).
+    expect(follows('language:response_language', { language: 'de' }, '12345 !!! 678')).toBe(true);
   });
 });

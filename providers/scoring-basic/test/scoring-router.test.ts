@@ -86,6 +86,21 @@ describe('scoring functions and scoring (llama-stack-client, inline::basic over 
     expect(reply.results['basic::ifeval']!.aggregated_results).toEqual({ weighted_average: { weighted_average: 2 / 4 } });
   });
 
+  it('checks language:response_language (the language identifier loaded for the rows that ask it)', async () => {
+    const language = (code: string, answer: string) => ({ instruction_id_list: ['language:response_language', 'punctuation:no_comma'], kwargs: [{ language: code }, {}], generated_answer: answer });
+    const reply = await client.scoring.score({
+      input_rows: [
+        language('de', 'Heute ist das Wetter schön und wir gehen mit unseren Freunden am Fluss spazieren.'),
+        language('es', 'Heute ist das Wetter schön und wir gehen mit unseren Freunden am Fluss spazieren.'),
+        language('fr', "Aujourd'hui il fait beau et nous allons nous promener au bord de la rivière avec nos amis."),
+      ],
+      scoring_functions: { 'basic::ifeval': null },
+    });
+    expect(reply.results['basic::ifeval']!.score_rows).toEqual([{ score: 1, weight: 2 }, { score: 0.5, weight: 2 }, { score: 1, weight: 2 }]);
+    const missing = client.scoring.score({ input_rows: [{ instruction_id_list: ['language:response_language'], kwargs: [{}], generated_answer: 'Hallo' }], scoring_functions: { 'basic::ifeval': null } });
+    expect(await failure(missing)).toMatchObject({ status: 400, error: { param: 'input_rows[0].kwargs[0].language' } });
+  });
+
   it('registers, runs, keeps across a restart, and unregisters a function', async () => {
     await client.scoringFunctions.register({
       scoring_fn_id: 'strict-answer',
