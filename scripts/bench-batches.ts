@@ -14,34 +14,20 @@
  * Options: --lines <n> (default 10000), --concurrency <n> (default 10, Llama Stack's default),
  * --rounds <n> (default 3).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Agent, FormData, request } from 'undici';
+import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' } } });
 const LINES = Number(values.lines);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
-
-function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.split('\n').find((line) => ready.test(line));
-      if (match) resolve({ child, line: match });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`)));
-  });
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

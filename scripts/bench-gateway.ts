@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } } });
@@ -35,22 +36,6 @@ function ensureWrk(): void {
     console.error('Install wrk (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk) and run again.');
     process.exit(1);
   }
-}
-
-/** Starts a node process and resolves when it prints a line matching `ready`. */
-function startProcess(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.split('\n').find((line) => ready.test(line));
-      if (match) resolve({ child, line: match });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`)));
-  });
 }
 
 function cpuSeconds(pid: number): number {

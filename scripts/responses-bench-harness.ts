@@ -2,7 +2,7 @@
  * What `pnpm bench responses` and `pnpm bench safety` share: a scripted OpenAI-compatible
  * upstream on loopback, Cria in a child process, and timing of request paths taking turns.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -54,19 +55,9 @@ export async function startUpstream(): Promise<{ url: string; close(): Promise<v
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-export function startCria(distribution: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], { cwd: root, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(/serving on (\S+)/);
-      if (match) resolve({ child, url: match[1]! });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`Cria exited with ${code}:\n${output}`)));
-  });
+export async function startCria(distribution: string): Promise<{ child: ChildProcess; url: string }> {
+  const { child, line } = await startProcess(['--import', 'tsx', join(root, 'scripts/bench-gateway-server.ts'), '--distribution', distribution], /serving on \S+/);
+  return { child, url: /serving on (\S+)/.exec(line)![1]! };
 }
 
 export async function post(url: string, body: unknown): Promise<void> {

@@ -1,18 +1,14 @@
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, fakeRelevance, startTestServer, type TestServer } from '@cria/testing';
+import { clientFailure, FakeOpenAIUpstream, fakeRelevance, startTestServer, type TestServer } from '@cria/testing';
 
 const ITEMS = ['Cooking pasta is a fun activity.', 'C++ is a programming language.', 'Plants need water and sunlight.', 'What is C++? A language.'];
 const QUERY = 'What is C++?';
 
+/** A failed call's status, and the param and message of its error. */
 async function failure(call: Promise<unknown>): Promise<{ status: number; param: string | null; message: string }> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof LlamaStackClient.APIError)) throw new Error(`expected an API error, got ${String(error)}`);
-  const body = (error.error as { error?: { param: string | null; message: string } }).error!;
-  return { status: error.status!, param: body.param, message: body.message };
+  const { status, error } = await clientFailure(call);
+  return { status, param: error.param, message: error.message };
 }
 
 function expected(items: readonly string[], limit = items.length): { index: number; relevance_score: number }[] {

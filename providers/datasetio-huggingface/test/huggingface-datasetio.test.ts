@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '@cria/testing';
+import { clientFailure, startTestServer, type TestServer } from '@cria/testing';
 import { hubDatasetRef } from '../src/index.js';
 
 /** 250 rows of a QA dataset, as the stand-in's `llamastack/simpleqa` (config `default`, split `train`). */
@@ -47,16 +47,6 @@ function startDatasetsServer(token: string): Promise<{ server: Server; url: stri
     return reply(response, 404, { error: 'Not found.' });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests })));
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError) return { status: error.status!, error: (error.error as { error: { message: string; param: string | null } }).error };
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 describe('hubDatasetRef', () => {
@@ -108,16 +98,16 @@ describe('remote::huggingface through /v1beta/datasetio (llama-stack-client)', (
   it('reads a gated dataset with the token, and refuses appending rows', async () => {
     await client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'huggingface://datasets/org/gated?split=train&name=default' }, dataset_id: 'gated' });
     expect((await client.beta.datasets.iterrows('gated', { limit: 1 })).data).toEqual([HUB_ROWS[0]]);
-    expect(await failure(client.beta.datasets.appendrows('gated', { rows: [{ problem: 'p', answer: 'a' }] }))).toMatchObject({ status: 400, error: { param: 'dataset_id' } });
+    expect(await clientFailure(client.beta.datasets.appendrows('gated', { rows: [{ problem: 'p', answer: 'a' }] }))).toMatchObject({ status: 400, error: { param: 'dataset_id' } });
   });
 
   it('answers 4xx naming the field for datasets it cannot read', async () => {
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'huggingface://datasets/llamastack/simpleqa?split=dev' } }))).toMatchObject({
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'huggingface://datasets/llamastack/simpleqa?split=dev' } }))).toMatchObject({
       status: 400,
       error: { param: 'source.uri', message: expect.stringContaining('train, test') },
     });
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'huggingface://datasets/nobody/nothing' } }))).toMatchObject({ status: 404, error: { param: 'source.uri' } });
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'rows', rows: [{ a: 1 }] } }))).toMatchObject({ status: 400, error: { param: 'source' } });
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'huggingface://datasets/nobody/nothing' } }))).toMatchObject({ status: 404, error: { param: 'source.uri' } });
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'rows', rows: [{ a: 1 }] } }))).toMatchObject({ status: 400, error: { param: 'source' } });
   });
 });
 
@@ -129,7 +119,7 @@ describe('remote::huggingface without a token', () => {
     const server = await startTestServer({ distribution: { providers: { datasetio: [{ provider_id: 'huggingface', provider_type: 'remote::huggingface', config: { base_url: hub.url } }] } } });
     try {
       const client = new LlamaStackClient({ baseURL: server.url });
-      expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'huggingface://datasets/org/gated?split=train' } }))).toMatchObject({
+      expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'huggingface://datasets/org/gated?split=train' } }))).toMatchObject({
         status: 401,
         error: { message: expect.stringContaining('HF_TOKEN') },
       });

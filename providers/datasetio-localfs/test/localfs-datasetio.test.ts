@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '@cria/testing';
+import { clientFailure, startTestServer, type TestServer } from '@cria/testing';
 import { decodeDataUri, type ResolvedSource, sourceRows, takePage } from '../src/index.js';
 
 const QA_ROWS = [
@@ -24,16 +24,6 @@ function distribution(dataDir: string, allowedDir: string): Record<string, unkno
       datasets: [{ dataset_id: 'configured-qa', purpose: 'eval/question-answer', source: { type: 'rows', rows: QA_ROWS } }],
     },
   };
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError) return { status: error.status!, error: (error.error as { error: { message: string; param: string | null } }).error };
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 const allRows = async (rows: AsyncIterable<Record<string, unknown>>) => {
@@ -175,27 +165,27 @@ describe('inline::localfs through /v1beta/datasets and /v1beta/datasetio (llama-
     expect((await client.beta.datasets.iterrows('qa-jsonl', { start_index: 2, limit: 5 })).data).toEqual(QA_ROWS.slice(2));
 
     await client.beta.datasets.unregister('growing');
-    expect(await failure(client.beta.datasets.retrieve('growing'))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
+    expect(await clientFailure(client.beta.datasets.retrieve('growing'))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
     await client.beta.datasets.register({ purpose: 'eval/messages-answer', source: { type: 'rows', rows: [{ messages: [], answer: 'fresh' }] }, dataset_id: 'growing' });
     expect((await client.beta.datasets.iterrows('growing')).data).toEqual([{ messages: [], answer: 'fresh' }]);
   });
 
   it('answers 4xx naming the field for bad input', async () => {
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: join(outsideDir, 'secret.csv') } }))).toMatchObject({
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: join(outsideDir, 'secret.csv') } }))).toMatchObject({
       status: 400,
       error: { param: 'source.uri', message: expect.stringContaining('allowed_dirs') },
     });
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: join(allowedDir, 'missing.csv') } }))).toMatchObject({ status: 400, error: { param: 'source.uri' } });
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: join(allowedDir, 'notes.xlsx') } }))).toMatchObject({ status: 400, error: { param: 'source.uri' } });
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'file-doesnotexist' } }))).toMatchObject({ status: 404 });
-    expect(await failure(client.beta.datasets.register({ purpose: 'train' as never, source: { type: 'rows', rows: [] } }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('purpose') } });
-    expect(await failure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'rows', rows: [] }, metadata: { provider_id: 'nope' } }))).toMatchObject({
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: join(allowedDir, 'missing.csv') } }))).toMatchObject({ status: 400, error: { param: 'source.uri' } });
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: join(allowedDir, 'notes.xlsx') } }))).toMatchObject({ status: 400, error: { param: 'source.uri' } });
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'uri', uri: 'file-doesnotexist' } }))).toMatchObject({ status: 404 });
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'train' as never, source: { type: 'rows', rows: [] } }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('purpose') } });
+    expect(await clientFailure(client.beta.datasets.register({ purpose: 'eval/question-answer', source: { type: 'rows', rows: [] }, metadata: { provider_id: 'nope' } }))).toMatchObject({
       status: 400,
       error: { param: 'metadata.provider_id' },
     });
-    expect(await failure(client.beta.datasets.iterrows('no-such-dataset'))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
-    expect(await failure(client.beta.datasets.iterrows('configured-qa', { start_index: -1 }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('start_index') } });
-    expect(await failure(client.beta.datasets.appendrows('configured-qa', { rows: [] }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('rows') } });
-    expect(await failure(client.beta.datasets.appendrows('configured-qa', { rows: ['x' as never] }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('rows') } });
+    expect(await clientFailure(client.beta.datasets.iterrows('no-such-dataset'))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
+    expect(await clientFailure(client.beta.datasets.iterrows('configured-qa', { start_index: -1 }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('start_index') } });
+    expect(await clientFailure(client.beta.datasets.appendrows('configured-qa', { rows: [] }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('rows') } });
+    expect(await clientFailure(client.beta.datasets.appendrows('configured-qa', { rows: ['x' as never] }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('rows') } });
   });
 });

@@ -1,6 +1,6 @@
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
+import { clientFailure, FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
 import { generationInput } from '../src/index.js';
 
 const ROWS = Array.from({ length: 12 }, (_, index) => ({ input_query: `question ${index}`, expected_answer: index % 3 === 0 ? `wrong ${index}` : `Echo: question ${index}` }));
@@ -23,16 +23,6 @@ function distribution(upstreamUrl: string, evalConfig: Record<string, unknown> =
 }
 
 const candidate = { type: 'model' as const, model: 'fake/echo', sampling_params: { strategy: { type: 'greedy' as const }, max_tokens: 64 } };
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError) return { status: error.status!, error: (error.error as { error: { message: string; param: string | null } }).error };
-    throw error;
-  }
-  throw new Error('the call succeeded');
-}
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tries = 500): Promise<T> {
   let value = await read();
@@ -71,10 +61,10 @@ describe('inline::builtin eval (llama-stack-client, a model behind remote::opena
     expect(await client.alpha.benchmarks.list()).toEqual([{ identifier: 'echo-bench', provider_id: 'builtin', provider_resource_id: 'echo-bench', type: 'benchmark', dataset_id: 'questions', scoring_functions: ['basic::equality'], metadata: {} }]);
     await client.alpha.benchmarks.register({ benchmark_id: 'subset', dataset_id: 'questions', scoring_functions: ['basic::subset_of'], metadata: { owner: 'qa' } });
     expect(await client.alpha.benchmarks.retrieve('subset')).toMatchObject({ identifier: 'subset', provider_id: 'builtin', metadata: { owner: 'qa' } });
-    expect(await failure(client.alpha.benchmarks.register({ benchmark_id: 'x', dataset_id: 'nope', scoring_functions: ['basic::equality'] }))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
-    expect(await failure(client.alpha.benchmarks.register({ benchmark_id: 'x', dataset_id: 'questions', scoring_functions: ['basic::nope'] }))).toMatchObject({ status: 404, error: { param: 'scoring_functions[0]' } });
+    expect(await clientFailure(client.alpha.benchmarks.register({ benchmark_id: 'x', dataset_id: 'nope', scoring_functions: ['basic::equality'] }))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
+    expect(await clientFailure(client.alpha.benchmarks.register({ benchmark_id: 'x', dataset_id: 'questions', scoring_functions: ['basic::nope'] }))).toMatchObject({ status: 404, error: { param: 'scoring_functions[0]' } });
     await client.alpha.benchmarks.unregister('subset');
-    expect(await failure(client.alpha.benchmarks.retrieve('subset'))).toMatchObject({ status: 404, error: { param: 'benchmark_id' } });
+    expect(await clientFailure(client.alpha.benchmarks.retrieve('subset'))).toMatchObject({ status: 404, error: { param: 'benchmark_id' } });
   });
 
   it('evaluates rows: generates with the model (system message first) and scores with the functions', async () => {
@@ -96,22 +86,22 @@ describe('inline::builtin eval (llama-stack-client, a model behind remote::opena
   });
 
   it('answers 400 for a row with nothing to answer and for an agent candidate without an agents API', async () => {
-    expect(await failure(client.alpha.eval.evaluateRows('echo-bench', { input_rows: [{ expected_answer: 'x' }], scoring_functions: ['basic::equality'], benchmark_config: { eval_candidate: candidate } }))).toMatchObject({ status: 400, error: { param: 'input_rows[0]' } });
+    expect(await clientFailure(client.alpha.eval.evaluateRows('echo-bench', { input_rows: [{ expected_answer: 'x' }], scoring_functions: ['basic::equality'], benchmark_config: { eval_candidate: candidate } }))).toMatchObject({ status: 400, error: { param: 'input_rows[0]' } });
     const agent = { type: 'agent', config: { model: 'fake/echo', instructions: 'Be brief.' } } as unknown as typeof candidate;
-    expect(await failure(client.alpha.eval.runEval('echo-bench', { benchmark_config: { eval_candidate: agent } }))).toMatchObject({ status: 400, error: { param: 'benchmark_config.eval_candidate' } });
+    expect(await clientFailure(client.alpha.eval.runEval('echo-bench', { benchmark_config: { eval_candidate: agent } }))).toMatchObject({ status: 400, error: { param: 'benchmark_config.eval_candidate' } });
   });
 
   it('runs a job over the benchmark\'s dataset (num_examples rows), reporting progress, then its result', async () => {
     const job = await client.alpha.eval.runEval('echo-bench', { benchmark_config: { eval_candidate: candidate, num_examples: 6 } });
     expect(job.job_id).toMatch(/^evaljob-/);
     expect(['scheduled', 'in_progress']).toContain(job.status);
-    expect(await failure(client.alpha.eval.jobs.retrieve('echo-bench', job.job_id))).toMatchObject({ status: 400, error: { param: 'job_id' } });
+    expect(await clientFailure(client.alpha.eval.jobs.retrieve('echo-bench', job.job_id))).toMatchObject({ status: 400, error: { param: 'job_id' } });
     const done = await until(() => client.alpha.eval.jobs.status('echo-bench', job.job_id), (seen) => seen.status === 'completed');
     expect(done).toMatchObject({ job_id: job.job_id, status: 'completed', rows_done: 6, rows_total: 6 });
     const result = await client.alpha.eval.jobs.retrieve('echo-bench', job.job_id);
     expect(result.generations).toEqual(ROWS.slice(0, 6).map((row) => ({ generated_answer: `Echo: ${row.input_query}` })));
     expect(result.scores['basic::equality']!.aggregated_results).toEqual({ accuracy: { accuracy: 4 / 6, num_correct: 4, num_total: 6 } });
-    expect(await failure(client.alpha.eval.jobs.status('echo-bench', 'evaljob-none'))).toMatchObject({ status: 404, error: { param: 'job_id' } });
+    expect(await clientFailure(client.alpha.eval.jobs.status('echo-bench', 'evaljob-none'))).toMatchObject({ status: 404, error: { param: 'job_id' } });
   });
 
   it('cancels a job part-way; it stays cancelled', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, temporaryDirectory, writeTinyModel } from '@cria/testing';
+import { clientFailure, startTestServer, type TestServer, temporaryDirectory, writeTinyModel } from '@cria/testing';
 
 const RERANKER_FILE = 'tiny-reranker.gguf';
 const CHAT_FILE = 'tiny-chat.gguf';
@@ -14,14 +14,10 @@ function llamaDistribution(modelsDir: string, models: Record<string, unknown>[])
   };
 }
 
+/** A failed call's status, and the param and message of its error. */
 async function failure(call: Promise<unknown>): Promise<{ status: number; param: string | null; message: string }> {
-  const error = await call.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof LlamaStackClient.APIError)) throw new Error(`expected an API error, got ${String(error)}`);
-  const body = (error.error as { error?: { param: string | null; message: string } }).error!;
-  return { status: error.status!, param: body.param, message: body.message };
+  const { status, error } = await clientFailure(call);
+  return { status, param: error.param, message: error.message };
 }
 
 // A generated Qwen3-architecture reranker (rank pooling, a cls.output head): random weights, so

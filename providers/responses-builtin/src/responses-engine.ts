@@ -418,7 +418,11 @@ export class ResponseRun {
           const chunkLogprobs = choice.logprobs?.content ?? [];
           message.logprobs.push(...chunkLogprobs);
           // Guarded text is held until the output shields pass it.
-          if (!guarded) yield* textDelta(delta.content, chunkLogprobs);
+          if (!guarded) {
+            // After the first delta (which opens the item and part), inline: a generator per delta costs on the hot path.
+            if (message.textPart < 0) yield* textDelta(delta.content, chunkLogprobs);
+            else yield this.event({ type: 'response.output_text.delta', item_id: message.id, output_index: message.outputIndex, content_index: message.textPart, delta: delta.content, logprobs: chunkLogprobs });
+          }
         }
         if (delta.refusal) yield* refusalDelta(delta.refusal);
         for (const callDelta of delta.tool_calls ?? []) {

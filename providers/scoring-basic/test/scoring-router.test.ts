@@ -1,6 +1,6 @@
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
+import { clientFailure, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
 
 const QA_ROWS = [
   { input_query: 'What is 2+2?', expected_answer: '4', generated_answer: '4' },
@@ -20,16 +20,6 @@ function distribution(): Record<string, unknown> {
       scoring_fns: [{ scoring_fn_id: 'configured-subset', provider_id: 'basic', provider_scoring_fn_id: 'subset-of', description: 'From the distribution.', params: { type: 'basic', aggregation_functions: ['average'] } }],
     },
   };
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError) return { status: error.status!, error: (error.error as { error: { message: string; param: string | null } }).error };
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 describe('scoring functions and scoring (llama-stack-client, inline::basic over inline::localfs)', () => {
@@ -98,7 +88,7 @@ describe('scoring functions and scoring (llama-stack-client, inline::basic over 
     });
     expect(reply.results['basic::ifeval']!.score_rows).toEqual([{ score: 1, weight: 2 }, { score: 0.5, weight: 2 }, { score: 1, weight: 2 }]);
     const missing = client.scoring.score({ input_rows: [{ instruction_id_list: ['language:response_language'], kwargs: [{}], generated_answer: 'Hallo' }], scoring_functions: { 'basic::ifeval': null } });
-    expect(await failure(missing)).toMatchObject({ status: 400, error: { param: 'input_rows[0].kwargs[0].language' } });
+    expect(await clientFailure(missing)).toMatchObject({ status: 400, error: { param: 'input_rows[0].kwargs[0].language' } });
   });
 
   it('registers, runs, keeps across a restart, and unregisters a function', async () => {
@@ -118,7 +108,7 @@ describe('scoring functions and scoring (llama-stack-client, inline::basic over 
     const reply = await client.scoring.score({ input_rows: QA_ROWS.slice(0, 2), scoring_functions: { 'strict-answer': null } });
     expect(reply.results['strict-answer']!.aggregated_results).toEqual({ categorical_count: { categorical_count: { '0.0': 1, '1.0': 1 } } });
     await client.scoringFunctions.unregister('strict-answer');
-    expect(await failure(client.scoringFunctions.retrieve('strict-answer'))).toMatchObject({ status: 404, error: { param: 'scoring_fn_id' } });
+    expect(await clientFailure(client.scoringFunctions.retrieve('strict-answer'))).toMatchObject({ status: 404, error: { param: 'scoring_fn_id' } });
   });
 
   it('scores a dataset in a batch, read through datasetio, and saves the scored rows as a dataset', async () => {
@@ -136,19 +126,19 @@ describe('scoring functions and scoring (llama-stack-client, inline::basic over 
   });
 
   it('answers 4xx naming the field for bad input', async () => {
-    expect(await failure(client.scoring.score({ input_rows: QA_ROWS, scoring_functions: { 'no-such-fn': null } }))).toMatchObject({ status: 404, error: { param: 'scoring_functions.no-such-fn' } });
-    expect(await failure(client.scoring.score({ input_rows: [{ expected_answer: 'x' }], scoring_functions: { 'basic::equality': null } }))).toMatchObject({ status: 400, error: { param: 'input_rows[0].generated_answer' } });
-    expect(await failure(client.scoring.score({ input_rows: QA_ROWS, scoring_functions: {} }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('scoring_functions') } });
-    expect(await failure(client.scoring.score({ input_rows: QA_ROWS, scoring_functions: { 'basic::equality': { type: 'basic', aggregation_functions: ['mode' as never] } } }))).toMatchObject({
+    expect(await clientFailure(client.scoring.score({ input_rows: QA_ROWS, scoring_functions: { 'no-such-fn': null } }))).toMatchObject({ status: 404, error: { param: 'scoring_functions.no-such-fn' } });
+    expect(await clientFailure(client.scoring.score({ input_rows: [{ expected_answer: 'x' }], scoring_functions: { 'basic::equality': null } }))).toMatchObject({ status: 400, error: { param: 'input_rows[0].generated_answer' } });
+    expect(await clientFailure(client.scoring.score({ input_rows: QA_ROWS, scoring_functions: {} }))).toMatchObject({ status: 400, error: { param: expect.stringContaining('scoring_functions') } });
+    expect(await clientFailure(client.scoring.score({ input_rows: QA_ROWS, scoring_functions: { 'basic::equality': { type: 'basic', aggregation_functions: ['mode' as never] } } }))).toMatchObject({
       status: 400,
       error: { param: expect.stringContaining('aggregation_functions') },
     });
-    expect(await failure(client.scoring.scoreBatch({ dataset_id: 'nope', scoring_functions: { 'basic::equality': null } }))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
-    expect(await failure(client.scoringFunctions.register({ scoring_fn_id: 'mine', description: 'x', return_type: { type: 'number' }, provider_scoring_fn_id: 'bleu' }))).toMatchObject({
+    expect(await clientFailure(client.scoring.scoreBatch({ dataset_id: 'nope', scoring_functions: { 'basic::equality': null } }))).toMatchObject({ status: 404, error: { param: 'dataset_id' } });
+    expect(await clientFailure(client.scoringFunctions.register({ scoring_fn_id: 'mine', description: 'x', return_type: { type: 'number' }, provider_scoring_fn_id: 'bleu' }))).toMatchObject({
       status: 400,
       error: { param: 'provider_scoring_fn_id' },
     });
-    expect(await failure(client.scoringFunctions.register({ scoring_fn_id: 'mine', description: 'x', return_type: { type: 'number' }, provider_id: 'judge' }))).toMatchObject({ status: 400, error: { param: 'provider_id' } });
-    expect(await failure(client.scoringFunctions.register({ scoring_fn_id: 'mine', return_type: { type: 'number' } } as never))).toMatchObject({ status: 400, error: { param: expect.stringContaining('description') } });
+    expect(await clientFailure(client.scoringFunctions.register({ scoring_fn_id: 'mine', description: 'x', return_type: { type: 'number' }, provider_id: 'judge' }))).toMatchObject({ status: 400, error: { param: 'provider_id' } });
+    expect(await clientFailure(client.scoringFunctions.register({ scoring_fn_id: 'mine', return_type: { type: 'number' } } as never))).toMatchObject({ status: 400, error: { param: expect.stringContaining('description') } });
   });
 });

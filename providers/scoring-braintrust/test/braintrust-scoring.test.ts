@@ -1,6 +1,6 @@
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, startTestServer, type TestServer } from '@cria/testing';
+import { clientFailure, FakeOpenAIUpstream, startTestServer, type TestServer } from '@cria/testing';
 import type { InferenceApi } from '@cria/api';
 import { BraintrustScoring, factualF1, parseClassification, parseFactualityChoice } from '../src/index.js';
 
@@ -22,16 +22,6 @@ function judgeReply(request: Record<string, any>): string {
     return '```json\n{"TP": ["Paris is the capital"], "FP": ["it has 3 million people"], "FN": []}\n```';
   }
   return 'unexpected prompt';
-}
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError) return { status: error.status!, error: (error.error as { error: { message: string; param: string | null } }).error };
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 describe('braintrust judge answers', () => {
@@ -122,10 +112,10 @@ describe('inline::braintrust (llama-stack-client, a judge and an embedder behind
   });
 
   it('answers 4xx naming the field for bad input', async () => {
-    expect(await failure(client.scoring.score({ input_rows: [{ expected_answer: 'a', generated_answer: 'a' }], scoring_functions: { 'braintrust::factuality': null } }))).toMatchObject({
+    expect(await clientFailure(client.scoring.score({ input_rows: [{ expected_answer: 'a', generated_answer: 'a' }], scoring_functions: { 'braintrust::factuality': null } }))).toMatchObject({
       status: 400,
       error: { param: 'input_rows[0].input_query' },
     });
-    expect(await failure(client.scoringFunctions.register({ scoring_fn_id: 'braintrust::faithfulness', description: 'x', return_type: { type: 'number' } }))).toMatchObject({ status: 400, error: { param: 'provider_id' } });
+    expect(await clientFailure(client.scoringFunctions.register({ scoring_fn_id: 'braintrust::faithfulness', description: 'x', return_type: { type: 'number' } }))).toMatchObject({ status: 400, error: { param: 'provider_id' } });
   });
 });

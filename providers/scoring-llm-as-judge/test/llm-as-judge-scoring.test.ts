@@ -1,6 +1,6 @@
 import LlamaStackClient from 'llama-stack-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, startTestServer, type TestServer } from '@cria/testing';
+import { clientFailure, FakeOpenAIUpstream, startTestServer, type TestServer } from '@cria/testing';
 import { fillTemplate } from '../src/index.js';
 
 /** A judge that grades SimpleQA prompts as the grader template asks (A/B/C), and 1-5 ratings for custom templates. */
@@ -23,16 +23,6 @@ const ROWS = [
   { input_query: 'Capital of Peru?', expected_answer: 'Lima', generated_answer: 'Cusco' },
   { input_query: 'Boiling point of water in C?', expected_answer: '100', generated_answer: "I don't know" },
 ];
-
-async function failure(call: Promise<unknown>): Promise<{ status: number; error: { message: string; param: string | null } }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof LlamaStackClient.APIError) return { status: error.status!, error: (error.error as { error: { message: string; param: string | null } }).error };
-    throw error;
-  }
-  throw new Error('the call succeeded');
-}
 
 describe('fillTemplate', () => {
   it('fills the row\'s fields as Python\'s str.format, braces doubled', () => {
@@ -111,20 +101,20 @@ describe('inline::llm-as-judge (llama-stack-client, a judge behind remote::opena
   });
 
   it('answers 4xx naming the field for bad input', async () => {
-    expect(await failure(client.scoring.score({ input_rows: [{ input_query: 'q', expected_answer: 'a' }], scoring_functions: { 'llm-as-judge::405b-simpleqa': { type: 'llm_as_judge', judge_model: 'fake/judge' } } }))).toMatchObject({
+    expect(await clientFailure(client.scoring.score({ input_rows: [{ input_query: 'q', expected_answer: 'a' }], scoring_functions: { 'llm-as-judge::405b-simpleqa': { type: 'llm_as_judge', judge_model: 'fake/judge' } } }))).toMatchObject({
       status: 400,
       error: { param: 'input_rows[0].generated_answer' },
     });
-    expect(await failure(client.scoring.score({ input_rows: ROWS, scoring_functions: { 'llm-as-judge::405b-simpleqa': { type: 'llm_as_judge', judge_model: 'fake/missing-judge' } } }))).toMatchObject({
+    expect(await clientFailure(client.scoring.score({ input_rows: ROWS, scoring_functions: { 'llm-as-judge::405b-simpleqa': { type: 'llm_as_judge', judge_model: 'fake/missing-judge' } } }))).toMatchObject({
       status: 400,
       error: { param: 'scoring_functions.llm-as-judge::405b-simpleqa.judge_model' },
     });
-    expect(await failure(client.scoring.score({ input_rows: ROWS, scoring_functions: { 'llm-as-judge::base': { type: 'basic', aggregation_functions: [] } } }))).toMatchObject({
+    expect(await clientFailure(client.scoring.score({ input_rows: ROWS, scoring_functions: { 'llm-as-judge::base': { type: 'basic', aggregation_functions: [] } } }))).toMatchObject({
       status: 400,
       error: { param: 'scoring_functions.llm-as-judge::base.type' },
     });
-    expect(await failure(client.scoringFunctions.register({ scoring_fn_id: 'no-judge', description: 'x', return_type: { type: 'number' } }))).toMatchObject({ status: 400, error: { param: 'params' } });
-    expect(await failure(client.scoringFunctions.register({
+    expect(await clientFailure(client.scoringFunctions.register({ scoring_fn_id: 'no-judge', description: 'x', return_type: { type: 'number' } }))).toMatchObject({ status: 400, error: { param: 'params' } });
+    expect(await clientFailure(client.scoringFunctions.register({
       scoring_fn_id: 'bad-template',
       description: 'x',
       return_type: { type: 'number' },

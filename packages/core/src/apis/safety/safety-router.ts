@@ -222,19 +222,18 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
 
   /** Runs a provider call under the distribution's shield timeout, aborting it when the time is up or the client leaves. */
   private async bounded<T>(shield: ShieldResource, context: RequestContext, call: (context: RequestContext) => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = AbortSignal.any([context.signal, timeout]);
+    const deadline = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new UpstreamTimeoutError(shield.provider_id, `The shield '${shield.identifier}' did not answer within ${this.timeoutMs / 1000} s (safety.shield_timeout_seconds).`)), this.timeoutMs);
+      timer = setTimeout(() => {
+        const error = new UpstreamTimeoutError(shield.provider_id, `The shield '${shield.identifier}' did not answer within ${this.timeoutMs / 1000} s (safety.shield_timeout_seconds).`);
+        // Rejected before the abort, so the race answers with the timeout, not the call's abort error.
+        reject(error);
+        deadline.abort(error);
+      }, this.timeoutMs);
     });
     try {
-      return await Promise.race([call({ signal, providerData: context.providerData }), expired]);
-    } catch (error) {
-      if (timeout.aborted && !context.signal.aborted && !isCriaError(error, 'upstream_timeout')) {
-        throw new UpstreamTimeoutError(shield.provider_id, `The shield '${shield.identifier}' did not answer within ${this.timeoutMs / 1000} s (safety.shield_timeout_seconds).`, { cause: error });
-      }
-      throw error;
+      return await Promise.race([call({ signal: AbortSignal.any([context.signal, deadline.signal]), providerData: context.providerData }), expired]);
     } finally {
       clearTimeout(timer);
     }
