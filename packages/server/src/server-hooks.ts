@@ -51,11 +51,25 @@ export class HookSet {
   }
 }
 
-/** Runs request hooks in order; awaits only those that return a promise. Stops once one has answered. */
-export async function runRequestHooks(hooks: readonly ((request: ServerRequest) => void | Promise<void>)[], request: ServerRequest): Promise<void> {
-  for (const hook of hooks) {
-    const pending = hook(request);
-    if (pending) await pending;
+type RequestHook = (request: ServerRequest) => void | Promise<void>;
+
+/**
+ * Runs request hooks in order and stops once one has answered. Synchronous hooks run without a
+ * promise (the caller awaits only what is returned): the first hook that returns one hands the
+ * rest to `runRemainingHooks`.
+ */
+export function runRequestHooks(hooks: readonly RequestHook[], request: ServerRequest): void | Promise<void> {
+  for (let index = 0; index < hooks.length; index++) {
+    const pending = hooks[index]!(request);
+    if (pending) return runRemainingHooks(pending, hooks, index + 1, request);
     if (request.replied) return;
+  }
+}
+
+async function runRemainingHooks(pending: Promise<void>, hooks: readonly RequestHook[], next: number, request: ServerRequest): Promise<void> {
+  await pending;
+  for (let index = next; !request.replied && index < hooks.length; index++) {
+    const more = hooks[index]!(request);
+    if (more) await more;
   }
 }

@@ -96,7 +96,8 @@ export class RequestPipeline {
   private async run(request: ServerRequest): Promise<void> {
     const hooks = this.hooks;
     if (hooks.onRequest.length) {
-      await runRequestHooks(hooks.onRequest, request);
+      const pending = runRequestHooks(hooks.onRequest, request);
+      if (pending) await pending;
       if (request.replied) return;
     }
     const mounted = this.match(request);
@@ -105,13 +106,15 @@ export class RequestPipeline {
     if (validators.body) request.body = await readJsonBody(request.raw, this.bodyLimit);
     if (validators.query) request.query = { ...parseQuery(request.rawQuery) };
     if (hooks.preValidation.length) {
-      await runRequestHooks(hooks.preValidation, request);
+      const pending = runRequestHooks(hooks.preValidation, request);
+      if (pending) await pending;
       if (request.replied) return;
     }
     if (validators.body) request.body = validators.body(request.body);
     if (validators.query) request.query = validators.query(request.query);
     if (hooks.preHandler.length) {
-      await runRequestHooks(hooks.preHandler, request);
+      const pending = runRequestHooks(hooks.preHandler, request);
+      if (pending) await pending;
       if (request.replied) return;
     }
     const result = await route.handler(this.input(request, mounted));

@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import type { Counter as OtelCounter, Histogram as OtelHistogram } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { OtlpTarget } from './telemetry-config.js';
@@ -33,20 +33,83 @@ function folding(pending: readonly PendingCount[]) {
   };
 }
 
+/** One label set of a `BucketHistogram`: counts per bucket (not cumulative; the last is +Inf), sum and count. */
+interface HistogramSeries {
+  labels: Record<string, string>;
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * A Prometheus histogram kept as plain counts per label set, which prom-client's registry
+ * formats like its own (`get()`): prom-client's `observe` validates and hashes the labels on
+ * every call, this one costs a bucket search once the caller holds the series.
+ */
+class BucketHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly series = new Map<string, HistogramSeries>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: readonly string[],
+    private readonly bounds: readonly number[],
+  ) {}
+
+  /** The series of these label values (in `labelNames` order), made on first use. */
+  seriesOf(...labelValues: string[]): HistogramSeries {
+    const key = labelValues.join('\u0000');
+    let series = this.series.get(key);
+    if (!series) {
+      const labels: Record<string, string> = {};
+      this.labelNames.forEach((name, index) => (labels[name] = labelValues[index]!));
+      series = { labels, buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+      this.series.set(key, series);
+    }
+    return series;
+  }
+
+  observe(series: HistogramSeries, value: number): void {
+    let bucket = 0;
+    while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket++;
+    series.buckets[bucket]!++;
+    series.sum += value;
+    series.count++;
+  }
+
+  /** prom-client's metric shape: cumulative `_bucket` lines with `le`, then `_sum` and `_count`, per series. */
+  get() {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const series of this.series.values()) {
+      let cumulative = 0;
+      for (let index = 0; index <= this.bounds.length; index++) {
+        cumulative += series.buckets[index]!;
+        values.push({ labels: { ...series.labels, le: index < this.bounds.length ? this.bounds[index]! : '+Inf' }, value: cumulative, metricName: `${this.name}_bucket` });
+      }
+      values.push({ labels: series.labels, value: series.sum, metricName: `${this.name}_sum` }, { labels: series.labels, value: series.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
 /**
  * The server's metrics: Prometheus' (prom-client, served at /metrics) and, when OTLP metrics are
  * on, the same measurements as OpenTelemetry instruments. Counts are added to plain numbers per
  * label set and handed to prom-client's counters when they are collected (a scrape), so a
- * request pays a map lookup and an addition; the latency histogram is observed directly.
+ * request pays a map lookup and an addition; histograms are counted the same way (`BucketHistogram`).
  */
 export class RequestMetrics {
-  private readonly requestSeries = new Map<string, { count: PendingCount; duration: Histogram.Internal<string> }>();
+  /** By route, then method and status: lookups by strings the router already holds, no key built per request. */
+  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: PendingCount; duration: HistogramSeries }>>>();
+  /** By model (its provider is named by the model id). */
   private readonly tokenSeries = new Map<string, { input: PendingCount; output: PendingCount }>();
   private readonly requestCounts: PendingCount[] = [];
   private readonly tokenCounts: PendingCount[] = [];
   readonly registry: Registry | null = null;
-  private readonly duration: Histogram | null = null;
-  private readonly firstToken: Histogram | null = null;
+  private readonly duration: BucketHistogram | null = null;
+  private readonly firstToken: BucketHistogram | null = null;
   private readonly upstreamErrorCount: Counter | null = null;
 
   private constructor(
@@ -57,8 +120,10 @@ export class RequestMetrics {
     const registry = new prom.Registry();
     this.registry = registry;
     new prom.Counter({ name: 'cria_http_requests_total', help: 'Requests by method, route and status.', labelNames: ['method', 'route', 'status'], registers: [registry], collect: folding(this.requestCounts) });
-    this.duration = new prom.Histogram({ name: 'cria_http_request_duration_seconds', help: 'Time from a request\'s arrival to the end of its answer, by method and route.', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [registry] });
-    this.firstToken = new prom.Histogram({ name: 'cria_time_to_first_token_seconds', help: 'Time from a streamed request\'s arrival to its first token, by model and provider.', labelNames: ['model', 'provider'], buckets: LATENCY_BUCKETS, registers: [registry] });
+    this.duration = new BucketHistogram('cria_http_request_duration_seconds', 'Time from a request\'s arrival to the end of its answer, by method and route.', ['method', 'route'], LATENCY_BUCKETS);
+    registry.registerMetric(this.duration as unknown as Parameters<Registry['registerMetric']>[0]);
+    this.firstToken = new BucketHistogram('cria_time_to_first_token_seconds', 'Time from a streamed request\'s arrival to its first token, by model and provider.', ['model', 'provider'], LATENCY_BUCKETS);
+    registry.registerMetric(this.firstToken as unknown as Parameters<Registry['registerMetric']>[0]);
     new prom.Counter({ name: 'cria_tokens_total', help: 'Tokens by model, provider and type (input, output), as the providers reported them.', labelNames: ['model', 'provider', 'type'], registers: [registry], collect: folding(this.tokenCounts) });
     this.upstreamErrorCount = new prom.Counter({ name: 'cria_upstream_errors_total', help: 'Requests that failed at their upstream (an UpstreamError or UpstreamTimeoutError), by provider and kind.', labelNames: ['provider', 'kind'], registers: [registry] });
   }
@@ -72,27 +137,29 @@ export class RequestMetrics {
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {
     if (this.duration) {
-      const key = `${method} ${route} ${status}`;
-      let series = this.requestSeries.get(key);
+      let byMethod = this.requestSeries.get(route);
+      if (!byMethod) this.requestSeries.set(route, (byMethod = new Map()));
+      let byStatus = byMethod.get(method);
+      if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+      let series = byStatus.get(status);
       if (!series) {
-        series = { count: { labels: { method, route, status: String(status) }, value: 0 }, duration: this.duration.labels(method, route) };
+        series = { count: { labels: { method, route, status: String(status) }, value: 0 }, duration: this.duration.seriesOf(method, route) };
         this.requestCounts.push(series.count);
-        this.requestSeries.set(key, series);
+        byStatus.set(status, series);
       }
       series.count.value++;
-      series.duration.observe(seconds);
+      this.duration.observe(series.duration, seconds);
     }
     this.otlp?.requestDuration.record(seconds, { 'http.request.method': method, 'http.route': route, 'http.response.status_code': status });
   }
 
   recordTokens(model: string, provider: string, input: number | undefined, output: number | undefined): void {
     if (this.registry) {
-      const key = `${model} ${provider}`;
-      let series = this.tokenSeries.get(key);
+      let series = this.tokenSeries.get(model);
       if (!series) {
         series = { input: { labels: { model, provider, type: 'input' }, value: 0 }, output: { labels: { model, provider, type: 'output' }, value: 0 } };
         this.tokenCounts.push(series.input, series.output);
-        this.tokenSeries.set(key, series);
+        this.tokenSeries.set(model, series);
       }
       if (input !== undefined) series.input.value += input;
       if (output !== undefined) series.output.value += output;
@@ -104,7 +171,7 @@ export class RequestMetrics {
   }
 
   recordFirstToken(model: string, provider: string, seconds: number): void {
-    this.firstToken?.labels(model, provider).observe(seconds);
+    if (this.firstToken) this.firstToken.observe(this.firstToken.seriesOf(model, provider), seconds);
     this.otlp?.timeToFirstToken.record(seconds, { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider });
   }
 
