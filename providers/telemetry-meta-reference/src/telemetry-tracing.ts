@@ -1,6 +1,7 @@
 import { context, createContextKey, propagation, trace, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { ObservedRequest } from '@cria/api';
-import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { randomFillSync } from 'node:crypto';
+import type { BasicTracerProvider, IdGenerator, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from './telemetry-config.js';
 import { RequestContextManager } from './telemetry-context.js';
 
@@ -25,6 +26,35 @@ async function otlpTraceExporter(target: OtlpTarget): Promise<SpanExporter> {
 }
 
 /**
+ * Trace and span ids cut from a pool of random bytes refilled 4 KiB at a time (the SDK's default
+ * calls Math.random for every 4 bytes and builds the hex by hand; a request makes four ids or more).
+ */
+class PooledIdGenerator implements IdGenerator {
+  private readonly pool = randomFillSync(Buffer.alloc(4096));
+  private offset = 0;
+
+  generateTraceId(): string {
+    return this.next(16);
+  }
+
+  generateSpanId(): string {
+    return this.next(8);
+  }
+
+  private next(bytes: number): string {
+    if (this.offset + bytes > this.pool.length) {
+      randomFillSync(this.pool);
+      this.offset = 0;
+    }
+    const start = this.offset;
+    this.offset += bytes;
+    // An all-zero id is invalid in W3C trace context; 2^-64 at worst, but never sent.
+    for (let index = start; index < this.offset; index++) if (this.pool[index] !== 0) return this.pool.toString('hex', start, this.offset);
+    return this.next(bytes);
+  }
+}
+
+/**
  * The request spans of a server: the OpenTelemetry SDK (imported only when tracing is on),
  * registered as the global tracer provider with W3C trace context and a context manager that
  * the onRequest hook can enter, so every span made during the request (routing, provider
@@ -44,7 +74,7 @@ export class RequestTracing {
     if (options.console) processors.push(new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter()));
     processors.push(...options.processors);
     const resource = resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': options.serviceVersion, ...resourceAttributesFromEnv() });
-    const provider = new sdk.BasicTracerProvider({ resource, spanProcessors: processors });
+    const provider = new sdk.BasicTracerProvider({ resource, spanProcessors: processors, idGenerator: new PooledIdGenerator() });
     const contextManager = new RequestContextManager();
     context.setGlobalContextManager(contextManager);
     trace.setGlobalTracerProvider(provider);
