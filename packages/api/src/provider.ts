@@ -102,6 +102,11 @@ export interface ProviderSpec<A extends ProviderApiName = ProviderApiName, Confi
   optionalDependencies?: readonly OptionalDeps[];
   /** npm packages or system tools the provider needs at run time, for `cria list-providers`. */
   requirements?: readonly string[];
+  /**
+   * Environment variables the provider reads itself, besides the `${env.X}` references of its
+   * sample config (e.g. `HF_TOKEN`, `OTEL_EXPORTER_OTLP_ENDPOINT`), for `cria list-providers`.
+   */
+  environment?: readonly string[];
   create(config: Config, context: ProviderContext<ApiRouters<Deps, OptionalDeps>>): Promise<ApiProvider<A> & ProviderLifecycle> | (ApiProvider<A> & ProviderLifecycle);
 }
 

@@ -17,14 +17,30 @@ export async function listApis(): Promise<string[][]> {
   return rows;
 }
 
-/** `cria list-providers [api]`: the provider types this installation has. */
+/** The `${env.X}` references of a sample config, in the order they appear. */
+function environmentOf(value: unknown, names: Set<string>): Set<string> {
+  if (typeof value === 'string') for (const match of value.matchAll(/\$\{env\.([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(match[1]!);
+  else if (Array.isArray(value)) for (const item of value) environmentOf(item, names);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) environmentOf(item, names);
+  return names;
+}
+
+/** `cria list-providers [api]`: the provider types this installation has, their packages and the environment variables they read. */
 export async function listProviders(api: string | undefined): Promise<string[][]> {
   const catalog = builtinCatalog();
   if (api && !catalog.api(api)) throw new ConfigError('', `unknown API '${api}' (one of ${catalog.listApis().map((entry) => entry.name).join(', ')})`);
-  const rows = [['API', 'PROVIDER TYPE', 'PACKAGE', 'DESCRIPTION']];
+  const rows = [['API', 'PROVIDER TYPE', 'PACKAGE', 'ENVIRONMENT', 'DESCRIPTION']];
   for (const entry of catalog.listProviders(api)) {
     const spec = await entry.load();
-    rows.push([entry.api, entry.providerType, entry.source, spec.description]);
+    const environment = environmentOf(spec.sampleConfig, new Set(spec.environment ?? []));
+    rows.push([entry.api, entry.providerType, entry.source, [...environment].join(', ') || '-', spec.description]);
   }
   return rows;
+}
+
+/** The rows as a Markdown table (`cria list-providers --markdown`, for the README). */
+export function markdownTable(rows: readonly string[][]): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const [header, ...body] = rows;
+  return [`| ${header!.map(cell).join(' | ')} |`, `| ${header!.map(() => '---').join(' | ')} |`, ...body.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 }

@@ -8,7 +8,7 @@ const USAGE = `cria ${CRIA_VERSION}: an OpenAI- and Llama Stack-compatible serve
 Usage:
   cria run <distribution name | path.yaml> [--port N] [--host H] [--env KEY=VALUE ...]
   cria list-apis                 the APIs, whether this build serves them, and their providers
-  cria list-providers [api]
+  cria list-providers [api] [--markdown]
   cria list                      the distributions shipped with Cria
   cria new-provider <dir> --api inference --type remote::<name>|inline::<name> [--package <npm name>]
                                  write a provider package (an echo to start from) with its contract test
@@ -80,8 +80,10 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list-providers': {
-      const { listProviders } = await import('./cli-inspect.js');
-      process.stdout.write(`${table(await listProviders(rest[0]))}\n`);
+      const { listProviders, markdownTable } = await import('./cli-inspect.js');
+      const markdown = rest.includes('--markdown');
+      const rows = await listProviders(rest.find((argument) => !argument.startsWith('--')));
+      process.stdout.write(`${markdown ? markdownTable(rows) : table(rows)}\n`);
       return 0;
     }
     case 'new-provider':

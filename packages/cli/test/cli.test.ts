@@ -33,6 +33,12 @@ describe('cria CLI', () => {
     expect(providers.stdout).toMatch(/inference\s+remote::vllm\s+@cria\/provider-inference-vllm/);
     expect(providers.stdout).toMatch(/inference\s+remote::openai\s+@cria\/provider-inference-openai\s/);
     expect(providers.stdout).toMatch(/inference\s+remote::passthrough\s+@cria\/provider-inference-passthrough/);
+    // The environment column: the sample config's ${env.X} references and what a provider reads itself.
+    expect(providers.stdout).toMatch(/remote::groq\s+@cria\/provider-inference-groq\s+GROQ_API_KEY\s/);
+    expect(providers.stdout).toMatch(/inline::llama-cpp\s+@cria\/provider-inference-llama-cpp\s+\S*CRIA_MODELS_DIR, HF_TOKEN/);
+    const markdown = cria('list-providers', '--markdown');
+    expect(markdown.stdout).toMatch(/^\| API \| PROVIDER TYPE \| PACKAGE \| ENVIRONMENT \| DESCRIPTION \|$/m);
+    expect(markdown.stdout).toMatch(/^\| telemetry \| inline::meta-reference \| @cria\/provider-telemetry-meta-reference \| OTEL_EXPORTER_OTLP_ENDPOINT, /m);
     expect(cria('list').stdout).toMatch(/starter\s+Cria's embedded default/);
     const unknown = cria('list-providers', 'nonsense');
     expect(unknown.status).toBe(1);

@@ -13,6 +13,7 @@ export default defineProvider<'datasetio', HuggingfaceDatasetIOConfig>({
   configSchema,
   configValidator,
   sampleConfig,
+  environment: ['HF_TOKEN'],
   secretConfigKeys: ['api_key'],
   create: (config, context) => HuggingfaceDatasetIO.create(config, context),
 });

@@ -20,6 +20,7 @@ export default defineProvider<'inference', LlamaCppSettings>({
   configSchema,
   configValidator,
   sampleConfig,
+  environment: ['CRIA_MODELS_DIR', 'HF_TOKEN', 'HF_ENDPOINT'],
   requirements: ['node-llama-cpp'],
   create: (config, context) => new LlamaCppInference(config, context),
 });

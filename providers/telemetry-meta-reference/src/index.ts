@@ -14,6 +14,7 @@ export default defineProvider<'telemetry', MetaReferenceTelemetryConfig>({
   configSchema,
   configValidator,
   sampleConfig,
+  environment: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_TRACES_EXPORTER', 'OTEL_METRICS_EXPORTER', 'OTEL_SDK_DISABLED', 'CRIA_LOG_LEVEL'],
   requirements: ['@opentelemetry/sdk-trace-base', 'prom-client'],
   create: (config, context) => MetaReferenceTelemetry.create(config, context),
 });
