@@ -38,6 +38,8 @@ export interface FakeUpstreamOptions {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The request's URL as sent: its full path and query string. */
+  url: string;
   headers: IncomingMessage['headers'];
   body: any;
 }
@@ -142,7 +144,7 @@ export class FakeOpenAIUpstream {
       }
     }
     if (this.options.record !== false) {
-      this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      this.requests.push({ method: req.method ?? 'GET', path, url: req.url ?? '/', headers: req.headers, body });
       if (this.requests.length > 1000) this.requests.shift();
     }
     if (this.options.apiKey && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
