@@ -31,6 +31,8 @@ export interface FakeUpstreamOptions {
    * `fakeRelevance` (shared query words). Absent: no rerank route.
    */
   rerank?: 'vllm' | 'llama-cpp-server';
+  /** The path the API is served under (`/v1` by default; watsonx's `/ml/v1`), stripped from recorded paths. */
+  basePath?: string;
   host?: string;
   port?: number;
 }
@@ -132,7 +134,8 @@ export class FakeOpenAIUpstream {
       this.inFlight--;
       if (!res.writableFinished) this.abortedRequests++;
     });
-    const path = (req.url ?? '/').split('?')[0]!.replace(/^\/v1/, '');
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    const path = rawPath.startsWith(this.options.basePath ?? '/v1') ? rawPath.slice((this.options.basePath ?? '/v1').length) : rawPath;
     let raw = '';
     for await (const chunk of req) raw += chunk;
     let body: any = {};
