@@ -1,7 +1,7 @@
 export { type ParseSseOptions, MAX_SSE_EVENT_CHARS, parseSse, type SseData } from './sse-parser.js';
 export { type AbortSource, onRequestAbort, UpstreamClient, type UpstreamClientSettings, type UpstreamErrorDetail, upstreamErrorMessage } from './upstream-client.js';
 export { openAICompatConfigProperties, openAICompatConfigSchema, type OpenAICompatSettings } from './openai-compat-config.js';
-export type { OpenAICompatConfigureContext, OpenAICompatEmbeddingModel, OpenAICompatExtensions, OpenAICompatPreset, OpenAICompatService } from './openai-compat-preset.js';
+export type { OpenAICompatConfigureContext, OpenAICompatEmbeddingModel, OpenAICompatExtensions, OpenAICompatPreset, OpenAICompatService, UpstreamAuthorization, UpstreamAuthorizationRequest } from './openai-compat-preset.js';
 export { OpenAICompatInference } from './openai-compat-inference.js';
 export { rerankInputText, rerankRequestBody, rerankResponseOf } from './openai-compat-rerank.js';
 export { openAICompatProvider } from './openai-compat-provider.js';

@@ -16,6 +16,7 @@ import {
   type RequestContext,
   type RerankRequest,
   type RerankResponse,
+  UnsupportedError,
   UpstreamError,
 } from '@cria/api';
 import type { OpenAICompatSettings } from './openai-compat-config.js';
@@ -68,32 +69,36 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   }
 
   async chatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletion> {
-    const { client, headers } = this.target(context);
+    const { client, headers, query } = await this.target(context);
     const body = JSON.stringify(await this.prepareChat(request, context));
-    return checkShape(this.providerId, await client.json<ChatCompletion>('POST', '/chat/completions', headers, body, context), 'chat completion');
+    return checkShape(this.providerId, await client.json<ChatCompletion>('POST', `/chat/completions${query}`, headers, body, context), 'chat completion');
   }
 
   async streamChatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const { client, headers } = this.target(context);
+    const { client, headers, query } = await this.target(context);
     const body = JSON.stringify({ ...(await this.prepareChat(request, context)), stream: true });
-    return client.stream<ChatCompletionChunk>('/chat/completions', headers, body, context.signal, isChatChunkFinal);
+    return client.stream<ChatCompletionChunk>(`/chat/completions${query}`, headers, body, context.signal, isChatChunkFinal);
   }
 
   async completion(request: CompletionRequest, context: RequestContext): Promise<Completion> {
-    const { client, headers } = this.target(context);
-    return checkShape(this.providerId, await client.json<Completion>('POST', '/completions', headers, JSON.stringify(request), context), 'completion');
+    this.checkSupported('completions');
+    const { client, headers, query } = await this.target(context);
+    return checkShape(this.providerId, await client.json<Completion>('POST', `/completions${query}`, headers, JSON.stringify(request), context), 'completion');
   }
 
   async streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>> {
-    const { client, headers } = this.target(context);
-    return client.stream<Completion>('/completions', headers, JSON.stringify({ ...request, stream: true }), context.signal, isCompletionChunkFinal);
+    this.checkSupported('completions');
+    const { client, headers, query } = await this.target(context);
+    return client.stream<Completion>(`/completions${query}`, headers, JSON.stringify({ ...request, stream: true }), context.signal, isCompletionChunkFinal);
   }
 
   async embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse> {
-    const { client, headers } = this.target(context);
+    this.checkSupported('embeddings');
+    const { client, headers, query } = await this.target(context);
+    const prepared = this.extensions.prepareEmbeddingsRequest?.(request) ?? request;
     // Ask for floats whatever the client wants: not every service encodes base64.
     const base64 = request.encoding_format === 'base64';
-    const response = await client.json<EmbeddingsResponse>('POST', '/embeddings', headers, JSON.stringify({ ...request, encoding_format: 'float' }), context);
+    const response = await client.json<EmbeddingsResponse>('POST', `/embeddings${query}`, headers, JSON.stringify({ ...prepared, encoding_format: 'float' }), context);
     if (!response || !Array.isArray(response.data)) throw new UpstreamError(this.providerId, `${this.providerId} answered the embeddings request with an unexpected body (no data)`, { status: null });
     if (base64) {
       for (const item of response.data) {
@@ -104,10 +109,12 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   }
 
   async listModels(): Promise<ProviderModel[] | undefined> {
+    if (this.service.listsModels === false) return undefined;
     const baseUrl = this.settings.base_url ?? this.service.defaultBaseUrl;
     if (!baseUrl) return undefined;
     if (this.service.requiresApiKey && !this.apiKey) return undefined;
-    const reply = await this.client(baseUrl).json<{ data?: { id: string }[] }>('GET', '/models', this.defaultHeaders, undefined, undefined);
+    const { client, headers, query } = await this.authorized(baseUrl, this.apiKey, this.defaultHeaders, null);
+    const reply = await client.json<{ data?: { id: string }[] }>('GET', `/models${query}`, headers, undefined, undefined);
     const allowed = this.settings.allowed_models?.length ? new Set(this.settings.allowed_models) : null;
     return (reply.data ?? [])
       .filter((model) => typeof model?.id === 'string' && (!allowed || allowed.has(model.id)))
@@ -131,14 +138,17 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
 
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
     const baseUrl = this.settings.base_url ?? this.service.defaultBaseUrl;
-    if (!baseUrl) return { status: 'Error', message: 'no base_url configured' };
+    if (!baseUrl && !this.extensions.authorize) return { status: 'Error', message: `no base_url configured${this.service.baseUrlEnv ? ` (set ${this.service.baseUrlEnv})` : ''}` };
+    if (this.service.requiresApiKey && !this.apiKey) return { status: 'Error', message: this.missingKeyMessage() };
     try {
+      const authorized = await this.authorized(baseUrl, this.apiKey, this.defaultHeaders, null);
       if (this.service.healthPath === 'health') {
-        const response = await undiciRequest(new URL('health', baseUrl), { method: 'GET', headersTimeout: 5_000, bodyTimeout: 5_000 });
+        const response = await undiciRequest(new URL('health', authorized.baseUrl), { method: 'GET', headersTimeout: 5_000, bodyTimeout: 5_000 });
         await response.body.text();
         if (response.statusCode >= 400) return { status: 'Error', message: `GET /health answered ${response.statusCode}` };
-      } else {
-        await this.client(baseUrl).json('GET', '/models', this.defaultHeaders, undefined, { signal: AbortSignal.timeout(5_000) });
+      } else if (this.service.healthPath === 'models') {
+        const { client, headers, query } = authorized;
+        await client.json('GET', `/models${query}`, headers, undefined, { signal: AbortSignal.timeout(5_000) });
       }
       return { status: 'OK' };
     } catch (error) {
@@ -162,45 +172,77 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
 
   private headersFor(apiKey: string | null): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(this.settings.network?.headers ?? {}) };
-    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    // A service with its own authentication (`authorize`) never gets the key as a bearer token.
+    if (apiKey && !this.extensions.authorize) headers.authorization = `Bearer ${apiKey}`;
     return headers;
   }
 
-  /** The upstream and headers for a request: the config's, or those the request's provider data names. */
-  private target(context: RequestContext): { client: UpstreamClient; headers: Record<string, string>; baseUrl: string } {
-    const data = context.providerData;
-    const keyField = this.service.providerDataApiKeyField;
+  private missingBaseUrl(): InvalidRequestError {
     const urlField = this.service.providerDataBaseUrlField;
-    const requestKey = data && keyField ? stringValue(data[keyField]) : null;
-    const requestUrl = data && urlField ? stringValue(data[urlField]) : null;
-    const baseUrl = requestUrl ?? this.settings.base_url ?? this.service.defaultBaseUrl;
-    if (!baseUrl) {
-      throw new InvalidRequestError(`Provider '${this.providerId}' has no base_url: set it in the distribution${urlField ? ` or pass ${urlField} in X-LlamaStack-Provider-Data` : ''}.`);
+    return new InvalidRequestError(
+      `Provider '${this.providerId}' has no base_url: set it in the distribution${this.service.baseUrlEnv ? ` (${this.service.baseUrlEnv})` : ''}${urlField ? ` or pass ${urlField} in X-LlamaStack-Provider-Data` : ''}.`,
+    );
+  }
+
+  private missingKeyMessage(): string {
+    const keyField = this.service.providerDataApiKeyField;
+    return `Provider '${this.providerId}' has no API key. Set api_key${this.service.apiKeyEnv ? ` (${this.service.apiKeyEnv})` : ''} in the distribution${keyField ? `, or pass one in the X-LlamaStack-Provider-Data header, e.g. {"${keyField}": "<API_KEY>"}` : ''}.`;
+  }
+
+  private checkSupported(operation: 'completions' | 'embeddings'): void {
+    if (this.service.unsupported?.includes(operation)) {
+      throw new UnsupportedError(`Provider '${this.providerId}' (${this.service.providerType}) does not serve /v1/${operation}${operation === 'completions' ? ': use /v1/chat/completions' : ''}.`);
     }
-    const apiKey = requestKey ?? this.apiKey;
-    if (this.service.requiresApiKey && !apiKey) {
-      throw new InvalidRequestError(
-        `Provider '${this.providerId}' has no API key. Pass one in the X-LlamaStack-Provider-Data header, e.g. {"${keyField}": "<API_KEY>"}, or set api_key${this.service.apiKeyEnv ? ` (${this.service.apiKeyEnv})` : ''} in the distribution.`,
-        { code: 'missing_provider_api_key' },
-      );
+  }
+
+  /** The upstream, headers and query string of a request once the preset's `authorize` (if any) has had its say. */
+  private async authorized(
+    baseUrl: string | null,
+    apiKey: string | null,
+    headers: Record<string, string>,
+    providerData: Readonly<Record<string, unknown>> | null,
+  ): Promise<{ client: UpstreamClient; headers: Record<string, string>; baseUrl: string; query: string }> {
+    let query = '';
+    if (this.extensions.authorize) {
+      const authorization = await this.extensions.authorize({ apiKey, providerData });
+      if (authorization.baseUrl) baseUrl = authorization.baseUrl;
+      if (authorization.headers) headers = { ...headers, ...authorization.headers };
+      if (authorization.query) query = `?${new URLSearchParams(authorization.query as Record<string, string>).toString()}`;
+      if (query === '?') query = '';
     }
-    let headers = requestKey ? this.headersFor(requestKey) : this.defaultHeaders;
-    const extraHeaders = data ? this.extensions.providerDataHeaders?.(data) : undefined;
-    if (extraHeaders) headers = { ...headers, ...extraHeaders };
+    if (!baseUrl) throw this.missingBaseUrl();
     let client: UpstreamClient;
     try {
       client = this.client(baseUrl);
     } catch {
       throw new InvalidRequestError(`Provider '${this.providerId}': '${baseUrl}' is not a valid URL.`);
     }
-    return { client, headers, baseUrl };
+    return { client, headers, baseUrl, query };
+  }
+
+  /** The upstream and headers for a request: the config's, or those the request's provider data names. */
+  private target(context: RequestContext): Promise<{ client: UpstreamClient; headers: Record<string, string>; baseUrl: string; query: string }> {
+    const data = context.providerData;
+    const keyField = this.service.providerDataApiKeyField;
+    const urlField = this.service.providerDataBaseUrlField;
+    const requestKey = data && keyField ? stringValue(data[keyField]) : null;
+    const requestUrl = data && urlField ? stringValue(data[urlField]) : null;
+    const baseUrl = requestUrl ?? this.settings.base_url ?? this.service.defaultBaseUrl;
+    // Without a base_url only `authorize` can still supply one (a project given per request).
+    if (!baseUrl && !this.extensions.authorize) throw this.missingBaseUrl();
+    const apiKey = requestKey ?? this.apiKey;
+    if (this.service.requiresApiKey && !apiKey) throw new InvalidRequestError(this.missingKeyMessage(), { code: 'missing_provider_api_key' });
+    let headers = requestKey ? this.headersFor(requestKey) : this.defaultHeaders;
+    const extraHeaders = data ? this.extensions.providerDataHeaders?.(data) : undefined;
+    if (extraHeaders) headers = { ...headers, ...extraHeaders };
+    return this.authorized(baseUrl, apiKey, headers, data ?? null);
   }
 
   private async rerankWith(endpoint: 'base' | 'root', request: RerankRequest, context: RequestContext): Promise<RerankResponse> {
     const body = JSON.stringify(rerankRequestBody(request));
-    const { client: base, headers, baseUrl } = this.target(context);
+    const { client: base, headers, baseUrl, query } = await this.target(context);
     const client = endpoint === 'root' ? this.client(baseUrl.replace(/\/v1\/?$/, '')) : base;
-    return rerankResponseOf(this.providerId, await client.json<unknown>('POST', '/rerank', headers, body, context));
+    return rerankResponseOf(this.providerId, await client.json<unknown>('POST', `/rerank${query}`, headers, body, context));
   }
 
   /** Applies the provider's request defaults and inlines images; returns the request itself when nothing changes. */

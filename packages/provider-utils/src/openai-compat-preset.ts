@@ -1,4 +1,4 @@
-import type { ChatCompletionRequest, JsonSchema, ProviderLogger } from '@cria/api';
+import type { ChatCompletionRequest, EmbeddingsRequest, JsonSchema, ProviderLogger } from '@cria/api';
 import type { OpenAICompatSettings } from './openai-compat-config.js';
 
 /** A model a service lists as an embedding model, with what Cria needs to know of it. */
@@ -22,14 +22,24 @@ export interface OpenAICompatService {
   providerDataBaseUrlField?: string | null;
   /** The environment variable the sample config reads the key from, named in error messages. */
   apiKeyEnv: string | null;
+  /** The environment variable the sample config reads base_url from, named when base_url is missing. */
+  baseUrlEnv?: string | null;
   /** Whether requests fail without an API key (hosted services) or go out without one. */
   requiresApiKey: boolean;
   /** Embedding models the service lists, with their dimensions (others are listed as llm). */
   embeddingModels: Readonly<Record<string, OpenAICompatEmbeddingModel>>;
   /** Turn image URLs into data URLs before sending (the service cannot fetch them). */
   downloadImages: boolean;
-  /** `models`: GET <base>/models answers; `health`: GET the `health` sibling of the base path (vLLM, llama-server). */
-  healthPath: 'models' | 'health';
+  /**
+   * `models`: GET <base>/models answers; `health`: GET the `health` sibling of the base path (vLLM,
+   * llama-server); null: the service has no route to probe (Bedrock), so health checks only that
+   * the provider has what it needs to authenticate.
+   */
+  healthPath: 'models' | 'health' | null;
+  /** False when the service cannot list its models (Bedrock): only registered models are routed to it. Default true. */
+  listsModels?: boolean;
+  /** Operations the service does not offer; requests for them answer 400 (unsupported) without reaching it. */
+  unsupported?: readonly ('completions' | 'embeddings')[];
   /**
    * Where the service reranks, in the Jina / Cohere shape (`{model, query, documents, top_n}` →
    * `{results: [{index, relevance_score}]}`): `base` posts to `<base_url>/rerank` (llama.cpp
@@ -43,8 +53,37 @@ export interface OpenAICompatService {
 export interface OpenAICompatExtensions {
   /** Rewrites a chat request before it is sent (vLLM's default max_tokens); returns the request itself when nothing changes. */
   prepareChatRequest?(request: ChatCompletionRequest): ChatCompletionRequest;
+  /** Rewrites an embeddings request before it is sent (watsonx's project_id); returns the request itself when nothing changes. */
+  prepareEmbeddingsRequest?(request: EmbeddingsRequest): EmbeddingsRequest;
   /** Headers to send with one request, taken from its provider data (passthrough's forward_headers); lower-case names. */
   providerDataHeaders?(providerData: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> | undefined;
+  /**
+   * Authenticates each upstream request the service's own way, instead of `Authorization: Bearer
+   * <api_key>`: an `api-key` header (Azure), a bearer token obtained asynchronously and refreshed
+   * before it expires (Vertex AI's application-default credentials, watsonx's IAM exchange), and
+   * query parameters every request carries (`api-version`). Called for every request, model
+   * listing and health check included, so it should answer from a cache when it can. Throws a
+   * Cria error (AuthenticationError naming what is missing, UpstreamError) when it cannot.
+   */
+  authorize?(request: UpstreamAuthorizationRequest): Promise<UpstreamAuthorization> | UpstreamAuthorization;
+}
+
+/** What `authorize` knows of the request it authenticates. */
+export interface UpstreamAuthorizationRequest {
+  /** The request's key: its provider data's, else the config's api_key; null when neither has one. */
+  apiKey: string | null;
+  /** The request's X-LlamaStack-Provider-Data; null for model listing and health checks. */
+  providerData: Readonly<Record<string, unknown>> | null;
+}
+
+/** How `authorize` authenticates one upstream request. */
+export interface UpstreamAuthorization {
+  /** Headers to set, lower-case names (they replace the bearer header the adapter would send). */
+  headers?: Readonly<Record<string, string>>;
+  /** Query parameters added to the request's URL. */
+  query?: Readonly<Record<string, string>>;
+  /** The API root for this request, when it differs from the configured one (a per-request region or project). */
+  baseUrl?: string;
 }
 
 /** What `configure` receives besides the settings. */

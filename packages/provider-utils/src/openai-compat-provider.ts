@@ -38,7 +38,7 @@ export function openAICompatProvider<Settings extends OpenAICompatSettings>(
     requirements: ['undici'],
     create: (config, context) => {
       const configured = preset.configure ? preset.configure(config, { providerId: context.providerId, logger: context.logger }) : { settings: config };
-      if (!configured.settings.base_url && !preset.defaultBaseUrl && !preset.providerDataBaseUrlField) {
+      if (!configured.settings.base_url && !preset.defaultBaseUrl && !preset.providerDataBaseUrlField && !configured.extensions?.authorize) {
         throw new ConfigError('', `${preset.providerType} needs base_url`);
       }
       return new OpenAICompatInference(configured.settings, preset, context.providerId, context.logger, configured.extensions);

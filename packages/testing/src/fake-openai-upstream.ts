@@ -31,6 +31,8 @@ export interface FakeUpstreamOptions {
    * `fakeRelevance` (shared query words). Absent: no rerank route.
    */
   rerank?: 'vllm' | 'llama-cpp-server';
+  /** The path the API is served under (`/v1` by default; watsonx's `/ml/v1`), stripped from recorded paths. */
+  basePath?: string;
   host?: string;
   port?: number;
 }
@@ -38,6 +40,8 @@ export interface FakeUpstreamOptions {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The request's URL as sent: its full path and query string. */
+  url: string;
   headers: IncomingMessage['headers'];
   body: any;
 }
@@ -130,7 +134,8 @@ export class FakeOpenAIUpstream {
       this.inFlight--;
       if (!res.writableFinished) this.abortedRequests++;
     });
-    const path = (req.url ?? '/').split('?')[0]!.replace(/^\/v1/, '');
+    const rawPath = (req.url ?? '/').split('?')[0]!;
+    const path = rawPath.startsWith(this.options.basePath ?? '/v1') ? rawPath.slice((this.options.basePath ?? '/v1').length) : rawPath;
     let raw = '';
     for await (const chunk of req) raw += chunk;
     let body: any = {};
@@ -142,7 +147,7 @@ export class FakeOpenAIUpstream {
       }
     }
     if (this.options.record !== false) {
-      this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      this.requests.push({ method: req.method ?? 'GET', path, url: req.url ?? '/', headers: req.headers, body });
       if (this.requests.length > 1000) this.requests.shift();
     }
     if (this.options.apiKey && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
