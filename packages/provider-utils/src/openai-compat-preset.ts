@@ -105,6 +105,8 @@ export interface OpenAICompatPreset<Settings extends OpenAICompatSettings = Open
   secretConfigKeys?: readonly string[];
   /** The config `cria new-provider` and the docs show; `${env.X}` references allowed. */
   sampleConfig: Record<string, unknown>;
+  /** Environment variables the provider reads itself besides those of `sampleConfig` (`GOOGLE_APPLICATION_CREDENTIALS`). */
+  environment?: readonly string[];
   /**
    * Reads the provider's own keys when an instance is created: returns the shared settings the
    * adapter runs with (a deprecated key moved to its new place, say) and the provider's

@@ -33,6 +33,7 @@ export function openAICompatProvider<Settings extends OpenAICompatSettings>(
     configSchema,
     ...(options.configValidator ? { configValidator: options.configValidator } : {}),
     sampleConfig: preset.sampleConfig,
+    ...(preset.environment ? { environment: preset.environment } : {}),
     secretConfigKeys: ['api_key', ...(preset.secretConfigKeys ?? [])],
     ...(dataSchema ? { providerDataSchema: dataSchema } : {}),
     requirements: ['undici'],

@@ -71,6 +71,7 @@ export const vertexAIPreset: OpenAICompatPreset<VertexAISettings> = {
   configProperties: vertexAIConfigProperties,
   secretConfigKeys: ['access_token'],
   sampleConfig: { project: '${env.VERTEX_AI_PROJECT:=}', location: '${env.VERTEX_AI_LOCATION:=global}' },
+  environment: ['GOOGLE_APPLICATION_CREDENTIALS'],
   configure(settings) {
     const { project, location, access_token: accessToken, ...shared } = settings;
     const resolved = { project: nonEmpty(project), location: nonEmpty(location) ?? 'global', accessToken: nonEmpty(accessToken), baseUrl: nonEmpty(shared.base_url) };
