@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import chromadbProvider from './index.js';
 import { bm25, keywordTerms } from './chromadb-keyword.js';
-import { type ChromaServer, startChromaServer } from './chromadb-server.test-helper.js';
+import { type ChromaServer, startChromaServer } from '../test/chromadb-server.js';
 
 const persistence = { backend: 'kv_default', namespace: 'vector_io::chroma_remote' };
 const temp = temporaryDirectory('cria-chromadb-');
