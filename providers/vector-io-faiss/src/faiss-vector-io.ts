@@ -100,10 +100,12 @@ export class FaissVectorIO implements VectorIOProvider, ProviderLifecycle {
     });
   }
 
+  /** Checks every chunk first, so a bad embedding rejects the whole call before anything is written; stores are looked up again once the write's turn comes. */
   async insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void> {
-    const index = this.index(storeId);
-    chunks.forEach((chunk, position) => checkEmbedding(chunk.embedding, index.dimension, `chunks[${position}].embedding`));
+    const { dimension } = this.index(storeId);
+    chunks.forEach((chunk, position) => checkEmbedding(chunk.embedding, dimension, `chunks[${position}].embedding`));
     return this.serially(async () => {
+      const index = this.index(storeId);
       for (const chunk of lastOfEachId(chunks)) {
         const entry = indexedChunk(chunk, index.nextSequence());
         await this.kv.set(chunkKey(storeId, entry.sequence), persisted(entry));
@@ -114,8 +116,9 @@ export class FaissVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async deleteChunks(storeId: string, selector: ChunkSelector): Promise<void> {
-    const index = this.index(storeId);
+    this.index(storeId);
     return this.serially(async () => {
+      const index = this.index(storeId);
       const selected = 'fileId' in selector ? index.ofFile(selector.fileId) : index.withIds(selector.chunkIds);
       for (const chunk of selected) {
         await this.kv.delete(chunkKey(storeId, chunk.sequence));
@@ -128,7 +131,7 @@ export class FaissVectorIO implements VectorIOProvider, ProviderLifecycle {
     const index = this.index(storeId);
     const embedding = checkChunkQuery(query, index.dimension);
     if (query.mode !== 'vector') {
-      throw new UnsupportedError(`inline::faiss searches by vector only, as Llama Stack's faiss does; ${query.mode} search needs a provider with keyword search (inline::sqlite-vec, remote::pgvector).`, { param: 'search_mode' });
+      throw new UnsupportedError(`inline::faiss searches by vector only, as Llama Stack's faiss does; ${query.mode} search needs a provider with keyword search (inline::sqlite-vec, remote::pgvector, remote::chromadb).`, { param: 'search_mode' });
     }
     return withinScoreThreshold(index.nearest(embedding!, query.maxChunks, query.filter), query.scoreThreshold);
   }
@@ -140,8 +143,9 @@ export class FaissVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void> {
-    const index = this.index(storeId);
+    this.index(storeId);
     return this.serially(async () => {
+      const index = this.index(storeId);
       const updated = index.ofFile(selector.fileId).map((chunk) => ({ ...chunk, metadata }));
       for (const chunk of updated) await this.kv.set(chunkKey(storeId, chunk.sequence), persisted(chunk));
       for (const chunk of updated) index.get(chunk.chunkId)!.metadata = metadata;
