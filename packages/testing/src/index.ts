@@ -6,7 +6,7 @@ export { describeInferenceContract, describeRemoteInferenceContract, type Infere
 export { describeToolRuntimeContract, type ToolRuntimeContractTarget } from './tool-runtime-contract.js';
 export { describeFilesContract, type FilesContractOptions } from './files-contract.js';
 export { cachedTinyModel, TINY_MODEL_CHAT_TEMPLATE, type TinyModelInfo, type TinyModelOptions, writeTinyModel } from './tiny-model.js';
-export { describeVectorIOContract, seededRandom, type VectorIOContractHarness } from './vector-io-contract.js';
+export { describeVectorIOContract, seededRandom, type VectorIOContractHarness, type VectorIOContractOptions } from './vector-io-contract.js';
 export { createTestProvider, type ProviderImpl, type RestartableProvider, restartableProvider, type TestProvider, type TestProviderOptions } from './provider-harness.js';
 export { type PgliteServer, type PgliteServerOptions, startPgliteServer } from './pglite-server.js';
 export { vectorStoresDistribution, type VectorStoresDistributionOptions } from './vector-stores-harness.js';

@@ -12,6 +12,8 @@ import { matchesAttributeFilter } from '@cria/provider-utils/vector-io';
 export interface VectorIOContractSuite {
   /** The provider under test (a new instance after `restart`). */
   readonly provider: VectorIOProvider & ProviderLifecycle;
+  /** Whether the provider searches by keyword (and so hybrid); when not, it refuses both as unsupported. */
+  readonly keywordSearch: boolean;
   /** The corpus the stores hold by default. */
   readonly chunks: readonly VectorChunk[];
   /** The suite's one random source: the parts draw from it in the order they are declared. */

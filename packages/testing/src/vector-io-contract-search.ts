@@ -40,6 +40,18 @@ export function queryValidationTests(suite: VectorIOContractSuite): void {
 /** Keyword search, both hybrid rerankers, and score thresholds. */
 export function rankingTests(suite: VectorIOContractSuite): void {
   const { chunks, random, newStore, query } = suite;
+  if (!suite.keywordSearch) {
+    it('refuses keyword and hybrid search as unsupported, and drops vector matches below score_threshold', async () => {
+      const storeId = await newStore();
+      const embedding = randomVector(random);
+      await expect(query(storeId, { mode: 'keyword', text: 'llama' })).rejects.toMatchObject({ kind: 'unsupported', message: expect.stringContaining('keyword') });
+      await expect(query(storeId, { mode: 'hybrid', embedding, text: 'llama' })).rejects.toMatchObject({ kind: 'unsupported', message: expect.stringContaining('hybrid') });
+      const vector = await query(storeId, { mode: 'vector', embedding, maxChunks: 10 });
+      expect(ids(await query(storeId, { mode: 'vector', embedding, maxChunks: 10, scoreThreshold: vector[3]!.score }))).toEqual(ids(vector.slice(0, 4)));
+      expect(await query(storeId, { mode: 'vector', embedding, scoreThreshold: 1.5 })).toEqual([]);
+    });
+    return;
+  }
   it('searches by keyword, ranking chunks with more of the words first', async () => {
     const storeId = await newStore();
     const matches = await query(storeId, { mode: 'keyword', text: 'Llama, red!', maxChunks: 40 });
@@ -138,6 +150,8 @@ export function attributeFilterTests(suite: VectorIOContractSuite): void {
       const matches = await query(storeId, { mode: 'vector', embedding, maxChunks: 5, filter });
       expect(ids(matches)).toEqual(expected.map((match) => match.chunkId));
     });
+
+    if (!suite.keywordSearch) return;
 
     it.each(FILTERS)('keyword search honours %s', async (_, filter) => {
       const matches = await query(storeId, { mode: 'keyword', text: 'llama blue', maxChunks: 40, filter });

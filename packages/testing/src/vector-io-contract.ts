@@ -18,6 +18,16 @@ export interface VectorIOContractHarness {
   close(): Promise<void>;
 }
 
+/** What a provider declares it supports, so the suite leaves the rest out. */
+export interface VectorIOContractOptions {
+  /**
+   * Whether the provider searches by keyword and so hybrid (default true). A vector-only
+   * provider, as Llama Stack's faiss is, must refuse keyword and hybrid queries with
+   * UnsupportedError; the suite checks that instead of ranking them.
+   */
+  keywordSearch?: boolean;
+}
+
 /**
  * The contract every vector IO provider passes, exercising the VectorIOProvider directly:
  * registering stores, inserting (and replacing) chunks, vector / keyword / hybrid search with
@@ -25,7 +35,7 @@ export interface VectorIOContractHarness {
  * in insertion order (with or without embeddings), replacing a file's metadata, dropping a store,
  * and finding everything again after a restart.
  */
-export function describeVectorIOContract(name: string, setup: () => Promise<VectorIOContractHarness>): void {
+export function describeVectorIOContract(name: string, setup: () => Promise<VectorIOContractHarness>, options: VectorIOContractOptions = {}): void {
   describe(`vector IO contract: ${name}`, () => {
     let harness: VectorIOContractHarness;
     let provider: VectorIOProvider & ProviderLifecycle;
@@ -36,6 +46,7 @@ export function describeVectorIOContract(name: string, setup: () => Promise<Vect
       get provider() {
         return provider;
       },
+      keywordSearch: options.keywordSearch ?? true,
       chunks,
       random: seededRandom(11),
       newStore: async (contents: readonly VectorChunk[] = chunks): Promise<string> => {
