@@ -95,6 +95,8 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     const base64 = request.encoding_format === 'base64';
     const response = await client.json<EmbeddingsResponse>('POST', '/embeddings', headers, JSON.stringify({ ...request, encoding_format: 'float' }), context);
     if (!response || !Array.isArray(response.data)) throw new UpstreamError(this.providerId, `${this.providerId} answered the embeddings request with an unexpected body (no data)`, { status: null });
+    // Some services (Gemini) send no usage; OpenAI's shape requires it.
+    response.usage ??= { prompt_tokens: 0, total_tokens: 0 };
     if (base64) {
       for (const item of response.data) {
         if (Array.isArray(item.embedding)) item.embedding = Buffer.from(new Float32Array(item.embedding).buffer).toString('base64');
@@ -107,17 +109,29 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     const baseUrl = this.settings.base_url ?? this.service.defaultBaseUrl;
     if (!baseUrl) return undefined;
     if (this.service.requiresApiKey && !this.apiKey) return undefined;
-    const reply = await this.client(baseUrl).json<{ data?: { id: string }[] }>('GET', '/models', this.defaultHeaders, undefined, undefined);
+    const ids = await this.modelIds(baseUrl, undefined);
     const allowed = this.settings.allowed_models?.length ? new Set(this.settings.allowed_models) : null;
-    return (reply.data ?? [])
-      .filter((model) => typeof model?.id === 'string' && (!allowed || allowed.has(model.id)))
-      .map((model) => {
-        const embedding = this.service.embeddingModels[model.id];
-        if (embedding) return { providerModelId: model.id, modelType: 'embedding' as const, metadata: { ...embedding } };
+    return ids
+      .filter((id) => !allowed || allowed.has(id))
+      .map((id) => {
+        const embedding = this.service.embeddingModels[id];
+        if (embedding) return { providerModelId: id, modelType: 'embedding' as const, metadata: { ...embedding } };
         // Llama Stack's vLLM adapter: the model list has no type, so a reranker is known by its name.
-        if (this.service.rerankEndpoint && /rerank/i.test(model.id)) return { providerModelId: model.id, modelType: 'rerank' as const, metadata: {} };
-        return { providerModelId: model.id, modelType: 'llm' as const, metadata: {} };
+        if (this.service.rerankEndpoint && /rerank/i.test(id)) return { providerModelId: id, modelType: 'rerank' as const, metadata: {} };
+        return { providerModelId: id, modelType: 'llm' as const, metadata: {} };
       });
+  }
+
+  /** The service's model ids: OpenAI's `GET <base_url>/models`, or where the provider's `modelList` says. */
+  private async modelIds(baseUrl: string, abort: { signal: AbortSignal } | undefined): Promise<string[]> {
+    const modelList = this.extensions.modelList;
+    if (!modelList) {
+      const reply = await this.client(baseUrl).json<{ data?: { id?: unknown }[] }>('GET', '/models', this.defaultHeaders, undefined, abort);
+      return (reply?.data ?? []).map((model) => model?.id).filter((id): id is string => typeof id === 'string');
+    }
+    const url = new URL(modelList.url(baseUrl));
+    const reply = await this.client(url.origin).json<unknown>('GET', `${url.pathname}${url.search}`, this.defaultHeaders, undefined, abort);
+    return modelList.idsOf(reply);
   }
 
   shouldRefreshModels(): boolean {
@@ -132,13 +146,18 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
     const baseUrl = this.settings.base_url ?? this.service.defaultBaseUrl;
     if (!baseUrl) return { status: 'Error', message: 'no base_url configured' };
+    if (this.service.requiresApiKey && !this.apiKey) {
+      const where = this.service.apiKeyEnv ? `api_key (${this.service.apiKeyEnv})` : 'api_key';
+      const perRequest = this.service.providerDataApiKeyField ? `; requests may pass ${this.service.providerDataApiKeyField} in X-LlamaStack-Provider-Data` : '';
+      return { status: 'Error', message: `no API key: set ${where}${perRequest}` };
+    }
     try {
       if (this.service.healthPath === 'health') {
         const response = await undiciRequest(new URL('health', baseUrl), { method: 'GET', headersTimeout: 5_000, bodyTimeout: 5_000 });
         await response.body.text();
         if (response.statusCode >= 400) return { status: 'Error', message: `GET /health answered ${response.statusCode}` };
       } else {
-        await this.client(baseUrl).json('GET', '/models', this.defaultHeaders, undefined, { signal: AbortSignal.timeout(5_000) });
+        await this.modelIds(baseUrl, { signal: AbortSignal.timeout(5_000) });
       }
       return { status: 'OK' };
     } catch (error) {
