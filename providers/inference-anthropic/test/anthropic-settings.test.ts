@@ -44,6 +44,12 @@ describe('remote::anthropic settings', () => {
     expect(failure.error.message).toMatch(/anthropic_api_key.*ANTHROPIC_API_KEY/);
   });
 
+  it('shows no key in GET /v1/providers', async () => {
+    const providers = await (await fetch(`${server.url}/v1/providers`)).text();
+    expect(providers).toContain('"api_key"');
+    expect(providers).not.toContain('sk-ant-configured');
+  });
+
   it('lists models with x-api-key and anthropic-version', async () => {
     const models = upstream.lastRequest('/models')!;
     expect(models.headers['x-api-key']).toBe('sk-ant-configured');
