@@ -100,6 +100,8 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     const base64 = request.encoding_format === 'base64';
     const response = await client.json<EmbeddingsResponse>('POST', `/embeddings${query}`, headers, JSON.stringify({ ...prepared, encoding_format: 'float' }), context);
     if (!response || !Array.isArray(response.data)) throw new UpstreamError(this.providerId, `${this.providerId} answered the embeddings request with an unexpected body (no data)`, { status: null });
+    // Some services (Gemini) send no usage; OpenAI's shape requires it.
+    response.usage ??= { prompt_tokens: 0, total_tokens: 0 };
     if (base64) {
       for (const item of response.data) {
         if (Array.isArray(item.embedding)) item.embedding = Buffer.from(new Float32Array(item.embedding).buffer).toString('base64');
@@ -113,18 +115,29 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     const baseUrl = this.settings.base_url ?? this.service.defaultBaseUrl;
     if (!baseUrl) return undefined;
     if (this.service.requiresApiKey && !this.apiKey) return undefined;
-    const { client, headers, query } = await this.authorized(baseUrl, this.apiKey, this.defaultHeaders, null);
-    const reply = await client.json<{ data?: { id: string }[] }>('GET', `/models${query}`, headers, undefined, undefined);
+    const ids = await this.modelIds(await this.authorized(baseUrl, this.apiKey, this.defaultHeaders, null), undefined);
     const allowed = this.settings.allowed_models?.length ? new Set(this.settings.allowed_models) : null;
-    return (reply.data ?? [])
-      .filter((model) => typeof model?.id === 'string' && (!allowed || allowed.has(model.id)))
-      .map((model) => {
-        const embedding = this.service.embeddingModels[model.id];
-        if (embedding) return { providerModelId: model.id, modelType: 'embedding' as const, metadata: { ...embedding } };
+    return ids
+      .filter((id) => !allowed || allowed.has(id))
+      .map((id) => {
+        const embedding = this.service.embeddingModels[id];
+        if (embedding) return { providerModelId: id, modelType: 'embedding' as const, metadata: { ...embedding } };
         // Llama Stack's vLLM adapter: the model list has no type, so a reranker is known by its name.
-        if (this.service.rerankEndpoint && /rerank/i.test(model.id)) return { providerModelId: model.id, modelType: 'rerank' as const, metadata: {} };
-        return { providerModelId: model.id, modelType: 'llm' as const, metadata: {} };
+        if (this.service.rerankEndpoint && /rerank/i.test(id)) return { providerModelId: id, modelType: 'rerank' as const, metadata: {} };
+        return { providerModelId: id, modelType: 'llm' as const, metadata: {} };
       });
+  }
+
+  /** The service's model ids: OpenAI's `GET <base_url>/models`, or where the provider's `modelList` says. */
+  private async modelIds(target: { client: UpstreamClient; headers: Record<string, string>; baseUrl: string; query: string }, abort: { signal: AbortSignal } | undefined): Promise<string[]> {
+    const modelList = this.extensions.modelList;
+    if (!modelList) {
+      const reply = await target.client.json<{ data?: { id?: unknown }[] }>('GET', `/models${target.query}`, target.headers, undefined, abort);
+      return (reply?.data ?? []).map((model) => model?.id).filter((id): id is string => typeof id === 'string');
+    }
+    const url = new URL(modelList.url(target.baseUrl));
+    const reply = await this.client(url.origin).json<unknown>('GET', `${url.pathname}${url.search}`, target.headers, undefined, abort);
+    return modelList.idsOf(reply);
   }
 
   shouldRefreshModels(): boolean {
@@ -147,8 +160,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
         await response.body.text();
         if (response.statusCode >= 400) return { status: 'Error', message: `GET /health answered ${response.statusCode}` };
       } else if (this.service.healthPath === 'models') {
-        const { client, headers, query } = authorized;
-        await client.json('GET', `/models${query}`, headers, undefined, { signal: AbortSignal.timeout(5_000) });
+        await this.modelIds(authorized, { signal: AbortSignal.timeout(5_000) });
       }
       return { status: 'OK' };
     } catch (error) {

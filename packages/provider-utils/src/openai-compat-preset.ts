@@ -58,6 +58,12 @@ export interface OpenAICompatExtensions {
   /** Headers to send with one request, taken from its provider data (passthrough's forward_headers); lower-case names. */
   providerDataHeaders?(providerData: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> | undefined;
   /**
+   * Where the model list is read when it is not OpenAI's `GET <base_url>/models` (Databricks'
+   * serving endpoints): the URL to GET (with the configured headers) and the ids in its reply.
+   * The health check reads it too.
+   */
+  modelList?: { url(baseUrl: string): string; idsOf(reply: unknown): string[] };
+  /**
    * Authenticates each upstream request the service's own way, instead of `Authorization: Bearer
    * <api_key>`: an `api-key` header (Azure), a bearer token obtained asynchronously and refreshed
    * before it expires (Vertex AI's application-default credentials, watsonx's IAM exchange), and
@@ -112,5 +118,13 @@ export interface OpenAICompatPreset<Settings extends OpenAICompatSettings = Open
    * adapter runs with (a deprecated key moved to its new place, say) and the provider's
    * extensions. Without it the config is used as it is.
    */
-  configure?(settings: Settings, context: OpenAICompatConfigureContext): { settings: OpenAICompatSettings; extensions?: OpenAICompatExtensions };
+  configure?(
+    settings: Settings,
+    context: OpenAICompatConfigureContext,
+  ): {
+    settings: OpenAICompatSettings;
+    extensions?: OpenAICompatExtensions;
+    /** What differs for this instance from the preset's description (NVIDIA needs a key only on its hosted API). */
+    service?: Partial<Pick<OpenAICompatService, 'requiresApiKey' | 'downloadImages'>>;
+  };
 }

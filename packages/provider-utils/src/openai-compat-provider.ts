@@ -42,7 +42,8 @@ export function openAICompatProvider<Settings extends OpenAICompatSettings>(
       if (!configured.settings.base_url && !preset.defaultBaseUrl && !preset.providerDataBaseUrlField && !configured.extensions?.authorize) {
         throw new ConfigError('', `${preset.providerType} needs base_url`);
       }
-      return new OpenAICompatInference(configured.settings, preset, context.providerId, context.logger, configured.extensions);
+      const service = configured.service ? { ...preset, ...configured.service } : preset;
+      return new OpenAICompatInference(configured.settings, service, context.providerId, context.logger, configured.extensions);
     },
   });
 }

@@ -3,6 +3,7 @@ export { INFERENCE_RECORDINGS_DIR, loadRecordings, type ProviderRecording, Recor
 export { type CliServer, startCliServer } from './cli-server.js';
 export { remoteInferenceDistribution, sqliteStorage, startTestServer, temporaryDirectory, testCatalog, type TestServer, type TestServerOptions } from './server-harness.js';
 export { describeInferenceContract, describeRemoteInferenceContract, type InferenceContractTarget } from './inference-contract.js';
+export { describeRecordedReplies, type RecordedRepliesOptions } from './recorded-replies-suite.js';
 export { describeToolRuntimeContract, type ToolRuntimeContractTarget } from './tool-runtime-contract.js';
 export { describeFilesContract, type FilesContractOptions } from './files-contract.js';
 export { cachedTinyModel, TINY_MODEL_CHAT_TEMPLATE, type TinyModelInfo, type TinyModelOptions, writeTinyModel } from './tiny-model.js';
