@@ -21,5 +21,6 @@ export type * from './protocols/datasetio.js';
 export type * from './protocols/scoring.js';
 export type * from './protocols/eval.js';
 export type * from './protocols/batches.js';
+export type * from './protocols/file-processors.js';
 export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
 export { resolveConfigPath } from './config-paths.js';

@@ -13,5 +13,6 @@ export default defineProvider<'files', S3FilesConfig>({
   configSchema,
   configValidator,
   sampleConfig,
+  secretConfigKeys: ['aws_access_key_id', 'aws_secret_access_key'],
   create: (config, context) => S3Files.open(config, context),
 });
