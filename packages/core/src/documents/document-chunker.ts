@@ -35,8 +35,8 @@ export class DocumentChunker {
 
   async chunk(bytes: Buffer, filename: string, options: DocumentChunkingOptions): Promise<DocumentChunks> {
     if (options.overlapTokens >= options.maxTokens) throw new RangeError(`chunk overlap (${options.overlapTokens}) must be smaller than the chunk size (${options.maxTokens})`);
-    // A buffer of its own, handed to the worker without a copy.
-    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : new Uint8Array(bytes).buffer;
+    // A copy of its own, handed over to the worker: the caller keeps its bytes.
+    const owned = new Uint8Array(bytes).buffer;
     try {
       return await this.pool.run({ bytes: owned, filename, maxTokens: options.maxTokens, overlapTokens: options.overlapTokens, cleanText: options.cleanText ?? false }, [owned]);
     } catch (error) {
