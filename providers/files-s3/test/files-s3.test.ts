@@ -1,9 +1,10 @@
 import { createServer } from 'node:net';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from '@20minutes/s3rver';
+import OpenAI, { toFile } from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, type FilesProvider, type FileUpload, InvalidRequestError, NotFoundError, type RequestContext, UnavailableError } from '@cria/api';
-import { createTestProvider, describeFilesContract, restartableProvider, type TestProvider, temporaryDirectory } from '@cria/testing';
+import { clientFailure, createTestProvider, describeFilesContract, restartableProvider, startTestServer, type TestProvider, temporaryDirectory } from '@cria/testing';
 import s3 from '../src/index.js';
 
 const context: RequestContext = { signal: new AbortController().signal, providerData: null };
@@ -168,5 +169,50 @@ describe('remote::s3', () => {
     client.destroy();
     await expect(provider.impl.retrieveFileContent(file.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(provider.impl.retrieveFile(file.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('remote::s3 behind the server, with the openai client', () => {
+  const data = temporaryDirectory();
+  afterAll(() => data.remove());
+
+  async function serve(endpointUrl: string, bucket: string) {
+    const server = await startTestServer({
+      distribution: {
+        apis: ['files'],
+        providers: { files: [{ provider_id: 's3', provider_type: 'remote::s3', config: { bucket_name: bucket, endpoint_url: endpointUrl, auto_create_bucket: true, ...ACCESS, metadata_store: { backend: 'sql_default', table_name: 's3_files_metadata' } } }] },
+      },
+      dataDir: data.dir,
+    });
+    return { server, client: new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 }) };
+  }
+
+  it('uploads, lists, downloads and deletes through the files routes', async () => {
+    const bucket = freshBucket();
+    const { server, client } = await serve(endpoint, bucket);
+    try {
+      const file = await client.files.create({ file: await toFile(Buffer.from('{"a": 1}\n'), 'rows.jsonl'), purpose: 'batch' });
+      expect(file).toMatchObject({ object: 'file', filename: 'rows.jsonl', purpose: 'batch', bytes: 9 });
+      expect(await objectKeys(bucket)).toEqual([file.id]);
+      expect((await client.files.list({ purpose: 'batch' })).data.map((entry) => entry.id)).toEqual([file.id]);
+      expect(await (await client.files.content(file.id)).text()).toBe('{"a": 1}\n');
+      expect(await client.files.delete(file.id)).toMatchObject({ id: file.id, deleted: true });
+      expect(await objectKeys(bucket)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('starts with S3 down and answers 503 naming the endpoint', async () => {
+    const deadEndpoint = `http://127.0.0.1:${await closedPort()}`;
+    const { server, client } = await serve(deadEndpoint, 'cria-down');
+    try {
+      const failure = await clientFailure(client.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'assistants' }));
+      expect(failure.status).toBe(503);
+      expect(failure.error.message).toContain(deadEndpoint);
+      expect((await client.files.list()).data).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
