@@ -1,5 +1,6 @@
 import type { AgentsApi, AgentsProvider } from './protocols/agents.js';
 import type { BatchesApi, BatchesProvider } from './protocols/batches.js';
+import type { FileProcessorsApi, FileProcessorsProvider } from './protocols/file-processors.js';
 import type { ConversationsApi } from './protocols/conversations.js';
 import type { FilesApi, FilesProvider } from './protocols/files.js';
 import type { InferenceApi, InferenceProvider, ModelsApi } from './protocols/inference.js';
@@ -51,6 +52,7 @@ export interface CriaApis {
   inspect: { provider: never; router: InspectApi };
   providers: { provider: never; router: ProvidersApi };
   batches: { provider: BatchesProvider; router: BatchesApi };
+  file_processors: { provider: FileProcessorsProvider; router: FileProcessorsApi };
 }
 
 /** The name of an API in the map. */

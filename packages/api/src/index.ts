@@ -22,5 +22,6 @@ export type * from './protocols/scoring.js';
 export type * from './protocols/eval.js';
 export type * from './protocols/batches.js';
 export type * from './protocols/telemetry.js';
+export type * from './protocols/file-processors.js';
 export { API_SCHEMA_ID, apiSchemas, schemaRef, listOf, nullable, object, ref, type JsonSchema, type JsonSchemaType } from './schemas/index.js';
 export { resolveConfigPath } from './config-paths.js';

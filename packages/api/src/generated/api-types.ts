@@ -4124,6 +4124,64 @@ export interface LogEventRequest {
   ttl_seconds: number;
 }
 /**
+ * POST /v1alpha/file-processors/process (multipart/form-data): the form fields besides the optional `file` part (Body_process_file_v1alpha_file_processors_process_post).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "FileProcessorsProcessForm".
+ */
+export interface FileProcessorsProcessForm {
+  /**
+   * A file of the files API to process; mutually exclusive with the `file` part.
+   */
+  file_id?: string | null;
+  /**
+   * Provider-specific options, a JSON object.
+   */
+  options?: string | null;
+  /**
+   * A JSON chunking strategy: `{"type": "auto"}` or `{"type": "static", "static": {...}}`; absent: the whole text as one chunk.
+   */
+  chunking_strategy?: string | null;
+}
+/**
+ * A chunk of a processed file (Llama Stack's Chunk).
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ProcessedFileChunk".
+ */
+export interface ProcessedFileChunk {
+  /**
+   * The chunk's text.
+   */
+  content: string;
+  chunk_id: string;
+  /**
+   * document_id, filename, file_id (when processed from the files API), token_count, metadata_token_count, chunk_tokenizer.
+   */
+  metadata: {
+    [k: string]: unknown;
+  };
+  chunk_metadata: ChunkMetadata;
+}
+/**
+ * POST /v1alpha/file-processors/process.
+ *
+ * This interface was referenced by `CriaApi`'s JSON-Schema
+ * via the `definition` "ProcessFileResponse".
+ */
+export interface ProcessFileResponse {
+  /**
+   * The file's text in chunks; empty when it has no text.
+   */
+  chunks: ProcessedFileChunk[];
+  /**
+   * The run: processor, processing_time_ms, extraction_method, file_size_bytes, page_count and the PDF's metadata.
+   */
+  metadata: {
+    [k: string]: unknown;
+  };
+}
+/**
  * This interface was referenced by `CriaApi`'s JSON-Schema
  * via the `definition` "DistributionProvider".
  */
@@ -4721,6 +4779,7 @@ export interface ApiSchemaTypes {
   FileDeleted: FileDeleted;
   FileExpiresAfter: FileExpiresAfter;
   FileList: FileList;
+  FileProcessorsProcessForm: FileProcessorsProcessForm;
   FilePurpose: FilePurpose;
   FileUploadForm: FileUploadForm;
   FunctionDefinition: FunctionDefinition;
@@ -4773,6 +4832,8 @@ export interface ApiSchemaTypes {
   OpenApiDocument: OpenApiDocument;
   OutboundConfig: OutboundConfig;
   PaginatedResponse: PaginatedResponse;
+  ProcessFileResponse: ProcessFileResponse;
+  ProcessedFileChunk: ProcessedFileChunk;
   PrometheusText: PrometheusText;
   Prompt: Prompt;
   ProviderInfo: ProviderInfo;

@@ -5,6 +5,7 @@ import { completionsSchemas } from './schemas-completions.js';
 import { conversationsSchemas } from './schemas-conversations.js';
 import { distributionSchemas } from './schemas-distribution.js';
 import { filesSchemas } from './schemas-files.js';
+import { fileProcessorsSchemas } from './schemas-file-processors.js';
 import type { JsonSchema } from './json-schema.js';
 import { modelsSchemas } from './schemas-models.js';
 import { promptsSchemas } from './schemas-prompts.js';
@@ -54,6 +55,7 @@ export const apiSchemas: JsonSchema & { definitions: Record<string, JsonSchema> 
     ...evalSchemas,
     ...batchesSchemas,
     ...telemetrySchemas,
+    ...fileProcessorsSchemas,
     ...distributionSchemas,
   }),
 };

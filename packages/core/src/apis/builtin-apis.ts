@@ -26,4 +26,5 @@ export const BUILTIN_APIS: readonly BuiltinApi[] = [
   { name: 'inspect', kind: 'core', load: async () => (await import('./inspect/inspect-api.js')).inspectApi },
   { name: 'providers', kind: 'core', load: async () => (await import('./providers/providers-api.js')).providersApi },
   { name: 'batches', kind: 'providers', load: async () => (await import('./batches/batches-api.js')).batchesApi },
+  { name: 'file_processors', kind: 'providers', load: async () => (await import('./file-processors/file-processors-api.js')).fileProcessorsApi },
 ];

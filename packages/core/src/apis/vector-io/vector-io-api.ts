@@ -17,6 +17,8 @@ export const vectorIoApi = defineApi({
   description: 'Vector stores (OpenAI\'s API, with file ingestion and search) and Llama Stack\'s chunk insert and query.',
   kind: 'providers',
   dependencies: ['inference', 'models', 'files'],
+  // With a file processor served, attached files are read and chunked through it.
+  optionalDependencies: ['file_processors'],
   stores: [{ name: 'vector_stores', kind: 'sql', description: 'Vector stores, their files and file batches (`table_name` prefixes the tables).' }],
   createRouter({ providers, deps, config, storeRef, storage, registry, logger, allProviders }) {
     const own = storeRef('vector_stores') as SqlStoreRef | null;
@@ -31,6 +33,7 @@ export const vectorIoApi = defineApi({
       providers,
       tables: new VectorStoresTables(() => storage.sql({ backend: reference.backend, table_name: prefix }), prefix),
       files: deps.files,
+      fileProcessors: deps.file_processors ?? null,
       // With every inference provider disabled, embedding fails early with a clear reason.
       inference: allProviders().some((provider) => provider.api === 'inference') ? deps.inference : null,
       models: deps.models,

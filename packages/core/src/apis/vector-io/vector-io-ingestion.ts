@@ -1,4 +1,5 @@
 import {
+  type FileProcessorsApi,
   type FilesApi,
   type InsertChunksRequest,
   InvalidRequestError,
@@ -44,6 +45,8 @@ export interface VectorIOIngestionOptions {
   tables: VectorStoresTables;
   /** The files API, to read attached files. */
   files: FilesApi | null;
+  /** When the distribution serves file processors, files are read and chunked through them. */
+  fileProcessors?: FileProcessorsApi | null;
   embedder: ChunkEmbedder;
   /** Serialises what changes one attached file: the end of its ingestion, attribute updates, removal. */
   locks: KeyedLock;
@@ -61,6 +64,7 @@ export class VectorIOIngestion {
   private readonly catalog: VectorStoreCatalog;
   private readonly tables: VectorStoresTables;
   private readonly files: FilesApi | null;
+  private readonly fileProcessors: FileProcessorsApi | null;
   private readonly embedder: ChunkEmbedder;
   private readonly locks: KeyedLock;
   private readonly logger: ProviderLogger;
@@ -73,6 +77,7 @@ export class VectorIOIngestion {
     this.catalog = options.catalog;
     this.tables = options.tables;
     this.files = options.files;
+    this.fileProcessors = options.fileProcessors ?? null;
     this.embedder = options.embedder;
     this.locks = options.locks;
     this.logger = options.logger;
@@ -122,7 +127,7 @@ export class VectorIOIngestion {
     if (!state || this.catalog.unavailableReason(vectorStoreId) || attached?.status !== 'in_progress') return;
     try {
       const { max_chunk_size_tokens: size = DEFAULT_CHUNK_SIZE_TOKENS, chunk_overlap_tokens: overlap = DEFAULT_CHUNK_OVERLAP_TOKENS } = attached.chunkingStrategy.static;
-      const pieces = await this.fileChunks(attached, size, overlap);
+      const pieces = this.fileProcessors ? await this.processedChunks(attached, size, overlap, signal) : await this.fileChunks(attached, size, overlap);
       signal.throwIfAborted();
       if (pieces.length === 0) throw new IngestionError('invalid_file', 'No text could be extracted from the file, so it has nothing to search.');
       const vectors = await this.embedder.embed(embeddingTarget(state), pieces.map((piece) => piece.text), signal);
@@ -190,6 +195,25 @@ export class VectorIOIngestion {
   /** Stops the chunking threads. */
   close(): Promise<void> {
     return this.chunkers.close();
+  }
+
+  /** The file's chunks from the file processors API (read there from the files API). */
+  private async processedChunks(file: FileRecord, maxTokens: number, overlapTokens: number, signal: AbortSignal): Promise<TextChunk[]> {
+    let processed;
+    try {
+      processed = await this.fileProcessors!.processFile(
+        { fileId: file.fileId, chunkingStrategy: { type: 'static', static: { max_chunk_size_tokens: maxTokens, chunk_overlap_tokens: overlapTokens } } },
+        { signal, providerData: null },
+      );
+    } catch (error) {
+      if (NotFoundError.is(error)) throw new IngestionError('invalid_file', `File '${file.fileId}' no longer exists in the files API.`);
+      if (isCriaError(error, 'invalid_request')) throw new IngestionError(ingestionErrorCode(error.code === 'unsupported_file' ? error.code : 'invalid_file'), error.message);
+      throw error;
+    }
+    return processed.chunks.map((chunk) => {
+      const tokenCount = chunk.chunk_metadata.content_token_count ?? Number(chunk.metadata.token_count ?? 0);
+      return { text: chunk.content, window: chunk.chunk_metadata.chunk_window ?? `0-${tokenCount}`, tokenCount };
+    });
   }
 
   /** The file's text cut into token windows, on a worker thread. */

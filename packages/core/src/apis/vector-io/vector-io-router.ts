@@ -3,6 +3,7 @@ import {
   type CreateVectorStoreFileBatchRequest,
   type CreateVectorStoreFileRequest,
   type CreateVectorStoreRequest,
+  type FileProcessorsApi,
   type FilesApi,
   type InferenceApi,
   type InsertChunksRequest,
@@ -55,6 +56,8 @@ export interface VectorIORouterOptions {
   tables: VectorStoresTables;
   /** The files API, to read attached files. */
   files: FilesApi | null;
+  /** The file processors API: when served, attached files are turned into chunks through it. */
+  fileProcessors?: FileProcessorsApi | null;
   /** The inference API, to embed. */
   inference: InferenceApi | null;
   /** The models API, to check embedding models. */
@@ -105,7 +108,7 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
     this.catalog = new VectorStoreCatalog(this.providers, options.registry, options.tables, options.logger);
     this.placement = new StorePlacement([...this.providers.keys()], options.models, embedder, options.settings);
     this.search = new VectorIOSearch(this.catalog, options.tables, embedder, options.settings);
-    this.ingestion = new VectorIOIngestion({ catalog: this.catalog, tables: options.tables, files: options.files, embedder, locks, logger: options.logger });
+    this.ingestion = new VectorIOIngestion({ catalog: this.catalog, tables: options.tables, files: options.files, fileProcessors: options.fileProcessors ?? null, embedder, locks, logger: options.logger });
     this.queue = new IngestionQueue(options.settings.maxConcurrentFiles, (task, signal) => this.ingestion.ingestFile(task, signal), options.logger);
     const fileOptions = { catalog: this.catalog, tables: options.tables, ingestion: this.ingestion, queue: this.queue, locks };
     this.attachments = new VectorStoreFiles({ ...fileOptions, files: options.files });

@@ -15,7 +15,17 @@ export class IngestionError extends Error {
   }
 }
 
-type Kind = 'pdf' | 'html' | 'json' | 'text';
+export type DocumentKind = 'pdf' | 'html' | 'json' | 'text';
+
+/** A file's text and what is known of the document. */
+export interface ExtractedDocument {
+  kind: DocumentKind;
+  text: string;
+  /** PDFs: the number of pages. */
+  pageCount?: number;
+  /** PDFs: the document information present (title, author, subject, creator, producer, creation_date, modification_date). */
+  info?: Record<string, string>;
+}
 
 const TEXT_EXTENSIONS = new Set([
   '.txt', '.text', '.md', '.markdown', '.mdx', '.rst', '.csv', '.tsv', '.jsonl', '.ndjson', '.log', '.xml', '.yaml', '.yml', '.toml', '.ini', '.tex',
@@ -24,7 +34,7 @@ const TEXT_EXTENSIONS = new Set([
 /** Formats OpenAI's file_search reads that need converters this server does not have. */
 const UNSUPPORTED_EXTENSIONS = new Set(['.doc', '.docx', '.pptx', '.ppt', '.xls', '.xlsx', '.odt', '.rtf', '.epub', '.png', '.jpg', '.jpeg', '.gif', '.webp', '.zip', '.gz']);
 
-function kindOf(bytes: Buffer, filename: string): Kind | null {
+function kindOf(bytes: Buffer, filename: string): DocumentKind | null {
   const extension = extname(filename).toLowerCase();
   if (extension === '.pdf' || bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
   if (extension === '.html' || extension === '.htm' || extension === '.xhtml') return 'html';
@@ -47,14 +57,22 @@ export function decodeText(bytes: Buffer): string {
   }
 }
 
-async function pdfText(bytes: Buffer): Promise<string> {
+/** The PDF's document information fields Llama Stack's pypdf processor reports, by its names. */
+const PDF_INFO_FIELDS: Record<string, string> = { Title: 'title', Author: 'author', Subject: 'subject', Creator: 'creator', Producer: 'producer', CreationDate: 'creation_date', ModDate: 'modification_date' };
+
+async function pdfDocument(bytes: Buffer): Promise<ExtractedDocument> {
   const { extractText, getDocumentProxy } = await import('unpdf');
   let document: Awaited<ReturnType<typeof getDocumentProxy>> | undefined;
   try {
     // verbosity 0: pdf.js reports repairs of damaged files on the console otherwise.
     document = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     const { text } = await extractText(document, { mergePages: false });
-    return text.join('\n');
+    const { info } = await document.getMetadata().catch(() => ({ info: {} }));
+    const fields = Object.entries(PDF_INFO_FIELDS).flatMap(([field, name]) => {
+      const value = (info as Record<string, unknown> | undefined)?.[field];
+      return typeof value === 'string' && value ? [[name, value] as const] : [];
+    });
+    return { kind: 'pdf', text: text.join('\n'), pageCount: document.numPages, info: Object.fromEntries(fields) };
   } catch (error) {
     throw new IngestionError('invalid_file', `The PDF could not be read: ${(error as Error).message}`, { cause: error });
   } finally {
@@ -79,14 +97,19 @@ async function htmlText(html: string): Promise<string> {
  * formats it cannot read and `invalid_file` for files that are not what they claim.
  */
 export async function extractText(bytes: Buffer, filename: string): Promise<string> {
+  return (await extractDocument(bytes, filename)).text;
+}
+
+/** extractText, with the document's kind and, for PDFs, its page count and information. */
+export async function extractDocument(bytes: Buffer, filename: string): Promise<ExtractedDocument> {
   const kind = kindOf(bytes, filename);
   if (!kind) {
     const extension = extname(filename).toLowerCase();
     throw new IngestionError('unsupported_file', `Files of type '${extension || 'binary'}' are not supported; upload text, Markdown, HTML, JSON, CSV or PDF.`);
   }
-  if (kind === 'pdf') return pdfText(bytes);
+  if (kind === 'pdf') return pdfDocument(bytes);
   const text = decodeText(bytes);
-  if (kind === 'html') return htmlText(text);
+  if (kind === 'html') return { kind, text: await htmlText(text) };
   if (kind === 'json') {
     try {
       JSON.parse(text);
@@ -94,5 +117,5 @@ export async function extractText(bytes: Buffer, filename: string): Promise<stri
       throw new IngestionError('invalid_file', `The file is not valid JSON: ${(error as Error).message}`);
     }
   }
-  return text;
+  return { kind, text };
 }
