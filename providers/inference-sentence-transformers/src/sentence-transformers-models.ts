@@ -14,7 +14,7 @@ export const KNOWN_EMBEDDING_MODELS: readonly KnownEmbeddingModel[] = [
   { id: 'all-MiniLM-L6-v2', dimension: 384, repository: 'sentence-transformers/all-MiniLM-L6-v2' },
 ];
 
-/** The files to fetch from a sentence-transformers repository (those it lacks are skipped by `hf download`). */
+/** The files to fetch from a sentence-transformers repository (nomic's and all-MiniLM-L6-v2's hold them all). */
 const REPOSITORY_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'modules.json', 'sentence_bert_config.json', '1_Pooling/config.json', 'onnx/model.onnx'];
 
 /** The folder of model `id`: an absolute path as it is, else under the models directory (never above it). */
