@@ -16,7 +16,7 @@ import {
   UnavailableError,
 } from '@cria/api';
 import { DEFAULT_MODELS_DIR, type TransformersSettings } from './transformers-config.js';
-import { howToAddModel, KNOWN_RERANK_MODELS, modelFolder } from './transformers-models.js';
+import { howToAddModel, isGgufModel, KNOWN_RERANK_MODELS, modelFolder } from './transformers-models.js';
 import { loadReranker, missingModelFiles, type Reranker, rerankerKind } from './transformers-reranker.js';
 
 /** The text of a rerank query or item; these rerankers read text only. */
@@ -26,16 +26,22 @@ function rerankText(value: RerankRequest['query'], param: string): string {
   throw new InvalidRequestError(`${param} is an image; inline::transformers rerankers rank text only.`, { param });
 }
 
+type LlamaCppRanker = InferenceProvider & ProviderLifecycle;
+
 /**
  * `inline::transformers`: reranking in this process by transformers.js on onnxruntime-node, with
  * cross-encoders or Qwen3-style yes/no rerankers exported to ONNX. Models are folders under the
  * models directory, loaded on first use and kept. A model whose folder is missing is listed
- * unavailable with how to add it; requests to it answer 503.
+ * unavailable with how to add it; requests to it answer 503. A registered GGUF reranker is handed
+ * to an `inline::llama-cpp` provider of its own (llama.cpp's ranking context).
  */
 export class TransformersInference implements InferenceProvider, ProviderLifecycle {
   readonly modelsDir: string;
   private readonly rerankers = new Map<string, Promise<Reranker>>();
   private readonly registered = new Set<string>();
+  /** GGUF rerankers registered with the llama.cpp provider. */
+  private readonly ggufModels = new Set<string>();
+  private llamaCppProvider: Promise<LlamaCppRanker> | undefined;
 
   constructor(
     readonly settings: TransformersSettings,
@@ -58,6 +64,11 @@ export class TransformersInference implements InferenceProvider, ProviderLifecyc
 
   async registerModel(model: ProviderModel): Promise<Partial<ProviderModel> | void> {
     if (model.modelType !== 'rerank') throw new ConfigError('', `inline::transformers serves rerank models only; model '${model.providerModelId}' is registered as ${model.modelType}`);
+    if (isGgufModel(model.providerModelId)) {
+      const learned = await (await this.llamaCpp()).registerModel!(model);
+      this.ggufModels.add(model.providerModelId);
+      return learned;
+    }
     this.registered.add(model.providerModelId);
     const unavailable = this.unavailableReason(model.providerModelId);
     if (unavailable) throw new UnavailableError(unavailable, { code: 'model_file_missing' });
@@ -67,6 +78,7 @@ export class TransformersInference implements InferenceProvider, ProviderLifecyc
     const query = rerankText(request.query, 'query');
     const items = request.items.map((item, index) => rerankText(item, `items[${index}]`));
     if (items.length === 0) return { data: [] };
+    if (isGgufModel(request.model)) return (await this.llamaCpp()).rerank!(request, context);
     const reranker = await this.reranker(request.model);
     let scores;
     try {
@@ -100,7 +112,7 @@ export class TransformersInference implements InferenceProvider, ProviderLifecyc
 
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
     const ids = [...new Set([...KNOWN_RERANK_MODELS, ...this.registered])];
-    const present = ids.filter((id) => !this.unavailableReason(id));
+    const present = [...ids.filter((id) => !this.unavailableReason(id)), ...this.ggufModels];
     if (present.length === 0) return { status: 'Error', message: `no reranker in ${this.modelsDir}: ${this.unavailableReason(ids[0]!)}` };
     try {
       const { loadTransformers } = await import('./transformers-reranker.js');
@@ -115,6 +127,16 @@ export class TransformersInference implements InferenceProvider, ProviderLifecyc
     const loaded = await Promise.allSettled(this.rerankers.values());
     this.rerankers.clear();
     await Promise.all(loaded.map((result) => (result.status === 'fulfilled' ? result.value.dispose() : undefined)));
+    if (this.llamaCppProvider) await (await this.llamaCppProvider).shutdown?.();
+  }
+
+  /** The llama.cpp provider GGUF rerankers go to: its defaults, this provider's models folder. */
+  private llamaCpp(): Promise<LlamaCppRanker> {
+    return (this.llamaCppProvider ??= import('@cria/provider-inference-llama-cpp').then(({ default: llamaCpp, LlamaCppInference }) => {
+      const settings: Record<string, unknown> = { models_dir: this.modelsDir };
+      if (!llamaCpp.configValidator?.(settings)) throw new ConfigError('', 'the llama.cpp settings for GGUF rerankers do not validate');
+      return new LlamaCppInference(settings as unknown as ConstructorParameters<typeof LlamaCppInference>[0], this.context);
+    }));
   }
 
   /** Why model `id` cannot rank now (its files are missing or it is no reranker), or null. */

@@ -6,6 +6,11 @@ export const DEFAULT_RERANKER_MODEL = 'Qwen/Qwen3-Reranker-0.6B';
 /** The models the provider lists without being told (as Llama Stack's list_models). */
 export const KNOWN_RERANK_MODELS: readonly string[] = [DEFAULT_RERANKER_MODEL];
 
+/** Whether model `id` names a GGUF file (a `.gguf` path, an `hf:` URI or a URL), which llama.cpp ranks. */
+export function isGgufModel(id: string): boolean {
+  return /\.gguf$/i.test(id) || /^(?:hf|huggingface):/i.test(id) || /^https?:\/\//i.test(id);
+}
+
 /** The folder of model `id`: an absolute path as it is, else under the models directory (never above it). */
 export function modelFolder(modelsDir: string, id: string): string | null {
   if (isAbsolute(id)) return normalize(id);
