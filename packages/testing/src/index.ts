@@ -25,6 +25,7 @@ export { type ClientErrorBody, clientFailure } from './client-failure.js';
 export {
   ONNX_FLOAT,
   ONNX_INT64,
+  onnxExternalInitializer,
   onnxInitializer,
   onnxInput,
   onnxModel,

@@ -71,6 +71,26 @@ export function onnxInitializer(name: string, dims: number[], values: number[], 
   return messageField(5, [...dims.map((dim) => intField(1, dim)), intField(2, dataType), textField(8, name), bytesField(9, raw)]);
 }
 
+/**
+ * A constant whose float32 values live in an external data file beside the model (TensorProto:
+ * external_data 13 as location/offset/length entries, data_location 14 = EXTERNAL), as exports
+ * over 2 GB keep their weights. Returns the initializer and the bytes to write at `offset` of `location`.
+ */
+export function onnxExternalInitializer(name: string, dims: number[], values: number[], location: string, offset: number): { initializer: Uint8Array; bytes: Uint8Array } {
+  const bytes = new Uint8Array(Float32Array.from(values).buffer);
+  const entry = (key: string, value: string) => messageField(13, [textField(1, key), textField(2, value)]);
+  const initializer = messageField(5, [
+    ...dims.map((dim) => intField(1, dim)),
+    intField(2, ONNX_FLOAT),
+    textField(8, name),
+    entry('location', location),
+    entry('offset', String(offset)),
+    entry('length', String(bytes.length)),
+    intField(14, 1),
+  ]);
+  return { initializer, bytes };
+}
+
 /** ValueInfoProto (name 1, type 2 → tensor_type 1 → elem_type 1, shape 2 → dim 1 with dim_value 1 or dim_param 2). */
 function valueInfo(field: number, name: string, elemType: number, dims: (number | string)[]): Uint8Array {
   const shape = dims.map((dim) => messageField(1, [typeof dim === 'number' ? intField(1, dim) : textField(2, dim)]));

@@ -94,6 +94,16 @@ export function poolTokens(hidden: Float32Array, width: number, kept: readonly b
   return vector;
 }
 
+/**
+ * How many external data files the export has (`onnx/model.onnx_data`, `…_data_1`, …: exports
+ * over 2 GB keep their weights there), which transformers.js must be told to read them.
+ */
+export function externalDataChunks(folder: string): number {
+  let chunks = 0;
+  while (existsSync(join(folder, 'onnx', `model.onnx_data${chunks === 0 ? '' : `_${chunks}`}`))) chunks++;
+  return chunks;
+}
+
 type Transformers = typeof import('@huggingface/transformers');
 let transformers: Promise<Transformers> | undefined;
 
@@ -102,8 +112,9 @@ export function loadTransformers(): Promise<Transformers> {
   return (transformers ??= import('@huggingface/transformers').then((module) => {
     module.env.allowRemoteModels = false;
     module.env.allowLocalModels = true;
-    // The files are read where they are; nothing is copied into a cache.
-    module.env.useFSCache = false;
+    // ONNX Runtime gets a local model by path, so the external data files beside it load (and a
+    // 2 GB export is not read into a buffer first); with remote models off, nothing is cached.
+    module.env.useFSCache = true;
     module.env.useBrowserCache = false;
     return module;
   }));
@@ -124,8 +135,10 @@ export async function loadSentenceEncoder(folder: string): Promise<SentenceEncod
   // An absolute folder is read as it is; the models folder is also set as the local model path.
   env.localModelPath = dirname(folder);
   const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
+  const chunks = externalDataChunks(folder);
   const model = await AutoModel.from_pretrained(folder, {
     local_files_only: true,
+    ...(chunks ? { use_external_data_format: chunks } : {}),
     device: 'cpu',
     dtype: 'fp32',
     session_options: { intraOpNumThreads: 1, interOpNumThreads: 1 },

@@ -13,6 +13,7 @@ function distribution(modelsDir: string): Record<string, unknown> {
     registered_resources: {
       models: [
         { model_id: 'tiny-embed', provider_id: 'sentence-transformers', provider_model_id: 'tiny/embedder', model_type: 'embedding' },
+        { model_id: 'external-embed', provider_id: 'sentence-transformers', provider_model_id: 'tiny/external', model_type: 'embedding' },
         { model_id: 'absent-embed', provider_id: 'sentence-transformers', provider_model_id: 'absent/embedder', model_type: 'embedding', metadata: { embedding_dimension: 8 } },
       ],
     },
@@ -27,6 +28,7 @@ describe('inline::sentence-transformers behind the server', () => {
 
   beforeAll(async () => {
     writeTinyEmbeddingModel(join(modelsDir, 'tiny', 'embedder'));
+    writeTinyEmbeddingModel(join(modelsDir, 'tiny', 'external'), { externalData: true });
     server = await startTestServer({ distribution: distribution(modelsDir), dataDir: temp.dir });
     openai = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
   });
@@ -74,6 +76,11 @@ describe('inline::sentence-transformers behind the server', () => {
       expect(vector).toHaveLength(WIDTH);
       tinyEmbedding(texts[index]!).forEach((value, dim) => expect(vector[dim]).toBeCloseTo(value, 5));
     });
+  });
+
+  it('loads an export whose weights are in an external data file (onnx/model.onnx_data)', async () => {
+    const response = await openai.embeddings.create({ model: 'external-embed', input: 'the dog ran in the park' });
+    tinyEmbedding('the dog ran in the park').forEach((value, dim) => expect(response.data[0]!.embedding[dim]).toBeCloseTo(value, 5));
   });
 
   it('refuses other dimensions and token input with 400s naming the field', async () => {

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ONNX_FLOAT, ONNX_INT64, onnxInitializer, onnxInput, onnxModel, onnxNode, onnxOutput, TINY_SPECIAL_TOKENS, tinyTokenIds, tinyTokenizerJson } from '@cria/testing';
+import { ONNX_FLOAT, ONNX_INT64, onnxExternalInitializer, onnxInitializer, onnxInput, onnxModel, onnxNode, onnxOutput, TINY_SPECIAL_TOKENS, tinyTokenIds, tinyTokenizerJson } from '@cria/testing';
 
 export const WIDTH = 4;
 export const WORDS = ['the', 'cat', 'sat', 'on', 'mat', 'dog', 'ran', 'in', 'park', 'stock', 'market', 'fell', 'today'] as const;
@@ -31,8 +31,8 @@ export function tinyEmbedding(text: string): number[] {
   return mean.map((value) => value / norm);
 }
 
-/** Writes the model folder. */
-export function writeTinyEmbeddingModel(folder: string): void {
+/** Writes the model folder; with `externalData`, the embeddings go to onnx/model.onnx_data as in exports over 2 GB. */
+export function writeTinyEmbeddingModel(folder: string, { externalData = false } = {}): void {
   const vocabularySize = TINY_SPECIAL_TOKENS.length + WORDS.length;
   mkdirSync(join(folder, 'onnx'), { recursive: true });
   mkdirSync(join(folder, '1_Pooling'), { recursive: true });
@@ -56,6 +56,12 @@ export function writeTinyEmbeddingModel(folder: string): void {
   );
   writeFileSync(join(folder, 'sentence_bert_config.json'), JSON.stringify({ max_seq_length: 128, do_lower_case: false }));
   const embeddings = Array.from({ length: vocabularySize }, (_, id) => tokenVector(id));
+  let embeddingsInitializer = onnxInitializer('embeddings', [vocabularySize, WIDTH], embeddings.flat(), ONNX_FLOAT);
+  if (externalData) {
+    const external = onnxExternalInitializer('embeddings', [vocabularySize, WIDTH], embeddings.flat(), 'model.onnx_data', 0);
+    embeddingsInitializer = external.initializer;
+    writeFileSync(join(folder, 'onnx', 'model.onnx_data'), external.bytes);
+  }
   writeFileSync(
     join(folder, 'onnx', 'model.onnx'),
     onnxModel('tiny_sentence_transformer', [
@@ -63,7 +69,7 @@ export function writeTinyEmbeddingModel(folder: string): void {
       onnxNode('Cast', ['attention_mask'], ['mask'], { to: ONNX_FLOAT }),
       onnxNode('Unsqueeze', ['mask', 'last_axis'], ['mask_column']),
       onnxNode('Mul', ['token_vectors', 'mask_column'], ['last_hidden_state']),
-      onnxInitializer('embeddings', [vocabularySize, WIDTH], embeddings.flat(), ONNX_FLOAT),
+      embeddingsInitializer,
       onnxInitializer('last_axis', [1], [2], ONNX_INT64),
       onnxInput('input_ids', ONNX_INT64, ['batch_size', 'sequence_length']),
       onnxInput('attention_mask', ONNX_INT64, ['batch_size', 'sequence_length']),

@@ -48,6 +48,16 @@ export function sigmoid(logit: number): number {
   return 1 / (1 + Math.exp(-logit));
 }
 
+/**
+ * How many external data files the export has (`onnx/model.onnx_data`, `…_data_1`, …: exports
+ * over 2 GB, such as Qwen3-Reranker's, keep their weights there), which transformers.js must be told.
+ */
+export function externalDataChunks(folder: string): number {
+  let chunks = 0;
+  while (existsSync(join(folder, 'onnx', `model.onnx_data${chunks === 0 ? '' : `_${chunks}`}`))) chunks++;
+  return chunks;
+}
+
 type Transformers = typeof import('@huggingface/transformers');
 let transformers: Promise<Transformers> | undefined;
 
@@ -56,8 +66,9 @@ export function loadTransformers(): Promise<Transformers> {
   return (transformers ??= import('@huggingface/transformers').then((module) => {
     module.env.allowRemoteModels = false;
     module.env.allowLocalModels = true;
-    // The files are read where they are; nothing is copied into a cache.
-    module.env.useFSCache = false;
+    // ONNX Runtime gets a local model by path, so the external data files beside it load (and a
+    // 2 GB export is not read into a buffer first); with remote models off, nothing is cached.
+    module.env.useFSCache = true;
     module.env.useBrowserCache = false;
     return module;
   }));
@@ -81,8 +92,10 @@ export async function loadReranker(folder: string): Promise<Reranker> {
   const { AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer, Tensor, env } = await loadTransformers();
   env.localModelPath = dirname(folder);
   const tokenizer = await AutoTokenizer.from_pretrained(folder, { local_files_only: true });
+  const chunks = externalDataChunks(folder);
+  const options = { ...MODEL_OPTIONS, ...(chunks ? { use_external_data_format: chunks } : {}) };
   if (kind === 'cross-encoder') {
-    const model = await AutoModelForSequenceClassification.from_pretrained(folder, MODEL_OPTIONS);
+    const model = await AutoModelForSequenceClassification.from_pretrained(folder, options);
     const maxLength = Math.min(Number(tokenizer.model_max_length) || 512, Number((model.config as unknown as Record<string, unknown>).max_position_embeddings) || 512);
     return {
       kind,
@@ -107,7 +120,7 @@ export async function loadReranker(folder: string): Promise<Reranker> {
     };
   }
 
-  const model = await AutoModelForCausalLM.from_pretrained(folder, MODEL_OPTIONS);
+  const model = await AutoModelForCausalLM.from_pretrained(folder, options);
   const tokenIds = (text: string) => tokenizer.encode(text, { add_special_tokens: false });
   const [yes] = tokenIds('yes');
   const [no] = tokenIds('no');

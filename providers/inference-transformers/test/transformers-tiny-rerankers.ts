@@ -8,11 +8,12 @@
  *   without running anything: documents sharing words with the query rank first.
  * - a Qwen3-Reranker look-alike (qwen3, Qwen3ForCausalLM): logits [batch, 1, vocabulary] from the
  *   mean of the kept tokens' vectors, where RELEVANT_WORDS push towards "yes" and the others
- *   towards "no". The score then grows with the share of relevant words in the document.
+ *   towards "no". The score then grows with the share of relevant words in the document. Its
+ *   token vectors are in onnx/model.onnx_data, as the real export (over 2 GB) keeps its weights.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ONNX_FLOAT, ONNX_INT64, onnxInitializer, onnxInput, onnxModel, onnxNode, onnxOutput, TINY_FIRST_WORD_ID, TINY_SPECIAL_TOKENS, tinyTokenIds, tinyTokenizerJson } from '@cria/testing';
+import { ONNX_FLOAT, ONNX_INT64, onnxExternalInitializer, onnxInitializer, onnxInput, onnxModel, onnxNode, onnxOutput, TINY_FIRST_WORD_ID, TINY_SPECIAL_TOKENS, tinyTokenIds, tinyTokenizerJson } from '@cria/testing';
 
 export const WORDS = ['what', 'is', 'the', 'capital', 'of', 'france', 'paris', 'city', 'cats', 'sleep', 'a', 'lot', 'stock', 'market', 'fell', 'yes', 'no'] as const;
 const SCALE = 10;
@@ -115,6 +116,8 @@ export function writeTinyCausalReranker(folder: string): void {
   const output = new Array<number>(hidden * VOCABULARY_SIZE).fill(0);
   output[TINY_FIRST_WORD_ID + WORDS.indexOf('yes')] = 1;
   output[VOCABULARY_SIZE + TINY_FIRST_WORD_ID + WORDS.indexOf('no')] = 1;
+  const external = onnxExternalInitializer('embeddings', [VOCABULARY_SIZE, hidden], vectors.flat(), 'model.onnx_data', 0);
+  writeFileSync(join(folder, 'onnx', 'model.onnx_data'), external.bytes);
   writeFileSync(
     join(folder, 'onnx', 'model.onnx'),
     onnxModel('tiny_causal_reranker', [
@@ -123,7 +126,7 @@ export function writeTinyCausalReranker(folder: string): void {
       ...maskedMean('pooled', 'mask'),
       onnxNode('Unsqueeze', ['pooled', 'token_axis'], ['last_state']),
       onnxNode('MatMul', ['last_state', 'output_weight'], ['logits']),
-      onnxInitializer('embeddings', [VOCABULARY_SIZE, hidden], vectors.flat(), ONNX_FLOAT),
+      external.initializer,
       onnxInitializer('output_weight', [hidden, VOCABULARY_SIZE], output, ONNX_FLOAT),
       onnxInitializer('last_axis', [1], [2], ONNX_INT64),
       onnxInitializer('token_axis', [1], [1], ONNX_INT64),
