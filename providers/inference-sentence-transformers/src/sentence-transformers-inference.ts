@@ -53,6 +53,7 @@ export class SentenceTransformersInference implements InferenceProvider, Provide
 
   async registerModel(model: ProviderModel): Promise<Partial<ProviderModel> | void> {
     if (model.modelType !== 'embedding') throw new ConfigError('', `inline::sentence-transformers serves embedding models only; model '${model.providerModelId}' is registered as ${model.modelType}`);
+    if (!modelFolder(this.modelsDir, model.providerModelId)) throw new ConfigError('', `provider_model_id '${model.providerModelId}' leaves the models directory ${this.modelsDir}`);
     this.registered.add(model.providerModelId);
     const missing = this.missingModel(model.providerModelId);
     if (missing) throw missing;

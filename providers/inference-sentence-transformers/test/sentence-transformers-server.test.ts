@@ -132,4 +132,20 @@ describe('inline::sentence-transformers with no model present', () => {
       temp.remove();
     }
   });
+
+  it('will not start with a registered model outside the models directory', async () => {
+    const temp = temporaryDirectory('cria-sentence-transformers-escape-');
+    try {
+      const started = startTestServer({
+        distribution: {
+          providers: { inference: [{ provider_id: 'st', provider_type: 'inline::sentence-transformers', config: { models_dir: join(temp.dir, 'models') } }] },
+          registered_resources: { models: [{ model_id: 'escape', provider_id: 'st', provider_model_id: '../elsewhere', model_type: 'embedding', metadata: { embedding_dimension: 4 } }] },
+        },
+        dataDir: temp.dir,
+      });
+      await expect(started).rejects.toThrow(/leaves the models directory/);
+    } finally {
+      temp.remove();
+    }
+  });
 });

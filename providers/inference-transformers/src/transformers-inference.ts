@@ -69,6 +69,7 @@ export class TransformersInference implements InferenceProvider, ProviderLifecyc
       this.ggufModels.add(model.providerModelId);
       return learned;
     }
+    if (!modelFolder(this.modelsDir, model.providerModelId)) throw new ConfigError('', `provider_model_id '${model.providerModelId}' leaves the models directory ${this.modelsDir}`);
     this.registered.add(model.providerModelId);
     const unavailable = this.unavailableReason(model.providerModelId);
     if (unavailable) throw new UnavailableError(unavailable, { code: 'model_file_missing' });

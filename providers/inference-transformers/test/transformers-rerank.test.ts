@@ -103,4 +103,20 @@ describe('inline::transformers with no model present', () => {
       temp.remove();
     }
   });
+
+  it('will not start with a registered reranker outside the models directory', async () => {
+    const temp = temporaryDirectory('cria-transformers-escape-');
+    try {
+      const started = startTestServer({
+        distribution: {
+          providers: { inference: [{ provider_id: 'transformers', provider_type: 'inline::transformers', config: { models_dir: join(temp.dir, 'models') } }] },
+          registered_resources: { models: [{ model_id: 'escape', provider_id: 'transformers', provider_model_id: '../../elsewhere', model_type: 'rerank' }] },
+        },
+        dataDir: temp.dir,
+      });
+      await expect(started).rejects.toThrow(/leaves the models directory/);
+    } finally {
+      temp.remove();
+    }
+  });
 });
