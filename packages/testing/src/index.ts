@@ -23,3 +23,18 @@ export {
   TERMINAL_RESPONSE_EVENTS,
 } from './conformance-open-responses.js';
 export { type ClientErrorBody, clientFailure } from './client-failure.js';
+export {
+  ONNX_FLOAT,
+  ONNX_INT64,
+  onnxExternalInitializer,
+  onnxInitializer,
+  onnxInput,
+  onnxModel,
+  onnxNode,
+  onnxOutput,
+  TINY_FIRST_WORD_ID,
+  TINY_SPECIAL_TOKENS,
+  TINY_UNK_ID,
+  tinyTokenIds,
+  tinyTokenizerJson,
+} from './tiny-onnx.js';

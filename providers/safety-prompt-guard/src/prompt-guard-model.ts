@@ -51,8 +51,9 @@ function loadTransformers(): Promise<Transformers> {
   return (transformers ??= import('@huggingface/transformers').then((module) => {
     module.env.allowRemoteModels = false;
     module.env.allowLocalModels = true;
-    // The files are read where they are; nothing is copied into a cache.
-    module.env.useFSCache = false;
+    // ONNX Runtime gets a local model by path, so the external data files beside it load (and a
+    // 2 GB export is not read into a buffer first); with remote models off, nothing is cached.
+    module.env.useFSCache = true;
     module.env.useBrowserCache = false;
     return module;
   }));

@@ -26,6 +26,12 @@ export interface ProviderModel {
   modelType: ModelType;
   /** For embedding models: `embedding_dimension` (required by vector stores), `context_length`. */
   metadata?: Record<string, unknown>;
+  /**
+   * From `listModels`: why the model cannot serve now and how to fix it (its files are not
+   * downloaded yet, say). It is listed with status `unavailable` and this message, and requests
+   * to it answer 503 with it.
+   */
+  unavailable?: string;
 }
 
 /**

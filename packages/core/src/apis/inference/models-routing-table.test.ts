@@ -94,6 +94,17 @@ describe('models routing table', () => {
     await expect(routing.route('small', 'llm', 'chat')).rejects.toThrow(/unavailable: model file not found/);
   });
 
+  it('lists a model its provider lists as unavailable, answers 503 for it, and serves it once listed available', async () => {
+    let listed: ProviderModel[] = [{ providerModelId: 'embed', modelType: 'embedding', metadata: { embedding_dimension: 8 }, unavailable: 'its folder is missing; download it' }];
+    const routing = await table({ local: listingProvider(() => listed) });
+    expect((await routing.getModel('local/embed')).custom_metadata).toMatchObject({ status: 'unavailable', error: 'its folder is missing; download it' });
+    await expect(routing.route('local/embed', 'embedding', 'embeddings')).rejects.toThrow(/unavailable: its folder is missing/);
+    listed = [{ providerModelId: 'embed', modelType: 'embedding', metadata: { embedding_dimension: 8 } }];
+    await routing.refresh('local');
+    expect(routing.unavailableReason('local/embed')).toBeNull();
+    expect((await routing.route('local/embed', 'embedding', 'embeddings')).providerResourceId).toBe('embed');
+  });
+
   it('replaces what a provider listed on refresh, remembers listed models across restarts, and moves an earlier release\'s records', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cria-registry-'));
     const storage = new StorageBackends({ kv: { type: 'kv_sqlite', db_path: join(dir, 'kv.db') } });

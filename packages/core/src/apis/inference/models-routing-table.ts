@@ -235,6 +235,11 @@ export class ModelsRoutingTable implements ModelsApi, RouterLifecycle {
         created,
       })),
     );
+    for (const entry of listed) {
+      const identifier = `${providerId}/${entry.providerModelId}`;
+      // A model the distribution registered keeps the verdict of its own registration.
+      if (this.registry.get('model', identifier)?.source === 'listed_from_provider') this.registry.setUnavailable('model', identifier, entry.unavailable ?? null);
+    }
   }
 
   /** Llama Stack's fallback: `provider_id/x` names model `x` of an enabled provider. */
