@@ -75,6 +75,13 @@ export abstract class WebSearchToolRuntime<Config extends WebSearchConfig = WebS
     return [structuredClone(WEB_SEARCH_TOOL)];
   }
 
+  /** Without a configured key the provider serves only requests that bring one: an Error naming it. */
+  async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
+    if (this.config.api_key) return { status: 'OK' };
+    const { providerDataKey, apiKeyVariable } = this.vendor;
+    return { status: 'Error', message: `no API key: set api_key (${apiKeyVariable}) in the distribution; requests may pass ${providerDataKey} in X-LlamaStack-Provider-Data` };
+  }
+
   async invokeTool(_source: ToolSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
     if (toolName !== WEB_SEARCH_TOOL.name) {
       throw new NotFoundError('tool', toolName, `Tool '${toolName}' not found: ${this.vendor.providerType} has only '${WEB_SEARCH_TOOL.name}'.`, { param: 'tool_name', code: 'tool_not_found' });

@@ -82,6 +82,17 @@ export class HuggingfaceDatasetIO implements DatasetIOProvider {
     return new HuggingfaceDatasetIO(config, context.providerId, config.api_key || process.env.HF_TOKEN || null);
   }
 
+  /** Whether the datasets-server answers (its `/healthcheck`), within 5 s. */
+  async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
+    try {
+      const response = await fetch(`${this.baseUrl}/healthcheck`, { signal: AbortSignal.timeout(5_000) });
+      await response.body?.cancel();
+      return response.ok ? { status: 'OK' } : { status: 'Error', message: `${this.baseUrl}/healthcheck answered ${response.status}` };
+    } catch (error) {
+      return { status: 'Error', message: `${this.baseUrl} does not answer: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}` };
+    }
+  }
+
   async registerDataset(dataset: DatasetResource, context: RequestContext): Promise<void> {
     const ref = hubDatasetRef(dataset);
     await this.configOf(ref, context);

@@ -113,6 +113,15 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     return new McpToolRuntime(config, context.logger, context.outbound);
   }
 
+  /**
+   * The provider has no server of its own: each tool group names one, reached when it is used (a
+   * server that is down is a clear error then). It reports the sessions it holds open.
+   */
+  async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
+    if (this.closed) return { status: 'Error', message: 'shut down' };
+    return { status: 'OK', message: `${this.sessions.size} MCP session(s) open; servers are reached when their tool groups are used` };
+  }
+
   /** The URL and its host are checked now; its addresses when it is used (the name may not resolve yet). */
   async registerToolGroup(group: ToolGroupResource): Promise<void> {
     const uri = group.mcp_endpoint?.uri;

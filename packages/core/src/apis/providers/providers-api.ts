@@ -16,7 +16,9 @@ function redact(value: unknown, secretKeys: ReadonlySet<string>, key = ''): unkn
 }
 
 async function health(provider: RunningProvider): Promise<HealthResult> {
-  if (!provider.impl.health) return { status: 'Not Implemented' };
+  // An in-process provider that started has nothing outside the process to check; a remote one
+  // without a check cannot tell (Llama Stack's answer for both).
+  if (!provider.impl.health) return provider.providerType.startsWith('inline::') ? { status: 'OK' } : { status: 'Not Implemented' };
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
