@@ -15,8 +15,11 @@ export interface CliServer {
  * server: kill -9, restarts); resolves with its URL once it serves. The process is killed when
  * the test ends, if it still runs.
  */
-export async function startCliServer(cliPath: string, configPath: string, options: { cwd: string }): Promise<CliServer> {
-  const child = spawn(process.execPath, [cliPath, 'run', configPath, '--port', '0', '--host', '127.0.0.1'], { cwd: options.cwd, env: { ...process.env, CRIA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startCliServer(cliPath: string, configPath: string, options: { cwd: string; env?: Readonly<Record<string, string | undefined>> }): Promise<CliServer> {
+  // `env` overrides the test process's environment; an undefined value removes a variable.
+  const env: Record<string, string | undefined> = { ...process.env, CRIA_LOG_LEVEL: 'warn', ...options.env };
+  for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name];
+  const child = spawn(process.execPath, [cliPath, 'run', configPath, '--port', '0', '--host', '127.0.0.1'], { cwd: options.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });

@@ -54,11 +54,17 @@ describe('remote::pgvector', () => {
     temp.remove();
   });
 
-  it('fails to start with an UpstreamError naming host:port when nothing listens there', async () => {
+  it('starts when nothing listens at host:port; health and each use name it', async () => {
     const closed = await listen(createServer());
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    await expect(pgvectorOnPglite(temp.dir, { host: '127.0.0.1', port })).rejects.toMatchObject({ kind: 'upstream', message: expect.stringContaining(`127.0.0.1:${port}`) });
+    const provider = await pgvectorOnPglite(temp.dir, { host: '127.0.0.1', port });
+    try {
+      expect(await provider.impl.health!()).toEqual({ status: 'Error', message: expect.stringContaining(`Cannot reach PostgreSQL at 127.0.0.1:${port}`) });
+      await expect(provider.impl.registerVectorStore({ id: 'vs_down', embeddingModel: 'm', embeddingDimension: 4 })).rejects.toMatchObject({ kind: 'upstream', message: expect.stringContaining(`127.0.0.1:${port}`) });
+    } finally {
+      await provider.close();
+    }
   });
 
   it('gives up on a server that never answers after connect_timeout instead of hanging', async () => {
@@ -67,8 +73,13 @@ describe('remote::pgvector', () => {
     const port = (silent.address() as { port: number }).port;
     const started = Date.now();
     try {
-      await expect(pgvectorOnPglite(temp.dir, { host: '127.0.0.1', port, connect_timeout: 0.5 })).rejects.toMatchObject({ kind: 'upstream', message: expect.stringContaining(`127.0.0.1:${port}`) });
-      expect(Date.now() - started).toBeLessThan(5_000);
+      const provider = await pgvectorOnPglite(temp.dir, { host: '127.0.0.1', port, connect_timeout: 0.5 });
+      try {
+        await expect(provider.impl.listChunks('vs_any', {})).rejects.toMatchObject({ kind: 'upstream', message: expect.stringContaining(`127.0.0.1:${port}`) });
+        expect(Date.now() - started).toBeLessThan(5_000);
+      } finally {
+        await provider.close();
+      }
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

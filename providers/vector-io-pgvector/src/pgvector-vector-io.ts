@@ -52,6 +52,10 @@ function versionAtLeast(version: string, minimum: [number, number]): boolean {
  */
 export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   private readonly stores = new Map<string, PgvectorStore>();
+  /** The first connection's setup (extension, stores reopened); reset when it fails, so the next use tries again. */
+  private connecting: Promise<void> | null = null;
+  /** pgvector 0.8 brought iterative index scans, which keep filtered ANN searches from coming back short. */
+  private iterativeScans = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -60,14 +64,14 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     private readonly index: ResolvedVectorIndex,
     private readonly endpoint: string,
     private readonly providerId: string,
-    /** pgvector 0.8 brought iterative index scans, which keep filtered ANN searches from coming back short. */
-    private readonly iterativeScans: boolean,
     private readonly logger: ProviderLogger,
   ) {}
 
   /**
-   * Connects (failing with an UpstreamError naming host:port when PostgreSQL cannot be reached),
-   * creates the vector extension if missing and reopens every registered store.
+   * Connects, creates the vector extension if missing and reopens every registered store. A
+   * server that cannot be reached does not stop the start (a distribution may name one that is
+   * not up yet): health says so, each use fails with an UpstreamError naming host:port and tries
+   * to connect again.
    */
   static async open(settings: PgvectorSettings, persistence: KvStore, providerId: string, logger: ProviderLogger): Promise<PgvectorVectorIO> {
     const registry = new KvRegistry<RegisteredStore>(persistence, REGISTRY_PREFIX);
@@ -90,16 +94,32 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
     // An idle connection that breaks (server restart) must not crash the process; the next query reconnects.
     pool.on('error', (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }));
     const endpoint = `${host}:${port}`;
+    const provider = new PgvectorVectorIO(pool, registry, settings.distance_metric ?? 'COSINE', index, endpoint, providerId, logger);
     try {
-      const version = await PgvectorVectorIO.ensureExtension(pool, endpoint, providerId);
-      const provider = new PgvectorVectorIO(pool, registry, settings.distance_metric ?? 'COSINE', index, endpoint, providerId, versionAtLeast(version, [0, 8]), logger);
-      for (const store of await registry.list()) await provider.openStore(store);
-      logger.debug('pgvector connected', { endpoint, pgvector: version, stores: provider.stores.size });
-      return provider;
+      await provider.connected();
     } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw error;
+      if (!(error instanceof UpstreamError)) {
+        await pool.end().catch(() => undefined);
+        throw error;
+      }
+      logger.warn('PostgreSQL cannot be reached; vector stores of this provider fail until it can', { endpoint, error: error.message });
     }
+    return provider;
+  }
+
+  private connected(): Promise<void> {
+    this.connecting ??= this.connect().catch((error: unknown) => {
+      this.connecting = null;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<void> {
+    const version = await PgvectorVectorIO.ensureExtension(this.pool, this.endpoint, this.providerId);
+    this.iterativeScans = versionAtLeast(version, [0, 8]);
+    for (const store of await this.registry.list()) await this.openStore(store);
+    this.logger.debug('pgvector connected', { endpoint: this.endpoint, pgvector: version, stores: this.stores.size });
   }
 
   private static async ensureExtension(pool: pg.Pool, endpoint: string, providerId: string): Promise<string> {
@@ -113,6 +133,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async registerVectorStore(definition: VectorStoreDefinition): Promise<void> {
+    await this.connected();
     const registered = await this.registry.get(definition.id);
     checkVectorStoreDefinition(definition, registered);
     const store: RegisteredStore = { id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, table: registered?.table ?? tableName(definition.id) };
@@ -122,6 +143,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   /** Drops the store's table; unregistering a store this provider does not have does nothing. */
   async unregisterVectorStore(storeId: string): Promise<void> {
+    await this.connected();
     const store = this.stores.get(storeId);
     if (store) {
       await this.withClient((client) => store.drop(client));
@@ -131,6 +153,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async insertChunks(storeId: string, chunks: readonly VectorChunk[]): Promise<void> {
+    await this.connected();
     const store = this.store(storeId);
     chunks.forEach((chunk, index) => checkEmbedding(chunk.embedding, store.dimension, `chunks[${index}].embedding`, this.embeddingChecks));
     if (chunks.length === 0) return;
@@ -144,11 +167,13 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async deleteChunks(storeId: string, selector: ChunkSelector): Promise<void> {
+    await this.connected();
     const store = this.store(storeId);
     await this.withClient((client) => store.delete(client, selector));
   }
 
   async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
+    await this.connected();
     const store = this.store(storeId);
     const embedding = checkChunkQuery(query, store.dimension, this.embeddingChecks);
     const { maxChunks, filter } = query;
@@ -164,17 +189,20 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
   }
 
   async listChunks(storeId: string, selector: ChunkSelector, options: { includeEmbeddings?: boolean } = {}): Promise<StoredChunk[]> {
+    await this.connected();
     const store = this.store(storeId);
     return this.withClient((client) => store.list(client, selector, options.includeEmbeddings === true));
   }
 
   async updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void> {
+    await this.connected();
     const store = this.store(storeId);
     await this.withClient((client) => store.updateMetadata(client, selector.fileId, metadata));
   }
 
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
     try {
+      await this.connected();
       await this.withClient((client) => client.query('SELECT 1'));
       return { status: 'OK' };
     } catch (error) {
