@@ -26,7 +26,7 @@ describe('cria CLI', () => {
     expect(apis).toMatch(/inference\s+yes\s+providers\s.*remote::nvidia, remote::ollama, remote::openai, remote::passthrough, remote::runpod, remote::sambanova/);
     expect(apis).toMatch(/models\s+yes\s+core \(routes to inference providers\)/);
     expect(apis).toMatch(/vector_io\s+yes\s+providers\s+inline::sqlite-vec, remote::pgvector/);
-    expect(apis).toMatch(/safety\s+yes\s+providers\s+inline::code-scanner, inline::llama-guard, remote::passthrough/);
+    expect(apis).toMatch(/safety\s+yes\s+providers\s+inline::code-scanner, inline::llama-guard, inline::prompt-guard, remote::passthrough/);
     expect(apis).toMatch(/datasetio\s+yes\s+providers\s+inline::localfs, remote::huggingface/);
     expect(apis).toMatch(/scoring\s+yes\s+providers\s+inline::basic, inline::braintrust, inline::llm-as-judge/);
     const providers = cria('list-providers', 'inference');
