@@ -22,8 +22,8 @@ describe('cria CLI', () => {
   it('prints its version, the APIs, the providers and the distributions', () => {
     expect(cria('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const apis = cria('list-apis').stdout;
-    expect(apis).toMatch(/inference\s+yes\s+providers\s+inline::llama-cpp, remote::anthropic, remote::cerebras, remote::databricks, remote::fireworks, remote::gemini, remote::groq/);
-    expect(apis).toMatch(/inference\s+yes\s+providers\s.*remote::nvidia, remote::ollama, remote::openai, remote::passthrough, remote::runpod, remote::sambanova/);
+    expect(apis).toMatch(/inference\s+yes\s+providers\s+inline::llama-cpp, inline::sentence-transformers, inline::transformers, remote::anthropic, remote::azure, remote::bedrock, remote::cerebras, remote::databricks, remote::fireworks, remote::gemini, remote::groq/);
+    expect(apis).toMatch(/inference\s+yes\s+providers\s.*remote::nvidia, remote::ollama, remote::openai, remote::passthrough, remote::runpod, remote::sambanova, remote::together, remote::vertexai, remote::vllm, remote::watsonx/);
     expect(apis).toMatch(/models\s+yes\s+core \(routes to inference providers\)/);
     expect(apis).toMatch(/vector_io\s+yes\s+providers\s+inline::sqlite-vec, remote::pgvector/);
     expect(apis).toMatch(/safety\s+yes\s+providers\s+inline::code-scanner, inline::llama-guard, inline::prompt-guard, remote::passthrough/);
