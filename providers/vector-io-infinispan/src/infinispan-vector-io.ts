@@ -277,7 +277,7 @@ export class InfinispanVectorIO implements VectorIOProvider, ProviderLifecycle {
     return (reply.hits ?? []).map(({ hit }) => ({ item: (hit['*'] ?? hit) as VectorItem, score: Number(hit['score()'] ?? 1) }));
   }
 
-  /** One REST call, authenticated; a status in `absent` answers null. */
+  /** One REST call, authenticated; a status in `absent` answers null, an empty success ''. */
   private async request(method: string, path: string, content?: { body: string; type: string }, absent: number[] = []): Promise<unknown> {
     let response = await this.send(method, path, content);
     if (response.status === 401 && this.credentials && this.settings.auth_mechanism !== 'basic') {
@@ -298,7 +298,7 @@ export class InfinispanVectorIO implements VectorIOProvider, ProviderLifecycle {
       throw new AuthenticationError(`Infinispan at ${this.baseUrl} refused ${who} (${response.status}).`);
     }
     if (!response.ok) throw new UpstreamError(this.providerId, `Infinispan at ${this.baseUrl} failed (${response.status} on ${method} ${path.split('?')[0]}): ${infinispanMessage(text)}`, { status: response.status });
-    return text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text || null;
+    return text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
   }
 
   private async send(method: string, path: string, content?: { body: string; type: string }): Promise<Response> {
