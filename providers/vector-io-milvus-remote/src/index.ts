@@ -5,7 +5,7 @@ import { configValidator } from '../generated/config-validator.js';
 
 export type { MilvusRemoteSettings } from './milvus-remote-config.js';
 export { attributeFilterToMilvus } from './milvus-remote-filter.js';
-export { collectionName, MilvusRemoteVectorIO } from './milvus-remote-vector-io.js';
+export { collectionName, llamaStackCollectionName, MilvusRemoteVectorIO } from './milvus-remote-vector-io.js';
 
 export default defineProvider<'vector_io', MilvusRemoteSettings>({
   api: 'vector_io',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HttpClient, HttpError } from '@zilliz/milvus2-sdk-node';
 import {
   AuthenticationError,
@@ -56,9 +57,24 @@ interface MilvusReply<T> {
   data: T;
 }
 
+interface RegisteredStore extends VectorStoreDefinition {
+  /** The store's collection; absent in a registry Llama Stack wrote, whose collections are named by llamaStackCollectionName. */
+  collectionName?: string;
+}
+
 /** Llama Stack's collection name for a store id: anything but letters, digits and `_` becomes `_`. */
-export function collectionName(storeId: string): string {
+export function llamaStackCollectionName(storeId: string): string {
   return storeId.replace(/[^a-zA-Z0-9_]/g, '_');
+}
+
+/**
+ * The collection of a new store: Llama Stack's name when the id is one already, else that name
+ * with a hash of the id, so ids that differ only in punctuation (`vs-a`, `vs_a`) stay apart.
+ */
+export function collectionName(storeId: string): string {
+  const sanitised = llamaStackCollectionName(storeId);
+  if (sanitised === storeId && /^[A-Za-z_]/.test(storeId)) return storeId;
+  return `${/^[A-Za-z_]/.test(sanitised) ? '' : '_'}${sanitised.slice(0, 200)}_${createHash('sha256').update(storeId).digest('hex').slice(0, 12)}`;
 }
 
 /** The collection's schema: Llama Stack's (a BM25 function filling `sparse` from `content`) with the English analyzer, and `seq`. */
@@ -94,7 +110,7 @@ const OUTPUT_FIELDS = ['chunk_id', 'chunk_content', 'seq'];
  * `persistence`, and a missing uri or an unreachable server shows in health() and as a 503.
  */
 export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle {
-  private readonly registry: KvRegistry<VectorStoreDefinition>;
+  private readonly registry: KvRegistry<RegisteredStore>;
   private readonly client: HttpClient | null;
   private readonly endpoint: string | null;
   private lastSeq = 0;
@@ -104,11 +120,12 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
     persistence: KvStore,
     private readonly providerId: string,
   ) {
-    this.registry = new KvRegistry<VectorStoreDefinition>(persistence, REGISTRY_PREFIX);
+    this.registry = new KvRegistry<RegisteredStore>(persistence, REGISTRY_PREFIX);
     this.endpoint = milvusEndpoint(settings.uri);
     this.client = this.endpoint
       ? new HttpClient({
           endpoint: this.endpoint,
+          acceptInt64: true,
           ...(settings.token ? { token: settings.token } : settings.user && settings.password ? { username: settings.user, password: settings.password } : {}),
           ...(settings.db_name ? { database: settings.db_name } : {}),
           ...(settings.timeout ? { timeout: settings.timeout * 1000 } : {}),
@@ -117,8 +134,9 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
   }
 
   async registerVectorStore(definition: VectorStoreDefinition): Promise<void> {
-    checkVectorStoreDefinition(definition, await this.registry.get(definition.id));
-    const name = collectionName(definition.id);
+    const registered = await this.registry.get(definition.id);
+    checkVectorStoreDefinition(definition, registered);
+    const name = registered ? nameOf(registered) : collectionName(definition.id);
     const { has } = await this.request<{ has: boolean }>((client) => client.hasCollection({ dbName: this.database, collectionName: name }));
     if (has) {
       const described = await this.request<{ fields?: { name: string; params?: { key: string; value: string }[] }[] }>((client) => client.describeCollection({ collectionName: name }));
@@ -136,13 +154,14 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
         } as never),
       );
     }
-    await this.registry.put({ id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension });
+    await this.registry.put({ id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, collectionName: name });
   }
 
   /** Drops the store's collection; unregistering a store this provider does not have does nothing. */
   async unregisterVectorStore(storeId: string): Promise<void> {
-    if (await this.registry.get(storeId)) {
-      const name = collectionName(storeId);
+    const registered = await this.registry.get(storeId);
+    if (registered) {
+      const name = nameOf(registered);
       const { has } = await this.request<{ has: boolean }>((client) => client.hasCollection({ dbName: this.database, collectionName: name }));
       if (has) await this.request((client) => client.dropCollection({ collectionName: name }));
     }
@@ -163,13 +182,13 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
       chunk_content: { chunk_id: chunk.chunkId, content: chunk.content, metadata: chunk.metadata ?? {}, chunk_metadata: chunk.chunkMetadata ?? {}, embedding: [...chunk.embedding] },
       seq: first + index,
     }));
-    await this.upsert(storeId, entities);
+    await this.upsert(nameOf(store), entities);
   }
 
   async deleteChunks(storeId: string, selector: ChunkSelector): Promise<void> {
-    await this.store(storeId);
+    const store = await this.store(storeId);
     if ('chunkIds' in selector && selector.chunkIds.length === 0) return;
-    await this.request((client) => client.delete({ collectionName: collectionName(storeId), filter: selection(selector) }));
+    await this.request((client) => client.delete({ collectionName: nameOf(store), filter: selection(selector) }));
   }
 
   async queryChunks(storeId: string, query: ChunkQuery): Promise<ChunkMatch[]> {
@@ -178,36 +197,36 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
     const filter = query.filter ? attributeFilterToMilvus(query.filter) : undefined;
     if (filter === null) return [];
     let matches: ChunkMatch[];
-    if (query.mode === 'keyword') matches = await this.keyword(storeId, query.text!, query.maxChunks, filter);
+    if (query.mode === 'keyword') matches = await this.keyword(nameOf(store), query.text!, query.maxChunks, filter);
     else {
-      const vector = await this.search(storeId, [[...embedding!]], 'vector', query.maxChunks, filter);
-      matches = query.mode === 'vector' ? vector : fuseRankings(vector, await this.keyword(storeId, query.text!, query.maxChunks, filter), query.reranker).slice(0, query.maxChunks);
+      const vector = await this.search(nameOf(store), [[...embedding!]], 'vector', query.maxChunks, filter);
+      matches = query.mode === 'vector' ? vector : fuseRankings(vector, await this.keyword(nameOf(store), query.text!, query.maxChunks, filter), query.reranker).slice(0, query.maxChunks);
     }
     return withinScoreThreshold(matches, query.scoreThreshold);
   }
 
   async listChunks(storeId: string, selector: ChunkSelector, options: { includeEmbeddings?: boolean } = {}): Promise<StoredChunk[]> {
-    await this.store(storeId);
+    const store = await this.store(storeId);
     if ('chunkIds' in selector && selector.chunkIds.length === 0) return [];
-    const entities = await this.queryAll(storeId, selection(selector), OUTPUT_FIELDS);
+    const entities = await this.queryAll(nameOf(store), selection(selector), OUTPUT_FIELDS);
     return entities
-      .sort((a, b) => a.seq - b.seq)
+      .sort((a, b) => Number(a.seq) - Number(b.seq))
       .map((entity) => (options.includeEmbeddings ? { ...toChunk(entity), embedding: entity.chunk_content.embedding } : toChunk(entity)));
   }
 
   /** Milvus updates no JSON in place, so the file's entities are read whole and upserted with the new metadata (same seq). */
   async updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void> {
-    await this.store(storeId);
-    const entities = await this.queryAll(storeId, selection(selector), ['chunk_id', 'content', 'vector', 'chunk_content', 'seq']);
+    const store = await this.store(storeId);
+    const entities = await this.queryAll(nameOf(store), selection(selector), ['chunk_id', 'content', 'vector', 'chunk_content', 'seq']);
     await this.upsert(
-      storeId,
-      entities.map((entity) => ({ ...entity, chunk_content: { ...entity.chunk_content, metadata } })),
+      nameOf(store),
+      entities.map((entity) => ({ ...entity, seq: Number(entity.seq), chunk_content: { ...entity.chunk_content, metadata } })),
     );
   }
 
   async health(): Promise<{ status: 'OK' | 'Error'; message?: string }> {
     try {
-      await this.request((client) => client.listCollections());
+      await this.request((client) => client.listCollections({ dbName: this.database }));
       return { status: 'OK' };
     } catch (error) {
       return { status: 'Error', message: (error as Error).message };
@@ -220,24 +239,24 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
     return this.settings.db_name || 'default';
   }
 
-  private async store(storeId: string): Promise<VectorStoreDefinition> {
+  private async store(storeId: string): Promise<RegisteredStore> {
     const store = await this.registry.get(storeId);
     if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
     return store;
   }
 
-  private async upsert(storeId: string, entities: ChunkEntity[]): Promise<void> {
+  private async upsert(name: string, entities: ChunkEntity[]): Promise<void> {
     for (let start = 0; start < entities.length; start += BATCH) {
       const batch = entities.slice(start, start + BATCH);
-      await this.request((client) => client.upsert({ collectionName: collectionName(storeId), data: batch as unknown as Record<string, unknown>[] }));
+      await this.request((client) => client.upsert({ collectionName: name, data: batch as unknown as Record<string, unknown>[] }));
     }
   }
 
   /** A search on `annsField` (`vector` for an embedding, `sparse` for a text), best first; Milvus' distance is the COSINE similarity or the BM25 score. */
-  private async search(storeId: string, data: number[][] | string[], annsField: 'vector' | 'sparse', limit: number, filter: MilvusExpression | undefined): Promise<ChunkMatch[]> {
+  private async search(name: string, data: number[][] | string[], annsField: 'vector' | 'sparse', limit: number, filter: MilvusExpression | undefined): Promise<ChunkMatch[]> {
     const hits = await this.request<(ChunkEntity & { distance: number | string })[]>((client) =>
       client.search({
-        collectionName: collectionName(storeId),
+        collectionName: name,
         data: data as never,
         annsField,
         limit,
@@ -250,17 +269,17 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
   }
 
   /** Milvus' full-text search; a text without a word (which Milvus' analyzer would reduce to nothing) finds nothing. */
-  private async keyword(storeId: string, text: string, limit: number, filter: MilvusExpression | undefined): Promise<ChunkMatch[]> {
+  private async keyword(name: string, text: string, limit: number, filter: MilvusExpression | undefined): Promise<ChunkMatch[]> {
     if (!/[\p{L}\p{N}]/u.test(text)) return [];
-    const matches = await this.search(storeId, [text], 'sparse', limit, filter);
+    const matches = await this.search(name, [text], 'sparse', limit, filter);
     return matches.filter((match) => match.score > 0);
   }
 
-  private async queryAll(storeId: string, filter: string, outputFields: string[]): Promise<ChunkEntity[]> {
+  private async queryAll(name: string, filter: string, outputFields: string[]): Promise<ChunkEntity[]> {
     const entities: ChunkEntity[] = [];
     for (let offset = 0; offset < QUERY_WINDOW; offset += BATCH) {
       const page = await this.request<ChunkEntity[]>((client) =>
-        client.query({ collectionName: collectionName(storeId), filter, outputFields, limit: Math.min(BATCH, QUERY_WINDOW - offset), offset }),
+        client.query({ collectionName: name, filter, outputFields, limit: Math.min(BATCH, QUERY_WINDOW - offset), offset }),
       );
       entities.push(...page);
       if (page.length < BATCH) break;
@@ -287,6 +306,10 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
     }
     return reply.data;
   }
+}
+
+function nameOf(store: RegisteredStore): string {
+  return store.collectionName ?? llamaStackCollectionName(store.id);
 }
 
 function selection(selector: ChunkSelector): string {
