@@ -48,7 +48,8 @@ interface ChunkEntity {
   content: string;
   vector?: number[];
   chunk_content: ChunkContent;
-  seq: number;
+  /** Absent in a collection Llama Stack created. */
+  seq?: number;
 }
 
 interface MilvusReply<T> {
@@ -99,7 +100,7 @@ const INDEX_PARAMS = [
   { fieldName: 'sparse', indexName: 'sparse', metricType: 'BM25', params: { index_type: 'SPARSE_INVERTED_INDEX' } },
 ];
 
-const OUTPUT_FIELDS = ['chunk_id', 'chunk_content', 'seq'];
+const SEARCH_FIELDS = ['chunk_id', 'chunk_content'];
 
 /**
  * `remote::milvus`: a Milvus collection per vector store (named by the sanitised store id, as in
@@ -114,6 +115,7 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
   private readonly client: HttpClient | null;
   private readonly endpoint: string | null;
   private lastSeq = 0;
+  private readonly seqFields = new Map<string, boolean>();
 
   constructor(
     private readonly settings: MilvusRemoteSettings,
@@ -144,6 +146,7 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
       if (dimension !== undefined && Number(dimension) !== definition.embeddingDimension) {
         throw new ConflictError(`Milvus collection '${name}' holds ${dimension}-dimensional vectors, not ${definition.embeddingDimension}.`);
       }
+      this.seqFields.set(name, described.fields?.some((field) => field.name === 'seq') ?? false);
     } else {
       await this.request((client) =>
         client.createCollection({
@@ -153,6 +156,7 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
           params: { consistencyLevel: this.settings.consistency_level ?? 'Strong' },
         } as never),
       );
+      this.seqFields.set(name, true);
     }
     await this.registry.put({ id: definition.id, embeddingModel: definition.embeddingModel, embeddingDimension: definition.embeddingDimension, collectionName: name });
   }
@@ -164,6 +168,7 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
       const name = nameOf(registered);
       const { has } = await this.request<{ has: boolean }>((client) => client.hasCollection({ dbName: this.database, collectionName: name }));
       if (has) await this.request((client) => client.dropCollection({ collectionName: name }));
+      this.seqFields.delete(name);
     }
     await this.registry.delete(storeId);
   }
@@ -175,12 +180,13 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
     if (distinct.length === 0) return;
     const first = Math.max(Date.now() * 1000, this.lastSeq + 1);
     this.lastSeq = first + distinct.length - 1;
+    const withSeq = await this.hasSeq(nameOf(store));
     const entities: ChunkEntity[] = distinct.map((chunk, index) => ({
       chunk_id: chunk.chunkId,
       content: chunk.content,
       vector: [...chunk.embedding],
       chunk_content: { chunk_id: chunk.chunkId, content: chunk.content, metadata: chunk.metadata ?? {}, chunk_metadata: chunk.chunkMetadata ?? {}, embedding: [...chunk.embedding] },
-      seq: first + index,
+      ...(withSeq ? { seq: first + index } : {}),
     }));
     await this.upsert(nameOf(store), entities);
   }
@@ -208,7 +214,8 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
   async listChunks(storeId: string, selector: ChunkSelector, options: { includeEmbeddings?: boolean } = {}): Promise<StoredChunk[]> {
     const store = await this.store(storeId);
     if ('chunkIds' in selector && selector.chunkIds.length === 0) return [];
-    const entities = await this.queryAll(nameOf(store), selection(selector), OUTPUT_FIELDS);
+    const withSeq = await this.hasSeq(nameOf(store));
+    const entities = await this.queryAll(nameOf(store), selection(selector), withSeq ? [...SEARCH_FIELDS, 'seq'] : SEARCH_FIELDS);
     return entities
       .sort((a, b) => Number(a.seq) - Number(b.seq))
       .map((entity) => (options.includeEmbeddings ? { ...toChunk(entity), embedding: entity.chunk_content.embedding } : toChunk(entity)));
@@ -217,10 +224,11 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
   /** Milvus updates no JSON in place, so the file's entities are read whole and upserted with the new metadata (same seq). */
   async updateChunkMetadata(storeId: string, selector: { fileId: string }, metadata: Record<string, unknown>): Promise<void> {
     const store = await this.store(storeId);
-    const entities = await this.queryAll(nameOf(store), selection(selector), ['chunk_id', 'content', 'vector', 'chunk_content', 'seq']);
+    const withSeq = await this.hasSeq(nameOf(store));
+    const entities = await this.queryAll(nameOf(store), selection(selector), ['chunk_id', 'content', 'vector', 'chunk_content', ...(withSeq ? ['seq'] : [])]);
     await this.upsert(
       nameOf(store),
-      entities.map((entity) => ({ ...entity, seq: Number(entity.seq), chunk_content: { ...entity.chunk_content, metadata } })),
+      entities.map((entity) => ({ ...entity, ...(withSeq ? { seq: Number(entity.seq) } : {}), chunk_content: { ...entity.chunk_content, metadata } })),
     );
   }
 
@@ -245,6 +253,20 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
     return store;
   }
 
+  /**
+   * Whether the collection has Cria's `seq` field (asked once per collection): one Llama Stack
+   * created has not, so its chunks are written without it and listed in Milvus' order.
+   */
+  private async hasSeq(name: string): Promise<boolean> {
+    let known = this.seqFields.get(name);
+    if (known === undefined) {
+      const described = await this.request<{ fields?: { name: string }[] }>((client) => client.describeCollection({ dbName: this.database, collectionName: name }));
+      known = described.fields?.some((field) => field.name === 'seq') ?? false;
+      this.seqFields.set(name, known);
+    }
+    return known;
+  }
+
   private async upsert(name: string, entities: ChunkEntity[]): Promise<void> {
     for (let start = 0; start < entities.length; start += BATCH) {
       const batch = entities.slice(start, start + BATCH);
@@ -260,7 +282,7 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
         data: data as never,
         annsField,
         limit,
-        outputFields: OUTPUT_FIELDS,
+        outputFields: SEARCH_FIELDS,
         ...(filter ? { filter } : {}),
         ...(annsField === 'sparse' ? { searchParams: { params: { drop_ratio_search: 0 } } } : {}),
       }),

@@ -128,6 +128,45 @@ describe('remote::milvus', () => {
       }
     });
 
+    it("writes into a collection Llama Stack created (its fields, no seq) and reads it back", async () => {
+      const created = await fetch(`${server.url}/v2/vectordb/collections/create`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer secret', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          collectionName: 'vs_legacy',
+          schema: {
+            autoId: false,
+            enableDynamicField: false,
+            fields: [
+              { fieldName: 'chunk_id', dataType: 'VarChar', isPrimary: true, elementTypeParams: { max_length: 100 } },
+              { fieldName: 'content', dataType: 'VarChar', elementTypeParams: { max_length: 65535, enable_analyzer: true } },
+              { fieldName: 'vector', dataType: 'FloatVector', elementTypeParams: { dim: 2 } },
+              { fieldName: 'chunk_content', dataType: 'JSON' },
+              { fieldName: 'sparse', dataType: 'SparseFloatVector' },
+            ],
+            functions: [{ name: 'text_bm25_emb', type: 'BM25', inputFieldNames: ['content'], outputFieldNames: ['sparse'], params: {} }],
+          },
+          indexParams: [
+            { fieldName: 'vector', indexName: 'vector', metricType: 'COSINE', params: { index_type: 'FLAT' } },
+            { fieldName: 'sparse', indexName: 'sparse', metricType: 'BM25', params: { index_type: 'SPARSE_INVERTED_INDEX' } },
+          ],
+        }),
+      });
+      expect(await created.json()).toEqual({ code: 0, data: {} });
+      const provider = await createTestProvider(milvusProvider, { uri: server.url, token: 'secret', persistence: { ...persistence, namespace: 'legacy' } }, { dataDir: temp.dir });
+      try {
+        await provider.impl.registerVectorStore({ id: 'vs_legacy', embeddingModel: 'm', embeddingDimension: 2 });
+        await provider.impl.insertChunks('vs_legacy', [{ chunkId: 'c1', content: 'llamas graze', embedding: [1, 0], metadata: {}, chunkMetadata: { file_id: 'f1' } }]);
+        expect(server.collections.get('vs_legacy')!.entities.get('c1')).not.toHaveProperty('seq');
+        expect((await provider.impl.listChunks('vs_legacy', { fileId: 'f1' })).map((chunk) => chunk.chunkId)).toEqual(['c1']);
+        await provider.impl.updateChunkMetadata('vs_legacy', { fileId: 'f1' }, { kind: 'memo' });
+        const [match] = await provider.impl.queryChunks('vs_legacy', { mode: 'keyword', text: 'llamas', maxChunks: 2 });
+        expect(match).toMatchObject({ chunkId: 'c1', metadata: { kind: 'memo' } });
+      } finally {
+        await provider.close();
+      }
+    });
+
     it('refuses to reopen a collection of another dimension', async () => {
       const provider = await createTestProvider(milvusProvider, { uri: server.url, token: 'secret', persistence }, { dataDir: temp.dir });
       const other = await createTestProvider(milvusProvider, { uri: server.url, token: 'secret', persistence: { ...persistence, namespace: 'other' } }, { dataDir: temp.dir });
