@@ -31,7 +31,7 @@ const BATCH = 256;
 const QUERY_WINDOW = 16_384;
 
 /** Milvus' error code for a request without valid credentials (`user hasn't authenticated`). */
-const UNAUTHENTICATED_CODES = new Set([1800, 80, 2]);
+const UNAUTHENTICATED_CODES = new Set([1800]);
 
 /** The chunk as Llama Stack's `chunk_content` JSON field keeps it (EmbeddedChunk.model_dump()). */
 interface ChunkContent {
@@ -321,7 +321,7 @@ export class MilvusRemoteVectorIO implements VectorIOProvider, ProviderLifecycle
       throw milvusError(error, this.endpoint, this.providerId);
     }
     if (reply.code !== 0 && reply.code !== 200) {
-      if (UNAUTHENTICATED_CODES.has(reply.code) || /authenticat|credential|token/i.test(reply.message ?? '')) {
+      if (UNAUTHENTICATED_CODES.has(reply.code) || /authenticat|credential/i.test(reply.message ?? '')) {
         throw new AuthenticationError(`Milvus at ${this.endpoint} refused the credentials (config token, env MILVUS_TOKEN): ${reply.message}`);
       }
       throw new UpstreamError(this.providerId, `Milvus at ${this.endpoint} failed (code ${reply.code}): ${reply.message ?? 'no message'}`);
