@@ -7,8 +7,8 @@ export type { MilvusLiteSettings } from './milvus-config.js';
 /** Why `inline::milvus` cannot start, and what to use instead. */
 export const MILVUS_LITE_REFUSAL =
   'inline::milvus runs Milvus Lite, which exists only as a Python package (pymilvus with milvus-lite) and has no Node.js runtime, so Cria cannot serve it. ' +
-  "A Milvus server is Llama Stack's remote::milvus (uri, token), which this Cria release does not ship yet; " +
-  "use inline::sqlite-vec or inline::faiss, or leave MILVUS_URL unset so the starter's `${env.MILVUS_URL:+milvus}` skips this provider.";
+  "For a Milvus server use remote::milvus (config uri, token; @cria/provider-vector-io-milvus-remote), " +
+  "or inline::sqlite-vec or inline::faiss, or leave MILVUS_URL unset so the starter's `${env.MILVUS_URL:+milvus}` skips this provider.";
 
 /**
  * `inline::milvus`: accepts Llama Stack's config so a distribution naming it parses, then refuses
