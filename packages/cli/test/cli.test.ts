@@ -26,7 +26,7 @@ describe('cria CLI', () => {
     expect(apis).toMatch(/inference\s+yes\s+providers\s.*remote::nvidia, remote::ollama, remote::openai, remote::passthrough, remote::runpod, remote::sambanova, remote::together, remote::vertexai, remote::vllm, remote::watsonx/);
     expect(apis).toMatch(/models\s+yes\s+core \(routes to inference providers\)/);
     const vectorIO = /^vector_io\s+yes\s+providers\s+(.*)$/m.exec(apis)?.[1]?.split(', ');
-    expect(vectorIO).toEqual(expect.arrayContaining(['inline::faiss', 'inline::milvus', 'inline::sqlite-vec', 'remote::chromadb', 'remote::elasticsearch', 'remote::infinispan', 'remote::pgvector', 'remote::qdrant', 'remote::weaviate']));
+    expect(vectorIO).toEqual(expect.arrayContaining(['inline::faiss', 'inline::milvus', 'inline::sqlite-vec', 'remote::chromadb', 'remote::elasticsearch', 'remote::infinispan', 'remote::milvus', 'remote::pgvector', 'remote::qdrant', 'remote::weaviate']));
     expect(apis).toMatch(/safety\s+yes\s+providers\s+inline::code-scanner, inline::llama-guard, inline::prompt-guard, remote::passthrough/);
     expect(apis).toMatch(/datasetio\s+yes\s+providers\s+inline::localfs, remote::huggingface/);
     expect(apis).toMatch(/scoring\s+yes\s+providers\s+inline::basic, inline::braintrust, inline::llm-as-judge/);
