@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import LlamaStackClient from 'llama-stack-client';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FakeOpenAIUpstream, startCliServer, temporaryDirectory } from '@cria/testing';
 
 // Llama Stack 0.7.1's starter config.yaml, run by `cria run` exactly as it is.
@@ -11,7 +11,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = join(root, 'packages/cli/dist/cria.js');
 const starterConfig = join(root, '../shared/reference/llama-stack-0.7.1-starter-config.yaml');
 
-/** Every variable the file reads, unset: "no environment". HOME is a fresh folder, so `~/.llama` and `~/.cria` start empty. */
+/** A fresh HOME, removed when the test ends: `~/.llama` and `~/.cria` start empty. */
+function freshHome(): string {
+  const home = temporaryDirectory('cria-starter-home-');
+  onTestFinished(home.remove);
+  return home.dir;
+}
+
+/** Every variable the file reads, unset: "no environment". */
 function cleanEnvironment(home: string): Record<string, string | undefined> {
   const names = new Set([...readFileSync(starterConfig, 'utf8').matchAll(/\$\{env\.([A-Z0-9_]+)/g)].map((match) => match[1]!));
   const env: Record<string, string | undefined> = { HOME: home, CRIA_MODELS_DIR: undefined, HF_TOKEN: undefined, GOOGLE_APPLICATION_CREDENTIALS: undefined };
@@ -57,9 +64,11 @@ describe("Llama Stack's starter config.yaml", () => {
   });
 
   it('serves with no environment: every provider it enables listed, healthy or saying what it lacks', async () => {
-    const home = temporaryDirectory('cria-starter-home-');
+    const home = freshHome();
     const server = await startCliServer(cli, starterConfig, { cwd: root, env: cleanEnvironment(home) });
     const providers = await providersOf(server.url);
+    // Its SQLite files are where the file says: ~/.llama/distributions/starter.
+    expect(existsSync(join(home, '.llama/distributions/starter/kvstore.db'))).toBe(true);
     expect(new Set(providers.map((provider) => provider.provider_id))).toEqual(new Set(ALWAYS_ENABLED));
     expectHealthSaysWhy(providers);
     const openai = providers.find((provider) => provider.provider_id === 'openai')!;
@@ -76,7 +85,7 @@ describe("Llama Stack's starter config.yaml", () => {
   });
 
   it('serves with its variables set: local OpenAI-compatible servers listed and chatting through each provider', async () => {
-    const home = temporaryDirectory('cria-starter-home-');
+    const home = freshHome();
     const nothingListens = 'http://127.0.0.1:9';
     const server = await startCliServer(cli, starterConfig, {
       cwd: root,

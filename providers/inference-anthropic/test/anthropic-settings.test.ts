@@ -41,7 +41,7 @@ describe('remote::anthropic settings', () => {
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
     const failure = await clientFailure(client.chat.completions.create({ model: 'anthropic/claude-sonnet-4-20250514', messages: [{ role: 'user', content: 'hi' }] }));
     expect(failure.status).toBe(400);
-    expect(failure.error.message).toMatch(/anthropic_api_key.*ANTHROPIC_API_KEY/);
+    expect(failure.error.message).toMatch(/(?=.*anthropic_api_key)(?=.*ANTHROPIC_API_KEY)/s);
   });
 
   it('shows no key in GET /v1/providers', async () => {

@@ -35,7 +35,7 @@ describe('remote::databricks settings', () => {
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
     const failure = await clientFailure(client.chat.completions.create({ model: 'databricks/fake-llm', messages: [{ role: 'user', content: 'hi' }] }));
     expect(failure.status).toBe(400);
-    expect(failure.error.message).toMatch(/databricks_api_token.*DATABRICKS_TOKEN/);
+    expect(failure.error.message).toMatch(/(?=.*databricks_api_token)(?=.*DATABRICKS_TOKEN)/s);
   });
 
   it('sends the request\'s databricks_api_token as the bearer key', async () => {

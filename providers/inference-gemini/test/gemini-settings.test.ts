@@ -47,7 +47,7 @@ describe('remote::gemini settings', () => {
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
     const failure = await clientFailure(client.chat.completions.create({ model: 'gemini/models/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] }));
     expect(failure.status).toBe(400);
-    expect(failure.error.message).toMatch(/gemini_api_key.*GEMINI_API_KEY/);
+    expect(failure.error.message).toMatch(/(?=.*gemini_api_key)(?=.*GEMINI_API_KEY)/s);
   });
 
   it('sends the gemini_api_key of X-LlamaStack-Provider-Data as the bearer key', async () => {

@@ -35,7 +35,7 @@ describe('remote::runpod settings', () => {
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
     const failure = await clientFailure(client.chat.completions.create({ model: 'runpod/fake-llm', messages: [{ role: 'user', content: 'hi' }] }));
     expect(failure.status).toBe(400);
-    expect(failure.error.message).toMatch(/runpod_api_token.*RUNPOD_API_TOKEN/);
+    expect(failure.error.message).toMatch(/(?=.*runpod_api_token)(?=.*RUNPOD_API_TOKEN)/s);
   });
 
   it('sends the request\'s runpod_api_token, or the configured api_token, as the bearer key', async () => {

@@ -75,7 +75,7 @@ describe('remote::pgvector', () => {
     try {
       const provider = await pgvectorOnPglite(temp.dir, { host: '127.0.0.1', port, connect_timeout: 0.5 });
       try {
-        await expect(provider.impl.listChunks('vs_any', {})).rejects.toMatchObject({ kind: 'upstream', message: expect.stringContaining(`127.0.0.1:${port}`) });
+        await expect(provider.impl.listChunks('vs_any', { fileId: 'file-any' })).rejects.toMatchObject({ kind: 'upstream', message: expect.stringContaining(`127.0.0.1:${port}`) });
         expect(Date.now() - started).toBeLessThan(5_000);
       } finally {
         await provider.close();
