@@ -6,9 +6,10 @@ import { writeSse } from './server-sse.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function writeJson(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
+function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> | undefined, hookHeaders: Record<string, string> | null): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, headers ? { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) } : { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+  const own = { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) };
+  res.writeHead(status, headers || hookHeaders ? { ...hookHeaders, ...headers, ...own } : own);
   res.end(text);
 }
 
@@ -17,9 +18,10 @@ export async function writeResult(request: ServerRequest, result: RouteResult, l
   const { res } = request;
   if ('json' in result) {
     request.statusCode = result.status ?? 200;
-    writeJson(res, request.statusCode, result.json, result.headers);
+    writeJson(res, request.statusCode, result.json, result.headers, request.hookHeaders);
     return;
   }
+  request.applyHookHeaders();
   if ('sse' in result) {
     request.statusCode = 200;
     await writeSse(res, result.sse, { done: result.done, eventField: result.eventField, signal: request.context.signal, onError: (error) => toErrorReply(error, logger).body });
@@ -61,5 +63,5 @@ export function writeError(request: ServerRequest, error: unknown, logger: Provi
   }
   const reply = toErrorReply(error, logger);
   request.statusCode = reply.status;
-  writeJson(res, reply.status, reply.body, reply.headers);
+  writeJson(res, reply.status, reply.body, reply.headers, request.hookHeaders);
 }
