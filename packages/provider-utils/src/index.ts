@@ -12,3 +12,4 @@ export { KvRegistry } from './kv-registry.js';
 export { type WebSearchConfig, type WebSearchSchemas, webSearchSchemas, type WebSearchVendor } from './web-search-config.js';
 export { WEB_SEARCH_TOOL, type WebSearchErrorDetail, type WebSearchRequest, WebSearchToolRuntime } from './web-search-tool-runtime.js';
 export { systemCode, unreachableCode } from './network-errors.js';
+export { FILE_ID, fileNotFound, FileMetadataTable, sanitizeFilename, type StoredFile } from './files-metadata.js';

@@ -23,6 +23,7 @@ export {
   TERMINAL_RESPONSE_EVENTS,
 } from './conformance-open-responses.js';
 export { type ClientErrorBody, clientFailure } from './client-failure.js';
+export { describeHostedKeySettings, type HostedKeyHarness, type HostedKeySettings } from './hosted-key-settings.js';
 export {
   ONNX_FLOAT,
   ONNX_INT64,

@@ -8,40 +8,23 @@ import {
   type FileContent,
   type FileDeleted,
   type FileList,
-  type FilePurpose,
   type FilesProvider,
   type FileUpload,
   type ListFilesQuery,
-  NotFoundError,
   type OpenAIFile,
   PayloadTooLargeError,
   type ProviderContext,
   type ProviderLifecycle,
   type ProviderLogger,
   type RequestContext,
-  type SqlRow,
   type SqlStore,
   UnavailableError,
   UpstreamError,
 } from '@cria/api';
+import { fileNotFound, FileMetadataTable } from '@cria/provider-utils';
 import { DEFAULT_TABLE_NAME, type S3FilesConfig } from './files-s3-config.js';
 
-/** Ids this provider hands out: `file-` and 32 hex digits; anything else cannot name a stored file. */
-const FILE_ID = /^file-[0-9a-f]{1,64}$/;
-/** setTimeout's limit; a later expiry is checked again when the timer fires. */
-const MAX_TIMER_MS = 2_147_483_647;
 const PROVIDER = 's3';
-
-function sanitizeFilename(name: string): string {
-  const base = name.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 255);
-  return cleaned && cleaned !== '.' && cleaned !== '..' ? cleaned : 'uploaded_file';
-}
-
-function notFound(fileId: string): NotFoundError {
-  return new NotFoundError('file', fileId, `No such File object: ${fileId}`, { param: 'file_id' });
-}
 
 function s3Code(error: unknown): string | undefined {
   return error instanceof S3ServiceException ? error.name : undefined;
@@ -55,24 +38,21 @@ function s3Code(error: unknown): string | undefined {
  */
 export class S3Files implements FilesProvider, ProviderLifecycle {
   readonly maxFileSizeBytes: number;
-  private readonly table: string;
   private readonly client: S3Client;
   /** Where S3 is, for messages: the endpoint, or AWS in the region. */
   private readonly location: string;
   /** The bucket check (and creation) in flight or done; cleared on failure so the next request retries. */
   private bucketReady: Promise<void> | undefined;
-  private readonly expiring = new Map<string, number>();
-  private expiryTimer: NodeJS.Timeout | undefined;
-  /** Microseconds since the epoch, strictly increasing: the order files are listed in. */
-  private lastSequence = 0;
+  private readonly metadata: FileMetadataTable;
 
   private constructor(
-    private readonly sql: SqlStore,
+    sql: SqlStore,
     private readonly config: S3FilesConfig,
     private readonly logger: ProviderLogger,
   ) {
     this.maxFileSizeBytes = config.max_file_size_bytes;
-    this.table = config.metadata_store.table_name ?? DEFAULT_TABLE_NAME;
+    // Expired files are hidden at once; their objects are removed when S3 answers.
+    this.metadata = new FileMetadataTable(sql, config.metadata_store.table_name ?? DEFAULT_TABLE_NAME, logger, async (fileId) => void this.removeObject(fileId));
     const endpoint = config.endpoint_url || undefined;
     this.location = endpoint ? `the S3 endpoint ${endpoint}` : `AWS S3 in ${config.region}`;
     const clientConfig: S3ClientConfig = { region: config.region, maxAttempts: 2 };
@@ -94,22 +74,9 @@ export class S3Files implements FilesProvider, ProviderLifecycle {
   }
 
   private async initialize(): Promise<void> {
-    await this.sql.createTable(this.table, {
-      id: { type: 'text', primaryKey: true },
-      filename: { type: 'text', nullable: false },
-      purpose: { type: 'text', nullable: false },
-      bytes: { type: 'integer', nullable: false },
-      created_at: { type: 'integer', nullable: false },
-      expires_at: 'integer',
-      sequence: { type: 'integer', nullable: false },
-    });
-    const { rows } = await this.sql.fetchAll(this.table);
-    for (const row of rows) {
-      this.lastSequence = Math.max(this.lastSequence, Number(row.sequence));
-      if (row.expires_at !== null && row.expires_at !== undefined) this.expiring.set(String(row.id), Number(row.expires_at));
-    }
+    await this.metadata.open();
     await this.ensureBucket().catch((error: Error) => this.logger.warn('S3 is not ready; requests will retry', { error: error.message }));
-    await this.sweepExpired();
+    await this.metadata.sweepExpired();
   }
 
   async uploadFile(upload: FileUpload, context: RequestContext): Promise<OpenAIFile> {
@@ -134,40 +101,23 @@ export class S3Files implements FilesProvider, ProviderLifecycle {
     }
     try {
       const fields = await upload.fields();
-      const createdAt = Math.floor(Date.now() / 1000);
-      const expiresAt = fields.expiresAfterSeconds ? createdAt + fields.expiresAfterSeconds : null;
-      this.lastSequence = Math.max(this.lastSequence + 1, Date.now() * 1000);
-      const row: SqlRow = { id, filename: sanitizeFilename(upload.filename), purpose: fields.purpose, bytes, created_at: createdAt, expires_at: expiresAt, sequence: this.lastSequence };
-      await this.sql.insert(this.table, row);
-      if (expiresAt !== null) {
-        this.expiring.set(id, expiresAt);
-        this.scheduleExpiry();
-      }
-      return toFileObject(row);
+      return await this.metadata.insert({ id, filename: upload.filename, purpose: fields.purpose, bytes, expiresAfterSeconds: fields.expiresAfterSeconds });
     } catch (error) {
       await this.removeObject(id);
       throw error;
     }
   }
 
-  async listFiles(query: ListFilesQuery): Promise<FileList> {
-    await this.sweepExpired();
-    const { rows, hasMore } = await this.sql.fetchAll(this.table, {
-      where: query.purpose ? { purpose: query.purpose } : {},
-      orderBy: [['sequence', query.order ?? 'desc']],
-      limit: query.limit ?? 10_000,
-      ...(query.after ? { after: { column: 'id', value: query.after } } : {}),
-    });
-    const data = rows.map(toFileObject);
-    return { object: 'list', data, first_id: data[0]?.id ?? '', last_id: data.at(-1)?.id ?? '', has_more: hasMore };
+  listFiles(query: ListFilesQuery): Promise<FileList> {
+    return this.metadata.list(query);
   }
 
-  async retrieveFile(fileId: string): Promise<OpenAIFile> {
-    return toFileObject(await this.row(fileId));
+  retrieveFile(fileId: string): Promise<OpenAIFile> {
+    return this.metadata.get(fileId);
   }
 
   async deleteFile(fileId: string): Promise<FileDeleted> {
-    await this.row(fileId);
+    await this.metadata.get(fileId);
     await this.ensureBucket();
     // The object first: a file whose bytes cannot be removed stays listed, so the delete can be retried.
     try {
@@ -175,24 +125,22 @@ export class S3Files implements FilesProvider, ProviderLifecycle {
     } catch (error) {
       if (s3Code(error) !== 'NoSuchKey') throw this.upstreamError('delete the file', error);
     }
-    await this.sql.delete(this.table, { id: fileId });
-    this.expiring.delete(fileId);
+    await this.metadata.remove(fileId);
     return { id: fileId, object: 'file', deleted: true };
   }
 
   async retrieveFileContent(fileId: string): Promise<FileContent> {
-    const row = await this.row(fileId);
+    const file = await this.metadata.get(fileId);
     await this.ensureBucket();
     try {
       const object = await this.client.send(new GetObjectCommand({ Bucket: this.config.bucket_name, Key: fileId }));
       if (!(object.Body instanceof Readable)) throw new UpstreamError(PROVIDER, `${this.location} answered GetObject without a body.`);
-      return { file: toFileObject(row), stream: object.Body };
+      return { file, stream: object.Body };
     } catch (error) {
       if (s3Code(error) !== 'NoSuchKey') throw error instanceof CriaError ? error : this.upstreamError('read the file', error);
       this.logger.warn('the object of a file is missing; removing its metadata', { file_id: fileId });
-      await this.sql.delete(this.table, { id: fileId });
-      this.expiring.delete(fileId);
-      throw notFound(fileId);
+      await this.metadata.remove(fileId);
+      throw fileNotFound(fileId);
     }
   }
 
@@ -207,7 +155,7 @@ export class S3Files implements FilesProvider, ProviderLifecycle {
   }
 
   async shutdown(): Promise<void> {
-    clearTimeout(this.expiryTimer);
+    this.metadata.close();
     this.client.destroy();
   }
 
@@ -266,35 +214,6 @@ export class S3Files implements FilesProvider, ProviderLifecycle {
     });
   }
 
-  private async row(fileId: string): Promise<SqlRow> {
-    if (!FILE_ID.test(fileId)) throw notFound(fileId);
-    await this.sweepExpired();
-    const row = await this.sql.fetchOne(this.table, { id: fileId });
-    if (!row) throw notFound(fileId);
-    return row;
-  }
-
-  /** Hides files past their expiry at once; their objects are removed when S3 answers. */
-  private async sweepExpired(): Promise<void> {
-    const now = Math.floor(Date.now() / 1000);
-    for (const [fileId, expiresAt] of this.expiring) {
-      if (expiresAt > now) continue;
-      this.expiring.delete(fileId);
-      await this.sql.delete(this.table, { id: fileId });
-      void this.removeObject(fileId);
-      this.logger.info('file expired', { file_id: fileId });
-    }
-    this.scheduleExpiry();
-  }
-
-  private scheduleExpiry(): void {
-    clearTimeout(this.expiryTimer);
-    if (this.expiring.size === 0) return;
-    const next = Math.min(...this.expiring.values());
-    const delay = Math.min(Math.max(next * 1000 - Date.now(), 0) + 1000, MAX_TIMER_MS);
-    this.expiryTimer = setTimeout(() => void this.sweepExpired().catch((error: Error) => this.logger.warn('expiry sweep failed', { error: error.message })), delay);
-    this.expiryTimer.unref();
-  }
 }
 
 function networkCode(error: unknown): string | undefined {
@@ -308,17 +227,4 @@ function networkCode(error: unknown): string | undefined {
 
 function isNetworkFailure(error: unknown): boolean {
   return networkCode(error) !== undefined || (error as { $metadata?: unknown })?.$metadata !== undefined;
-}
-
-function toFileObject(row: SqlRow): OpenAIFile {
-  return {
-    id: String(row.id),
-    object: 'file',
-    bytes: Number(row.bytes),
-    created_at: Number(row.created_at),
-    ...(row.expires_at === null || row.expires_at === undefined ? {} : { expires_at: Number(row.expires_at) }),
-    filename: String(row.filename),
-    purpose: row.purpose as FilePurpose,
-    status: 'processed',
-  };
 }
