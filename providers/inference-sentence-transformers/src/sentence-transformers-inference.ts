@@ -108,7 +108,7 @@ export class SentenceTransformersInference implements InferenceProvider, Provide
     const present = ids.filter((id) => !this.missingModel(id));
     if (present.length === 0) return { status: 'Error', message: `no embedding model in ${this.modelsDir}: ${this.missingModel(ids[0]!)!.message}` };
     try {
-      const { loadTransformers } = await import('./sentence-transformers-encoder.js');
+      const { loadTransformers } = await import('@cria/transformers-runtime');
       await loadTransformers();
     } catch (error) {
       return { status: 'Error', message: `transformers.js (onnxruntime-node) failed to load: ${(error as Error).message}` };

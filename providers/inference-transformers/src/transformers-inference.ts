@@ -116,7 +116,7 @@ export class TransformersInference implements InferenceProvider, ProviderLifecyc
     const present = [...ids.filter((id) => !this.unavailableReason(id)), ...this.ggufModels];
     if (present.length === 0) return { status: 'Error', message: `no reranker in ${this.modelsDir}: ${this.unavailableReason(ids[0]!)}` };
     try {
-      const { loadTransformers } = await import('./transformers-reranker.js');
+      const { loadTransformers } = await import('@cria/transformers-runtime');
       await loadTransformers();
     } catch (error) {
       return { status: 'Error', message: `transformers.js (onnxruntime-node) failed to load: ${(error as Error).message}` };

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { externalDataChunks, loadTransformers } from '@cria/transformers-runtime';
 
 /** The files transformers.js reads from a model folder (an ONNX export as Optimum writes it). */
 export const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] as const;
@@ -48,31 +49,7 @@ export function sigmoid(logit: number): number {
   return 1 / (1 + Math.exp(-logit));
 }
 
-/**
- * How many external data files the export has (`onnx/model.onnx_data`, `…_data_1`, …: exports
- * over 2 GB, such as Qwen3-Reranker's, keep their weights there), which transformers.js must be told.
- */
-export function externalDataChunks(folder: string): number {
-  let chunks = 0;
-  while (existsSync(join(folder, 'onnx', `model.onnx_data${chunks === 0 ? '' : `_${chunks}`}`))) chunks++;
-  return chunks;
-}
 
-type Transformers = typeof import('@huggingface/transformers');
-let transformers: Promise<Transformers> | undefined;
-
-/** transformers.js (and onnxruntime-node under it), imported on first use and set never to download. */
-export function loadTransformers(): Promise<Transformers> {
-  return (transformers ??= import('@huggingface/transformers').then((module) => {
-    module.env.allowRemoteModels = false;
-    module.env.allowLocalModels = true;
-    // ONNX Runtime gets a local model by path, so the external data files beside it load (and a
-    // 2 GB export is not read into a buffer first); with remote models off, nothing is cached.
-    module.env.useFSCache = true;
-    module.env.useBrowserCache = false;
-    return module;
-  }));
-}
 
 interface TensorLike {
   data: ArrayLike<number | bigint>;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { loadTransformers } from '@cria/transformers-runtime';
 
 /** The files transformers.js reads from a model folder (an ONNX export as Optimum writes it). */
 export const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] as const;
@@ -43,21 +44,6 @@ export function softmax(logits: ArrayLike<number>, temperature = TEMPERATURE): n
   return exponentials.map((value) => value / total);
 }
 
-type Transformers = typeof import('@huggingface/transformers');
-let transformers: Promise<Transformers> | undefined;
-
-/** transformers.js (and onnxruntime-node under it), imported on first use and set never to download. */
-function loadTransformers(): Promise<Transformers> {
-  return (transformers ??= import('@huggingface/transformers').then((module) => {
-    module.env.allowRemoteModels = false;
-    module.env.allowLocalModels = true;
-    // ONNX Runtime gets a local model by path, so the external data files beside it load (and a
-    // 2 GB export is not read into a buffer first); with remote models off, nothing is cached.
-    module.env.useFSCache = true;
-    module.env.useBrowserCache = false;
-    return module;
-  }));
-}
 
 /**
  * Loads the model in `folder` with transformers.js on onnxruntime-node, on the CPU with one
