@@ -6,10 +6,10 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { FakeOpenAIUpstream, startCliServer, temporaryDirectory } from '@cria/testing';
 
-// Llama Stack 0.7.1's starter config.yaml, run by `cria run` exactly as it is.
+// Llama Stack 0.7.1's starter config.yaml (a byte-for-byte copy in fixtures/), run by `cria run` exactly as it is.
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = join(root, 'packages/cli/dist/cria.js');
-const starterConfig = join(root, '../shared/reference/llama-stack-0.7.1-starter-config.yaml');
+const starterConfig = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/llama-stack-0.7.1-starter-config.yaml');
 
 /** A fresh HOME, removed when the test ends: `~/.llama` and `~/.cria` start empty. */
 function freshHome(): string {
