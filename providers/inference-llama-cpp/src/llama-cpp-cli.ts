@@ -1,8 +1,8 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { resolveConfigPath } from '@cria/api';
 import { DEFAULT_MODELS_DIR } from './llama-cpp-config.js';
-import { type DownloadProgress, downloadModel, ModelDownloadError } from './llama-cpp-download.js';
+import { type DownloadProgress, downloadModel, listRepositoryFiles, ModelDownloadError } from './llama-cpp-download.js';
 import { isDownloadable, parseModelSource } from './llama-cpp-model-source.js';
 
 /** Where `cria pull` and `cria models` look: `--models-dir`, else CRIA_MODELS_DIR, else ~/.cria/models. */
@@ -79,6 +79,8 @@ function isGguf(path: string): boolean {
 
 export interface PullOptions {
   modelsDir: string;
+  /** The folder name under modelsDir of an `onnx:` pull (the model id a provider is given); `<owner>/<repo>` when absent. */
+  name?: string;
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   stdout?: NodeJS.WritableStream;
   signal?: AbortSignal;
@@ -91,6 +93,12 @@ export interface PullOptions {
 export async function pullModel(uri: string, options: PullOptions): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
   const stdout = options.stdout ?? process.stdout;
+  const onnx = /^onnx:([\w.-]+)\/([\w.-]+)$/i.exec(uri.trim());
+  if (onnx) return pullOnnxExport(onnx[1]!, onnx[2]!, options, stdout, stderr);
+  if (/^onnx:/i.test(uri.trim())) {
+    stderr.write(`error: '${uri}' is not of the form onnx:<owner>/<repo>\n`);
+    return 1;
+  }
   let source;
   try {
     source = parseModelSource(uri, options.modelsDir);
@@ -116,6 +124,45 @@ export async function pullModel(uri: string, options: PullOptions): Promise<numb
     return 0;
   } catch (error) {
     bar.done();
+    if (error instanceof ModelDownloadError) {
+      stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/**
+ * What an ONNX export holds that Cria's ONNX providers read (inline::sentence-transformers,
+ * inline::transformers, inline::prompt-guard): the configs and tokenizer at the root, the pooling
+ * config, the graph and its external weights. Other formats (safetensors, quantized graphs) are left.
+ */
+const ONNX_EXPORT_FILE = /^(?:[^/]+\.json|1_Pooling\/config\.json|onnx\/model\.onnx(?:_data(?:_\d+)?)?)$/;
+
+/** `cria pull onnx:<owner>/<repo> [--name <id>]`: a repository's ONNX export into `<models dir>/<id>/`, file by file, each verified. */
+async function pullOnnxExport(owner: string, repo: string, options: PullOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
+  const name = options.name ?? `${owner}/${repo}`;
+  const folder = join(options.modelsDir, name);
+  if (!resolve(folder).startsWith(resolve(options.modelsDir) + sep)) {
+    stderr.write(`error: --name '${name}' must be a folder inside the models directory\n`);
+    return 1;
+  }
+  try {
+    const files = (await listRepositoryFiles(owner, repo, folder, options.signal ? { signal: options.signal } : {})).filter((file) => ONNX_EXPORT_FILE.test(file));
+    if (!files.includes('onnx/model.onnx')) throw new ModelDownloadError(`${owner}/${repo} has no ONNX export (onnx/model.onnx); export one with optimum-cli export onnx --model ${owner}/${repo} ${folder}`);
+    let bytes = 0;
+    for (const file of files) {
+      const bar = new ProgressBar(stderr, file);
+      const result = await downloadModel(
+        { kind: 'huggingface', id: `hf:${owner}/${repo}/${file}`, owner, repo, quant: null, file, localPath: join(folder, file) },
+        { onProgress: (progress) => bar.update(progress), ...(options.signal ? { signal: options.signal } : {}) },
+      );
+      bar.done();
+      bytes += result.bytes;
+    }
+    stdout.write(`${folder} (${files.length} files, ${formatBytes(bytes)})\nUse it as the model id: ${name}\n`);
+    return 0;
+  } catch (error) {
     if (error instanceof ModelDownloadError) {
       stderr.write(`error: ${error.message}\n`);
       return 1;

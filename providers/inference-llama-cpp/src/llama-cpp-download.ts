@@ -66,7 +66,7 @@ async function request(url: string, init: RequestInit, localPath: string): Promi
     const code = errorCode(error);
     const host = new URL(url).host;
     if (code && OFFLINE_CODES.has(code)) {
-      throw new ModelDownloadError(`cannot reach ${host} (${code}): the network is not reachable; copy the .gguf file to ${localPath} by other means, or register a local path as provider_model_id.`, true);
+      throw new ModelDownloadError(`cannot reach ${host} (${code}): the network is not reachable; copy the model to ${localPath} by other means, or register a local path as provider_model_id.`, true);
     }
     const cause = (error as { cause?: { message?: string } }).cause?.message;
     throw new ModelDownloadError(`request to ${host} failed: ${cause ?? (error as Error).message}`);
@@ -86,20 +86,26 @@ export function pickQuantFile(files: readonly string[], quant: string | null): s
   return matches.sort((a, b) => a.length - b.length)[0];
 }
 
+/** The files of a Hugging Face repository (the Hub's model API), as its paths. */
+export async function listRepositoryFiles(owner: string, repo: string, localPath: string, options: DownloadOptions = {}): Promise<string[]> {
+  const endpoint = (options.huggingFaceEndpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const token = options.huggingFaceToken === undefined ? (process.env.HF_TOKEN ?? null) : options.huggingFaceToken;
+  const listUrl = `${endpoint}/api/models/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+  const response = await request(listUrl, { headers: { accept: 'application/json', ...authHeaders(listUrl, endpoint, token) }, ...(options.signal ? { signal: options.signal } : {}) }, localPath);
+  if (response.status === 401 || response.status === 403) throw new ModelDownloadError(`${owner}/${repo} needs a Hugging Face token: set HF_TOKEN (answered ${response.status}).`);
+  if (response.status === 404) throw new ModelDownloadError(`no Hugging Face repository ${owner}/${repo}.`);
+  if (!response.ok) throw new ModelDownloadError(`listing ${owner}/${repo} failed: ${response.status} ${response.statusText}.`);
+  const listing = (await response.json()) as { siblings?: { rfilename?: string }[] };
+  return (listing.siblings ?? []).map((sibling) => sibling.rfilename).filter((name): name is string => typeof name === 'string');
+}
+
 /** The URL a source downloads from; `hf:<owner>/<repo>:<quant>` asks the Hub which file that is. */
 export async function resolveDownloadUrl(source: Exclude<ModelSource, { kind: 'local' }>, options: DownloadOptions = {}): Promise<string> {
   if (source.kind === 'url') return source.url;
   const endpoint = (options.huggingFaceEndpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
-  const token = options.huggingFaceToken === undefined ? (process.env.HF_TOKEN ?? null) : options.huggingFaceToken;
   const repoPath = `${encodeURIComponent(source.owner)}/${encodeURIComponent(source.repo)}`;
   if (source.file) return `${endpoint}/${repoPath}/resolve/main/${source.file.split('/').map(encodeURIComponent).join('/')}`;
-  const listUrl = `${endpoint}/api/models/${repoPath}`;
-  const response = await request(listUrl, { headers: { accept: 'application/json', ...authHeaders(listUrl, endpoint, token) }, ...(options.signal ? { signal: options.signal } : {}) }, source.localPath);
-  if (response.status === 401 || response.status === 403) throw new ModelDownloadError(`${source.owner}/${source.repo} needs a Hugging Face token: set HF_TOKEN (answered ${response.status}).`);
-  if (response.status === 404) throw new ModelDownloadError(`no Hugging Face repository ${source.owner}/${source.repo}.`);
-  if (!response.ok) throw new ModelDownloadError(`listing ${source.owner}/${source.repo} failed: ${response.status} ${response.statusText}.`);
-  const listing = (await response.json()) as { siblings?: { rfilename?: string }[] };
-  const files = (listing.siblings ?? []).map((sibling) => sibling.rfilename).filter((name): name is string => typeof name === 'string');
+  const files = await listRepositoryFiles(source.owner, source.repo, source.localPath, options);
   const file = pickQuantFile(files, source.quant);
   if (!file) {
     const available = files.filter((name) => name.toLowerCase().endsWith('.gguf'));

@@ -60,6 +60,17 @@ class FakeHub {
       response.end(JSON.stringify({ siblings: [{ rfilename: 'README.md' }, { rfilename: 'llama-Q4_K_M.gguf' }, { rfilename: 'llama-Q8_0.gguf' }] }));
       return;
     }
+    if (path === '/api/models/tiny/embed') {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ siblings: Object.keys(ONNX_REPOSITORY).map((rfilename) => ({ rfilename })) }));
+      return;
+    }
+    if (path.startsWith('/tiny/embed/resolve/main/')) {
+      const body = ONNX_REPOSITORY[decodeURIComponent(path.slice('/tiny/embed/resolve/main/'.length))];
+      if (body === undefined) return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-length': String(Buffer.byteLength(body)), 'x-linked-etag': `"${createHash('sha256').update(body).digest('hex')}"` }).end(body);
+      return;
+    }
     if (path.startsWith('/tiny/llama-GGUF/resolve/main/')) {
       response.writeHead(302, { location: `/cdn/${path.split('/').pop()}`, 'x-linked-etag': `"${this.corrupt ? 'f'.repeat(64) : this.sha256}"`, 'x-linked-size': String(this.model.length) });
       response.end();
@@ -87,6 +98,19 @@ class FakeHub {
     response.writeHead(404).end();
   }
 }
+
+/** A sentence-transformers repository as the Hub lists it: its ONNX export beside files Cria does not read. */
+const ONNX_REPOSITORY: Record<string, string> = {
+  'config.json': '{"model_type":"bert"}',
+  'tokenizer.json': '{"model":{}}',
+  'modules.json': '[]',
+  '1_Pooling/config.json': '{"pooling_mode_mean_tokens":true}',
+  'onnx/model.onnx': 'graph bytes',
+  'onnx/model.onnx_data': 'weight bytes',
+  'onnx/model_quantized.onnx': 'other graph',
+  'model.safetensors': 'torch weights',
+  'README.md': '# embed',
+};
 
 describe('cria pull and cria models', () => {
   let hub: FakeHub;
@@ -129,6 +153,21 @@ describe('cria pull and cria models', () => {
     const again = sink();
     expect(await pullModel('hf:tiny/llama-GGUF:Q8_0', { modelsDir: models.dir, stdout: again, stderr: sink() })).toBe(0);
     expect(again.text).toContain('already present');
+  });
+
+  it('pulls onnx:<owner>/<repo>: the ONNX export and its configs into <models dir>/<name>/, nothing else', async () => {
+    const stdout = sink();
+    expect(await pullModel('onnx:tiny/embed', { modelsDir: models.dir, name: 'embed-small', stdout, stderr: sink() })).toBe(0);
+    const folder = join(models.dir, 'embed-small');
+    for (const file of ['config.json', 'tokenizer.json', 'modules.json', '1_Pooling/config.json', 'onnx/model.onnx', 'onnx/model.onnx_data']) expect(readFileSync(join(folder, file), 'utf8')).toBe(ONNX_REPOSITORY[file]);
+    for (const file of ['onnx/model_quantized.onnx', 'model.safetensors', 'README.md']) expect(existsSync(join(folder, file))).toBe(false);
+    expect(stdout.text).toContain('Use it as the model id: embed-small');
+    const missing = sink();
+    expect(await pullModel('onnx:tiny/llama-GGUF', { modelsDir: models.dir, stdout: sink(), stderr: missing })).toBe(1);
+    expect(missing.text).toContain('has no ONNX export (onnx/model.onnx)');
+    const outside = sink();
+    expect(await pullModel('onnx:tiny/embed', { modelsDir: models.dir, name: '../elsewhere', stdout: sink(), stderr: outside })).toBe(1);
+    expect(outside.text).toContain('inside the models directory');
   });
 
   it('resumes an interrupted download with a Range request', async () => {
@@ -175,7 +214,7 @@ describe('cria pull and cria models', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^error: cannot reach 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
-    expect(lines[0]).toMatch(/: the network is not reachable; copy the \.gguf file to .*hf_Qwen_Qwen2\.5-0\.5B-Instruct-GGUF\.Q4_K_M\.gguf/);
+    expect(lines[0]).toMatch(/: the network is not reachable; copy the model to .*hf_Qwen_Qwen2\.5-0\.5B-Instruct-GGUF\.Q4_K_M\.gguf/);
     const listing = spawnSync(process.execPath, [join(root, 'packages/cli/dist/cria.js'), 'models', '--models-dir', join(models.dir, 'empty')], { encoding: 'utf8' });
     expect(listing.stdout).toContain('No models in');
   });

@@ -27,8 +27,10 @@ export function modelFolder(modelsDir: string, id: string): string | null {
 /** What to do to get model `id` into `folder`. */
 export function howToAddModel(id: string, folder: string): string {
   const repository = KNOWN_EMBEDDING_MODELS.find((model) => model.id === id)?.repository ?? id;
+  const name = repository === id ? '' : ` --name ${id}`;
   return (
-    `download its ONNX export from Hugging Face: \`hf download ${repository} ${REPOSITORY_FILES.join(' ')} --local-dir ${folder}\` ` +
+    `run \`cria pull onnx:${repository}${name}\` where the network reaches Hugging Face, ` +
+    `or download its ONNX export: \`hf download ${repository} ${REPOSITORY_FILES.join(' ')} --local-dir ${folder}\` ` +
     `(or \`optimum-cli export onnx --model ${repository} --task feature-extraction ${folder}\` and move model.onnx into ${join(folder, 'onnx')}/); ` +
     `or set the provider's models_dir (CRIA_MODELS_DIR) to a folder that holds ${id}/`
   );

@@ -45,6 +45,7 @@ describe('inline::sentence-transformers behind the server', () => {
     const nomic = models.get('sentence-transformers/nomic-ai/nomic-embed-text-v1.5');
     expect(nomic).toMatchObject({ custom_metadata: { model_type: 'embedding', embedding_dimension: 768, status: 'unavailable' } });
     expect(String((nomic!.custom_metadata as Record<string, unknown>).error)).toContain(`hf download nomic-ai/nomic-embed-text-v1.5`);
+    expect(String((nomic!.custom_metadata as Record<string, unknown>).error)).toContain('cria pull onnx:nomic-ai/nomic-embed-text-v1.5`');
     expect(models.get('sentence-transformers/all-MiniLM-L6-v2')).toMatchObject({ custom_metadata: { embedding_dimension: 384, status: 'unavailable' } });
     expect(models.get('sentence-transformers/absent/embedder')).toMatchObject({ custom_metadata: { status: 'unavailable' } });
   });

@@ -23,7 +23,7 @@ export function howToAddModel(id: string, folder: string): string {
   const task = id === DEFAULT_RERANKER_MODEL ? 'text-generation' : 'text-classification';
   return (
     `export it to ONNX into that folder: \`optimum-cli export onnx --model ${id} --task ${task} ${folder}\`, then move model.onnx into ${join(folder, 'onnx')}/ ` +
-    `(or \`hf download\` a repository that already holds onnx/model.onnx with config.json, tokenizer.json and tokenizer_config.json, with --local-dir ${folder}); ` +
+    `(or \`cria pull onnx:<owner>/<repo> --name ${id}\` of a repository that already holds onnx/model.onnx with config.json, tokenizer.json and tokenizer_config.json); ` +
     `or set the provider's models_dir (CRIA_MODELS_DIR) to a folder that holds ${id}/`
   );
 }
