@@ -39,3 +39,4 @@ export {
   tinyTokenIds,
   tinyTokenizerJson,
 } from './tiny-onnx.js';
+export { closedPort } from './closed-port.js';

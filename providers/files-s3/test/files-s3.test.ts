@@ -1,10 +1,9 @@
-import { createServer } from 'node:net';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from '@20minutes/s3rver';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, type FilesProvider, type FileUpload, InvalidRequestError, NotFoundError, type RequestContext, UnavailableError } from '@cria/api';
-import { clientFailure, createTestProvider, describeFilesContract, restartableProvider, startTestServer, type TestProvider, temporaryDirectory } from '@cria/testing';
+import { clientFailure, closedPort, createTestProvider, describeFilesContract, restartableProvider, startTestServer, temporaryDirectory, type TestProvider } from '@cria/testing';
 import s3 from '../src/index.js';
 
 const context: RequestContext = { signal: new AbortController().signal, providerData: null };
@@ -26,14 +25,6 @@ async function bytesOf(files: FilesProvider, id: string): Promise<Buffer> {
 }
 
 /** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 // s3rver: an S3 server (the REST API the SDK speaks, XML errors, multipart) on 127.0.0.1. It checks
 // the access key; its signature check disagrees with the current SDK's canonical request, so it is off.
 let server: S3rver;

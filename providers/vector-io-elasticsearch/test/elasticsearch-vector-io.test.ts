@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
+import { closedPort, createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import elasticsearchProvider, { indexName } from '../src/index.js';
 import { configValidator } from '../generated/config-validator.js';
 import { englishTokens, type ElasticsearchStandIn, startElasticsearchStandIn } from './elasticsearch-stand-in.js';
@@ -16,14 +15,6 @@ afterAll(async () => {
 describeVectorIOContract('remote::elasticsearch (on an Elasticsearch stand-in)', async () =>
   restartableProvider(elasticsearchProvider, async () => ({ elasticsearch_url: (await standIn()).url, elasticsearch_api_key: '', persistence })),
 );
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('remote::elasticsearch', () => {
   const temp = temporaryDirectory('cria-elasticsearch-');

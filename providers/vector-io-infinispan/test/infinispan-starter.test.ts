@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, startCliServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
+import { closedPort, FakeOpenAIUpstream, startCliServer, temporaryDirectory, vectorStoresDistribution } from '@cria/testing';
 import { type InfinispanStandIn, startInfinispanStandIn } from './infinispan-stand-in.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -24,14 +23,6 @@ const STARTER_ENTRY = {
     persistence: { namespace: 'vector_io::infinispan', backend: 'kv_default' },
   },
 };
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const ENVIRONMENT = ['INFINISPAN_URL', 'INFINISPAN_USERNAME', 'INFINISPAN_PASSWORD'] as const;
 

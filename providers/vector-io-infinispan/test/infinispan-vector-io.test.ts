@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
+import { closedPort, createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import infinispanProvider, { digestAuthorization, entityName, parseDigestChallenge } from '../src/index.js';
 import { infinispanBaseUrl } from '../src/infinispan-config.js';
 import { configValidator } from '../generated/config-validator.js';
@@ -18,14 +17,6 @@ afterAll(async () => {
 describeVectorIOContract('remote::infinispan (on an Infinispan stand-in, digest auth)', async () =>
   restartableProvider(infinispanProvider, async () => ({ url: (await standIn()).url, ...credentials, auth_mechanism: 'digest', persistence })),
 );
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('remote::infinispan', () => {
   const temp = temporaryDirectory('cria-infinispan-');

@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
+import { closedPort, createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import milvusProvider, { attributeFilterToMilvus, collectionName, llamaStackCollectionName } from '../src/index.js';
 import { configValidator } from '../generated/config-validator.js';
 import { startMilvusStandIn, type MilvusStandIn } from './milvus-stand-in.js';
@@ -18,14 +17,6 @@ describeVectorIOContract('remote::milvus (on a Milvus REST v2 stand-in)', async 
 );
 
 /** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('remote::milvus', () => {
   const temp = temporaryDirectory('cria-milvus-remote-');
   afterAll(() => temp.remove());

@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
+import { closedPort, createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import qdrantProvider, { pointId } from '../src/index.js';
 import { configValidator } from '../generated/config-validator.js';
 import { startQdrantStandIn, type QdrantStandIn } from './qdrant-stand-in.js';
@@ -16,14 +15,6 @@ afterAll(async () => {
 describeVectorIOContract('remote::qdrant (on a Qdrant stand-in)', async () => restartableProvider(qdrantProvider, async () => ({ url: (await standIn()).url, persistence })));
 
 /** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('remote::qdrant', () => {
   const temp = temporaryDirectory('cria-qdrant-');
   afterAll(() => temp.remove());

@@ -1,6 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
+import { closedPort, createTestProvider, describeVectorIOContract, restartableProvider, temporaryDirectory } from '@cria/testing';
 import weaviateProvider, { className, objectId } from '../src/index.js';
 import { weaviateBaseUrl } from '../src/weaviate-config.js';
 import { configValidator } from '../generated/config-validator.js';
@@ -17,14 +16,6 @@ afterAll(async () => {
 describeVectorIOContract('remote::weaviate (on a Weaviate stand-in)', async () =>
   restartableProvider(weaviateProvider, async () => ({ weaviate_cluster_url: (await standIn()).url, weaviate_api_key: null, persistence })),
 );
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('remote::weaviate', () => {
   const temp = temporaryDirectory('cria-weaviate-');
