@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ApiName, ApiProvider, ApiRouter, ApiRouters } from './api-map.js';
 import type { ApiSchemaTypes, DistributionConfig } from './generated/api-types.js';
 import type { OutboundUrlGuard } from './outbound.js';
-import type { ProviderLifecycle, ProviderLogger, RequestContext } from './provider.js';
+import type { GaugeRegistry, ProviderLifecycle, ProviderLogger, RequestContext } from './provider.js';
 import type { ResourceRegistry } from './registry.js';
 import type { JsonSchema } from './schemas/json-schema.js';
 import type { KvStore, KvStoreRef, ProviderStorage, SqlStore, SqlStoreRef } from './storage.js';
@@ -145,6 +145,8 @@ export interface ApiRouterContext<A extends ApiName, Deps extends ApiName = neve
   distributionDir: string;
   /** Checks (and fetches) URLs taken from requests under the distribution's `server.outbound` rules. */
   outbound: OutboundUrlGuard;
+  /** The stack's gauges (queue depths, write lag), read by the telemetry providers. */
+  gauges: GaugeRegistry;
   /** The server's version (for the inspect API). */
   version: string;
   /** Every route the server serves (for the inspect API). */

@@ -58,6 +58,30 @@ export interface ProviderContext<Deps = Partial<ApiRouters<never, ApiName>>> {
   vectorStoresConfig?: Readonly<VectorStoresConfig> | null;
   /** Checks (and fetches) URLs taken from requests under the distribution's `server.outbound` rules. */
   outbound: OutboundUrlGuard;
+  /** Where the provider puts gauges (its queues' depths) for the telemetry providers; contexts made outside a stack may lack it. */
+  gauges?: GaugeRegistry;
+}
+
+/** One value of a gauge, with its labels (a model, a backend). */
+export interface GaugeSample {
+  labels?: Readonly<Record<string, string>>;
+  value: number;
+}
+
+/** A value read when metrics are collected, not recorded per request: a queue's depth, a lag. */
+export interface Gauge {
+  /** Prometheus' naming: `cria_<subject>_<unit>`. */
+  name: string;
+  help: string;
+  /** The current values; called at each collection, so it only reads. */
+  collect(): readonly GaugeSample[];
+}
+
+/** The stack's gauges: the core and providers register them, telemetry providers read them. */
+export interface GaugeRegistry {
+  /** Adds a gauge. Gauges of one name are one family (two providers of a type, say): their samples are reported together, told apart by their labels. */
+  register(gauge: Gauge): void;
+  list(): readonly Gauge[];
 }
 
 /** Optional lifecycle every provider implementation may have. */

@@ -41,9 +41,14 @@ export class LlamaCppInference implements InferenceProvider, ProviderLifecycle {
 
   constructor(
     private readonly settings: LlamaCppSettings,
-    private readonly context: Pick<ProviderContext, 'providerId' | 'logger' | 'distributionDir'>,
+    private readonly context: Pick<ProviderContext, 'providerId' | 'logger' | 'distributionDir' | 'gauges'>,
   ) {
     this.modelsDir = resolveConfigPath(settings.models_dir, context.distributionDir);
+    context.gauges?.register({
+      name: 'cria_llama_cpp_queue',
+      help: 'Requests waiting for a sequence or context of a loaded llama.cpp model, by provider and model.',
+      collect: () => [...this.slots.values()].filter((slot) => slot.isLoaded).map((slot) => ({ labels: { provider_id: context.providerId, model: slot.id }, value: slot.waiting })),
+    });
   }
 
   private engineModule(): Promise<EngineModule> {

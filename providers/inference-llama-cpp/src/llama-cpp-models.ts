@@ -102,6 +102,8 @@ export interface RankingLease {
  */
 export class ModelSlot {
   private loading: Promise<LoadedModel> | null = null;
+  /** The model once loaded (null while loading or unloaded). */
+  private loaded: LoadedModel | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private active = 0;
 
@@ -121,13 +123,22 @@ export class ModelSlot {
     return this.loading !== null;
   }
 
+  /** Requests waiting for a sequence or context of the loaded model (0 when it is not loaded). */
+  get waiting(): number {
+    const loaded = this.loaded;
+    return loaded ? (loaded.sequences?.waiting ?? 0) + (loaded.embeddings?.waiting ?? 0) + (loaded.rankings?.waiting ?? 0) : 0;
+  }
+
   /** The loaded model (loading it if needed). */
   load(): Promise<LoadedModel> {
     clearTimeout(this.idleTimer);
-    this.loading ??= this.loadNow().catch((error: unknown) => {
-      this.loading = null;
-      throw error;
-    });
+    this.loading ??= this.loadNow().then(
+      (loaded) => (this.loaded = loaded),
+      (error: unknown) => {
+        this.loading = null;
+        throw error;
+      },
+    );
     return this.loading;
   }
 
@@ -173,6 +184,7 @@ export class ModelSlot {
     clearTimeout(this.idleTimer);
     const loading = this.loading;
     this.loading = null;
+    this.loaded = null;
     if (!loading) return;
     const loaded = await loading.catch(() => null);
     if (!loaded) return;

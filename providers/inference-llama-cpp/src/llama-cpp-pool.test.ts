@@ -11,12 +11,15 @@ describe('ResourcePool', () => {
     const order: string[] = [];
     const big = pool.acquire(2, never).then((got) => order.push(`big:${got.length}`));
     const small = pool.acquire(1, never).then(() => order.push('small'));
+    // What the queue gauge reads.
+    expect(pool.waiting).toBe(2);
     pool.release(first.slice(0, 1));
     await Promise.resolve();
     expect(order).toEqual([]);
     pool.release(first.slice(1));
     await big;
     expect(order).toEqual(['big:2']);
+    expect(pool.waiting).toBe(1);
     pool.release(['a', 'b']);
     await small;
     expect(order).toEqual(['big:2', 'small']);

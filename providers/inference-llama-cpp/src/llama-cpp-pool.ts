@@ -32,6 +32,11 @@ export class ResourcePool<T> {
     return this.free.length + this.leased;
   }
 
+  /** Requests waiting for a resource. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** Whether nothing is leased and nobody waits. */
   get idle(): boolean {
     return this.leased === 0 && this.waiters.length === 0;

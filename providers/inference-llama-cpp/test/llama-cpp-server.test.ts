@@ -42,6 +42,9 @@ describe('inline::llama-cpp through the server, with the openai client', () => {
     expect(completion.object).toBe('chat.completion');
     const choice = completion.choices[0]!;
     expect(choice.finish_reason).toBe('length');
+    // The loaded model has its queue gauge, empty now that its request is answered.
+    const queue = fixture.server.stack.container.cradle.gauges.list().filter((gauge) => gauge.name === 'cria_llama_cpp_queue').flatMap((gauge) => gauge.collect());
+    expect(queue).toContainEqual({ labels: { provider_id: expect.any(String), model: expect.stringContaining('tiny') }, value: 0 });
     expect(choice.message.role).toBe('assistant');
     expect(choice.message.content!.length).toBeGreaterThan(0);
     expect(completion.usage).toEqual({ prompt_tokens: chatMlPromptTokens(messages), completion_tokens: 7, total_tokens: chatMlPromptTokens(messages) + 7 });

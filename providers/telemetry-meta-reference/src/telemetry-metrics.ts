@@ -1,6 +1,7 @@
 import type { Counter, Registry } from 'prom-client';
 import type { Counter as OtelCounter, Histogram as OtelHistogram } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { GaugeRegistry } from '@cria/api';
 import type { OtlpTarget } from './telemetry-config.js';
 
 /** Seconds: the buckets of request latency and of time to first token. */
@@ -111,10 +112,13 @@ export class RequestMetrics {
   private readonly duration: BucketHistogram | null = null;
   private readonly firstToken: BucketHistogram | null = null;
   private readonly upstreamErrorCount: Counter | null = null;
+  /** The gauge families (of the stack's gauge registry) already in the Prometheus registry. */
+  private readonly gaugeFamilies = new Set<string>();
 
   private constructor(
     prom: typeof import('prom-client') | null,
     private readonly otlp: OtlpInstruments | null,
+    private readonly gauges: GaugeRegistry | null,
   ) {
     if (!prom) return;
     const registry = new prom.Registry();
@@ -129,10 +133,38 @@ export class RequestMetrics {
   }
 
   /** Loads prom-client (and the OpenTelemetry metrics SDK when OTLP metrics are on) only when asked. */
-  static async create(options: { prometheus: boolean; otlp: OtlpTarget | null; serviceName: string }): Promise<RequestMetrics> {
+  static async create(options: { prometheus: boolean; otlp: OtlpTarget | null; serviceName: string; gauges: GaugeRegistry | null }): Promise<RequestMetrics> {
     const prom = options.prometheus ? await import('prom-client') : null;
     const otlp = options.otlp ? await otlpInstruments(options.otlp, options.serviceName) : null;
-    return new RequestMetrics(prom, otlp);
+    return new RequestMetrics(prom, otlp, options.gauges);
+  }
+
+  /** The Prometheus text of every metric, the stack's gauges read now; null when Prometheus is off. */
+  async prometheusText(): Promise<{ contentType: string; body: string } | null> {
+    if (!this.registry) return null;
+    this.addGaugeFamilies(this.registry);
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Puts in the registry the gauge families registered since the last scrape (providers register theirs as they start). */
+  private addGaugeFamilies(registry: Registry): void {
+    const gauges = this.gauges;
+    if (!gauges) return;
+    for (const { name, help } of gauges.list()) {
+      if (this.gaugeFamilies.has(name)) continue;
+      this.gaugeFamilies.add(name);
+      const read = () => ({
+        name,
+        help,
+        type: 'gauge',
+        aggregator: 'sum',
+        values: gauges
+          .list()
+          .filter((gauge) => gauge.name === name)
+          .flatMap((gauge) => gauge.collect().map((sample) => ({ labels: { ...sample.labels }, value: sample.value }))),
+      });
+      registry.registerMetric({ ...read(), get: read } as unknown as Parameters<Registry['registerMetric']>[0]);
+    }
   }
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {

@@ -49,16 +49,16 @@ export class MetaReferenceTelemetry implements TelemetryProvider, ProviderLifecy
       settings.traces || settings.console || traceStore
         ? await RequestTracing.start({ serviceName: settings.serviceName, serviceVersion: PROVIDER_VERSION, otlp: settings.traces, console: settings.console, processors: traceStore ? [traceStore] : [] })
         : null;
-    const metrics = settings.prometheus || settings.metrics ? await RequestMetrics.create({ prometheus: settings.prometheus, otlp: settings.metrics, serviceName: settings.serviceName }) : null;
+    const metrics = settings.prometheus || settings.metrics ? await RequestMetrics.create({ prometheus: settings.prometheus, otlp: settings.metrics, serviceName: settings.serviceName, gauges: context.gauges ?? null }) : null;
     const where = [settings.traces && `traces to ${settings.traces.url ?? 'the OTEL_* endpoint'} (${settings.traces.protocol})`, settings.metrics && `metrics to ${settings.metrics.url ?? 'the OTEL_* endpoint'} (${settings.metrics.protocol})`, traceStore && 'traces to the trace store', settings.prometheus && 'metrics at /metrics'].filter(Boolean);
     context.logger.info(where.length ? `telemetry: ${where.join(', ')}` : 'telemetry: off');
     return new MetaReferenceTelemetry(settings, metrics, tracing, traceStore);
   }
 
   async prometheusMetrics(): Promise<PrometheusMetrics> {
-    const registry = this.metrics?.registry;
-    if (!registry) throw new InvalidRequestError('Prometheus metrics are off in this distribution (prometheus: false).');
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    const text = await this.metrics?.prometheusText();
+    if (!text) throw new InvalidRequestError('Prometheus metrics are off in this distribution (prometheus: false).');
+    return text;
   }
 
   logEvent(request: LogEventRequest): Promise<void> {

@@ -19,6 +19,7 @@ import { loadExternalApis, loadExternalProviders } from '../distribution/distrib
 import type { Distribution, DistributionProviderEntry } from '../distribution/distribution-loader.js';
 import { createLogger, setDistributionLogLevel } from '../logger.js';
 import { CoreOutboundUrlGuard } from '../outbound/outbound-url-guard.js';
+import { StackGauges } from './stack-gauges.js';
 import { KvResourceRegistry } from '../registry/resource-registry.js';
 import { StorageBackends } from '../storage/storage-backends.js';
 import { compileSchema, registerSchemaBundle } from '../validation/validation.js';
@@ -118,6 +119,7 @@ export async function buildStack(distribution: Distribution, options: BuildStack
     register('storage', asValue(storage));
     register('catalog', asValue(catalog));
     register('outbound', asFunction(() => new CoreOutboundUrlGuard(distribution.outbound)).singleton().disposer((guard) => guard.close()));
+    register('gauges', asFunction(() => new StackGauges()).singleton());
     const metadata = distribution.storage.stores.metadata;
     const registryStore = metadata ? await storage.kv({ backend: metadata.backend, namespace: metadata.namespace ?? 'registry' }, 'storage.stores.metadata') : null;
     register('registry', asFunction(() => new KvResourceRegistry(registryStore, logger)).singleton());
@@ -193,6 +195,7 @@ function routerContext(api: PlannedApi, distribution: Distribution, storage: Sto
     logger: services.logger,
     distributionDir: distribution.directory,
     outbound: container.cradle.outbound,
+    gauges: container.cradle.gauges,
     version: services.version,
     routes: () => routesOfServed(services.served),
     allProviders: () => services.instances,
@@ -223,6 +226,7 @@ async function createProvider(entry: DistributionProviderEntry, api: ApiName, sp
       distributionDir: distribution.directory,
       vectorStoresConfig: distribution.config.vector_stores ?? null,
       outbound: container.cradle.outbound,
+      gauges: container.cradle.gauges,
     });
     return { api, providerId: entry.providerId, providerType: entry.providerType, config, secretConfigKeys: spec.secretConfigKeys ?? [], spec, impl };
   } catch (error) {

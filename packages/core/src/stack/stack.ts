@@ -4,6 +4,7 @@ import {
   type AnyProviderSpec,
   type ApiName,
   type ApiRouter,
+  type GaugeRegistry,
   InvalidRequestError,
   type ProviderHandle,
   type OutboundUrlGuard,
@@ -47,6 +48,8 @@ export interface StackCradle {
   registry: ResourceRegistry;
   /** The guard of URLs taken from requests (the distribution's `server.outbound`). */
   outbound: OutboundUrlGuard;
+  /** The stack's gauges (queue depths, write lag), read by the telemetry providers. */
+  gauges: GaugeRegistry;
   /** The current request's context, in a request's scope. */
   requestContext: RequestContext;
 }

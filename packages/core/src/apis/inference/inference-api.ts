@@ -14,13 +14,17 @@ export const inferenceApi = defineApi({
   kind: 'providers',
   dependencies: ['models'],
   stores: [{ name: 'inference', kind: 'sql', description: 'Every chat completion with its input messages.' }],
-  createRouter({ deps, store, storeRef, logger }) {
+  createRouter({ deps, store, storeRef, logger, gauges }) {
     const reference = storeRef('inference') as SqlStoreRef | null;
     const table = reference?.table_name ?? 'inference_store';
     const writeQueue = reference && 'max_write_queue_size' in reference ? Number(reference.max_write_queue_size) || undefined : undefined;
     const inferenceStore = reference
       ? new InferenceStore(async () => (await store('inference', 'sql'))!, logger, { table, ...(writeQueue ? { maxWriteQueueSize: writeQueue } : {}) })
       : null;
+    if (inferenceStore) {
+      gauges.register({ name: 'cria_store_write_queue', help: 'Records a store has accepted and not yet committed (its write-behind queue), by store.', collect: () => [{ labels: { store: 'inference' }, value: inferenceStore.writeBehind().records }] });
+      gauges.register({ name: 'cria_store_write_lag_seconds', help: 'Age of the oldest record a store has not yet committed, by store.', collect: () => [{ labels: { store: 'inference' }, value: inferenceStore.writeBehind().lagSeconds }] });
+    }
     return new InferenceRouter(deps.models, inferenceStore);
   },
   routes: inferenceRoutes,

@@ -18,7 +18,14 @@ describe('inference store', () => {
     const store = new InferenceStore(() => storage.sql({ backend: 'sql' }), createLogger('test', 100), { flushDelayMs: 60_000 });
     await store.initialize();
     for (let index = 0; index < 5; index++) store.record(completion(`c${index}`, index % 2 ? 'p/odd' : 'p/even'), [{ role: 'user', content: `q${index}` }]);
+    // The write-behind's gauges: five records not yet written, the oldest waiting for some time.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const behind = store.writeBehind();
+    expect(behind.records).toBe(5);
+    expect(behind.lagSeconds).toBeGreaterThanOrEqual(0.015);
+    expect(behind.lagSeconds).toBeLessThan(5);
     const page = await store.list({ limit: 2 });
+    expect(store.writeBehind()).toEqual({ records: 0, lagSeconds: 0 });
     expect(page.data.map((entry) => entry.id)).toEqual(['c4', 'c3']);
     expect(page).toMatchObject({ object: 'list', first_id: 'c4', last_id: 'c3', has_more: true });
     const next = await store.list({ limit: 2, after: 'c3' });

@@ -33,6 +33,8 @@ export class InferenceStore {
   private readonly maxQueue: number;
   private readonly flushDelayMs: number;
   private queue: PendingWrite[] = [];
+  /** Batches handed to the database and not yet committed: their size and their oldest record's time (µs). */
+  private readonly writing: { count: number; oldest: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** Microseconds since the epoch, strictly increasing: the order completions are listed in. */
@@ -85,6 +87,8 @@ export class InferenceStore {
     if (this.queue.length === 0) return this.flushing;
     const batch = this.queue;
     this.queue = [];
+    const written = { count: batch.length, oldest: batch[0]!.recordedAt };
+    this.writing.push(written);
     const rows = batch.map(({ completion, inputMessages, recordedAt }) => ({
       id: completion.id,
       created: completion.created,
@@ -101,9 +105,22 @@ export class InferenceStore {
         for (const row of rows) {
           await this.sql.upsert(this.table, row, ['id']).catch((error: Error) => this.logger.error('could not store chat completion', { id: row.id, error: error.message }));
         }
+      } finally {
+        this.writing.splice(this.writing.indexOf(written), 1);
       }
     });
     return this.flushing;
+  }
+
+  /** Records queued or being written, and the age in seconds of the oldest (0 when none): the write-behind's lag. */
+  writeBehind(): { records: number; lagSeconds: number } {
+    let records = this.queue.length;
+    let oldest = this.queue[0]?.recordedAt ?? Number.POSITIVE_INFINITY;
+    for (const batch of this.writing) {
+      records += batch.count;
+      oldest = Math.min(oldest, batch.oldest);
+    }
+    return { records, lagSeconds: records === 0 ? 0 : Math.max(0, Date.now() / 1000 - oldest / 1e6) };
   }
 
   async list(options: { after?: string; limit?: number; model?: string; order?: 'asc' | 'desc' } = {}): Promise<ChatCompletionList> {

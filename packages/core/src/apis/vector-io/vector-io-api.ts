@@ -20,7 +20,7 @@ export const vectorIoApi = defineApi({
   // With a file processor served, attached files are read and chunked through it.
   optionalDependencies: ['file_processors'],
   stores: [{ name: 'vector_stores', kind: 'sql', description: 'Vector stores, their files and file batches (`table_name` prefixes the tables).' }],
-  createRouter({ providers, deps, config, storeRef, storage, registry, logger, allProviders }) {
+  createRouter({ providers, deps, config, storeRef, storage, registry, logger, allProviders, gauges }) {
     const own = storeRef('vector_stores') as SqlStoreRef | null;
     const inference = storeRef('inference') as SqlStoreRef | null;
     const reference = own ?? (inference ? { backend: inference.backend, table_name: null } : null);
@@ -29,7 +29,7 @@ export const vectorIoApi = defineApi({
     }
     const prefix = reference.table_name ?? 'vector_stores';
     const resources = config.registered_resources ?? {};
-    return new VectorIORouter({
+    const router = new VectorIORouter({
       providers,
       tables: new VectorStoresTables(() => storage.sql({ backend: reference.backend, table_name: prefix }), prefix),
       files: deps.files,
@@ -42,6 +42,15 @@ export const vectorIoApi = defineApi({
       logger,
       registered: [...(resources.vector_stores ?? []), ...(resources.vector_dbs ?? []), ...(config.vector_dbs ?? [])],
     });
+    gauges.register({
+      name: 'cria_ingestion_queue',
+      help: 'Vector store files waiting to be ingested (queued) and being ingested (running).',
+      collect: () => {
+        const { queued, running } = router.ingestionDepth;
+        return [{ labels: { state: 'queued' }, value: queued }, { labels: { state: 'running' }, value: running }];
+      },
+    });
+    return router;
   },
   routes: [...vectorIoRoutes, ...vectorStoresRoutes],
 });

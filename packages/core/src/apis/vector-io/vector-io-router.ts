@@ -97,6 +97,11 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
   private readonly attachments: VectorStoreFiles;
   private readonly batches: VectorStoreFileBatches;
 
+  /** Files waiting for ingestion, and files being ingested. */
+  get ingestionDepth(): { queued: number; running: number } {
+    return this.queue.depth;
+  }
+
   constructor(options: VectorIORouterOptions) {
     this.providers = new Map(options.providers.map(({ providerId, impl }) => [providerId, impl]));
     this.tables = options.tables;

@@ -28,6 +28,8 @@ describe('ingestion queue', () => {
     for (const fileId of ['a', 'b', 'c', 'd', 'c']) queue.enqueue({ vectorStoreId: 'vs', fileId });
     await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual(['a', 'b']);
+    // What the ingestion gauge reads: two running, two waiting (the second 'c' was not queued again).
+    expect(queue.depth).toEqual({ queued: 2, running: 2 });
     gates.get('a')!.resolve();
     await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual(['a', 'b', 'c']);

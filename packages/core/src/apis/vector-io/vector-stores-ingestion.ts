@@ -55,6 +55,11 @@ export class IngestionQueue {
     await this.cancelWhere((task) => task.vectorStoreId === vectorStoreId);
   }
 
+  /** Files waiting for a turn, and files being ingested. */
+  get depth(): { queued: number; running: number } {
+    return { queued: this.pending.length, running: this.running.size };
+  }
+
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
     if (this.pending.length === 0 && this.running.size === 0) return Promise.resolve();
