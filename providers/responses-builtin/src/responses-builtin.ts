@@ -68,6 +68,8 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   static async create(config: BuiltinResponsesConfig, context: ProviderContext<Deps>): Promise<BuiltinResponses> {
     const reference = config.persistence.responses;
     const store = new ResponsesStore(() => context.storage.sql(reference), reference.table_name ?? 'responses');
+    context.gauges?.register({ name: 'cria_store_write_queue', help: 'Records a store has accepted and not yet committed (its write-behind queue), by store.', collect: () => [{ labels: { store: 'responses' }, value: store.writeBehind().records }] });
+    context.gauges?.register({ name: 'cria_store_write_lag_seconds', help: 'Age of the oldest record a store has not yet committed, by store.', collect: () => [{ labels: { store: 'responses' }, value: store.writeBehind().lagSeconds }] });
     const provider = new BuiltinResponses(config, context.deps, store, new ResponsesRuntime(context.deps, context), context.logger, context.outbound);
     await provider.failUnfinished();
     return provider;

@@ -27,6 +27,8 @@ export class ResponsesStore {
   private opened: Promise<SqlStore> | null = null;
   /** Writes the caller did not wait for, by response id: reads through this store wait for them. */
   private readonly unsettled = new Map<string, Promise<void>>();
+  /** When each write the callers did not wait for was handed to the database (ms), for the write-behind's lag. */
+  private readonly unsettledSince = new Map<string, number>();
 
   constructor(
     private readonly sql: () => Promise<SqlStore>,
@@ -73,9 +75,19 @@ export class ResponsesStore {
     const write: Promise<void> = this.save(stored, createdMs)
       .catch(failed)
       .finally(() => {
-        if (this.unsettled.get(id) === write) this.unsettled.delete(id);
+        if (this.unsettled.get(id) !== write) return;
+        this.unsettled.delete(id);
+        this.unsettledSince.delete(id);
       });
     this.unsettled.set(id, write);
+    if (!this.unsettledSince.has(id)) this.unsettledSince.set(id, Date.now());
+  }
+
+  /** Writes the callers did not wait for that are not committed yet, and the age in seconds of the oldest (0 when none). */
+  writeBehind(): { records: number; lagSeconds: number } {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const since of this.unsettledSince.values()) oldest = Math.min(oldest, since);
+    return { records: this.unsettled.size, lagSeconds: this.unsettled.size === 0 ? 0 : Math.max(0, (Date.now() - oldest) / 1000) };
   }
 
   /** Waits for every write the callers did not wait for (at shutdown). */

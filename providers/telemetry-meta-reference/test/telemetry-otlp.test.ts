@@ -237,11 +237,15 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
     const tokens = (families: Family[], type: string) => sample(families, 'cria_tokens_total', { model: 'openai/fake-llm', provider: 'openai', type }) ?? 0;
     expect(tokens(after, 'input')).toBeGreaterThan(tokens(before, 'input'));
     expect(tokens(after, 'output')).toBeGreaterThan(tokens(before, 'output'));
-    // The stack's gauges: the inference store's write-behind, empty once a read has flushed it.
+    // The stack's gauges: the stores' write-behind, empty once written (a read flushes the
+    // inference store; the responses store commits its last response shortly after replying).
     await fetch(`${server.url}/v1/chat/completions`);
+    await expect.poll(async () => sample(await prometheus(server), 'cria_store_write_queue', { store: 'responses' }), { timeout: 5_000 }).toBe(0);
     const flushed = await prometheus(server);
-    expect(sample(flushed, 'cria_store_write_queue', { store: 'inference' })).toBe(0);
-    expect(sample(flushed, 'cria_store_write_lag_seconds', { store: 'inference' })).toBe(0);
+    for (const store of ['inference', 'responses']) {
+      expect(sample(flushed, 'cria_store_write_queue', { store }), store).toBe(0);
+      expect(sample(flushed, 'cria_store_write_lag_seconds', { store }), store).toBe(0);
+    }
     expect(family(flushed, 'cria_store_write_queue').type).toBe('GAUGE');
     // Streamed requests above recorded a time to first token.
     expect(Number(family(after, 'cria_time_to_first_token_seconds').metrics[0]!.buckets!['+Inf'])).toBeGreaterThan(0);
