@@ -19,9 +19,22 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The binding holding Chroma's server, or null: it is built for linux-x64 (glibc) only, so the
+ * workspace installs it as an optional dependency of its root and other machines go without.
+ */
+export function chromaServerBinding(): string | null {
+  try {
+    return createRequire(import.meta.url).resolve('chromadb-js-bindings-linux-x64-gnu');
+  } catch {
+    return null;
+  }
+}
+
 /** Starts Chroma keeping its data in `dataDir`, resolving once its heartbeat answers. */
 export async function startChromaServer(dataDir: string): Promise<ChromaServer> {
-  const binding = createRequire(import.meta.url).resolve('chromadb-js-bindings-linux-x64-gnu');
+  const binding = chromaServerBinding();
+  if (!binding) throw new Error('chromadb-js-bindings-linux-x64-gnu is not installed (it exists for linux-x64 only)');
   const port = await freePort();
   const script = `require(${JSON.stringify(binding)}).cli(['chroma', 'run', '--path', ${JSON.stringify(dataDir)}, '--host', '127.0.0.1', '--port', '${port}'])`;
   const child: ChildProcess = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
