@@ -50,7 +50,7 @@ describe('structured logs of `cria run` with telemetry', () => {
     writeFileSync(configPath, JSON.stringify(distribution));
     const server = await startCliServer(cli, configPath, { cwd: root });
     // The upstream refuses, quoting the key it was sent, as OpenAI's 401 does; Cria answers 502 and logs it.
-    upstream.fault({ kind: 'status', status: 500, message: `Incorrect API key provided: ${API_KEY}` });
+    upstream.fault({ kind: 'status', status: 500, message: `Incorrect API key provided: ${API_KEY}` }, 1, '/chat/completions');
     const response = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {

@@ -201,7 +201,7 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
 
   it('exports a failed upstream call as errors, from the upstream span to the request\'s', async () => {
     const traceId = randomTraceId();
-    upstream.fault({ kind: 'status', status: 500, message: 'the upstream broke' });
+    upstream.fault({ kind: 'status', status: 500, message: 'the upstream broke' }, 1, '/chat/completions');
     const failure = await client.chat.completions
       .create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Hello' }] }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } })
       .catch((error: { status: number }) => error);
@@ -224,7 +224,7 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
     const before = await prometheus(server);
     const count = (families: Family[], status: string) => sample(families, 'cria_http_requests_total', { method: 'POST', route: '/v1/chat/completions', status }) ?? 0;
     for (let index = 0; index < 3; index++) await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Count me' }] });
-    upstream.fault({ kind: 'status', status: 503, message: 'overloaded' });
+    upstream.fault({ kind: 'status', status: 503, message: 'overloaded' }, 1, '/chat/completions');
     await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Fail me' }] }).catch(() => undefined);
     const after = await prometheus(server);
     expect(count(after, '200') - count(before, '200')).toBe(3);
