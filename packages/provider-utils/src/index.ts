@@ -7,7 +7,7 @@ export { rerankInputText, rerankRequestBody, rerankResponseOf } from './openai-c
 export { openAICompatProvider } from './openai-compat-provider.js';
 export { fuseRankings, withinScoreThreshold } from './vector-io-ranking.js';
 export { matchesAttributeFilter } from './vector-io-filter.js';
-export { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, lastOfEachId } from './vector-io-checks.js';
+export { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, lastOfEachId, vectorStoreNotFound } from './vector-io-checks.js';
 export { KvRegistry } from './kv-registry.js';
 export { type WebSearchConfig, type WebSearchSchemas, webSearchSchemas, type WebSearchVendor } from './web-search-config.js';
 export { WEB_SEARCH_TOOL, type WebSearchErrorDetail, type WebSearchRequest, WebSearchToolRuntime } from './web-search-tool-runtime.js';

@@ -1,4 +1,4 @@
-import { type ChunkQuery, ConflictError, InvalidRequestError, type VectorChunk, type VectorStoreDefinition } from '@cria/api';
+import { type ChunkQuery, ConflictError, InvalidRequestError, NotFoundError, type VectorChunk, type VectorStoreDefinition } from '@cria/api';
 
 const SEARCH_MODES: readonly string[] = ['vector', 'keyword', 'hybrid'];
 
@@ -53,4 +53,9 @@ export function lastOfEachId(chunks: readonly VectorChunk[]): VectorChunk[] {
     byId.set(chunk.chunkId, chunk);
   }
   return [...byId.values()];
+}
+
+/** The 404 of a vector store a provider does not hold. */
+export function vectorStoreNotFound(storeId: string): NotFoundError {
+  return new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
 }

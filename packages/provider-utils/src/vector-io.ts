@@ -4,5 +4,5 @@
  */
 export { fuseRankings, withinScoreThreshold } from './vector-io-ranking.js';
 export { matchesAttributeFilter } from './vector-io-filter.js';
-export { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, lastOfEachId } from './vector-io-checks.js';
+export { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, lastOfEachId, vectorStoreNotFound } from './vector-io-checks.js';
 export { KvRegistry } from './kv-registry.js';

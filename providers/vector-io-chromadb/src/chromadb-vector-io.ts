@@ -15,7 +15,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, matchesAttributeFilter, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, matchesAttributeFilter, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { bm25, containsProbes, keywordTerms } from './chromadb-keyword.js';
 
 const PROVIDER = 'chromadb';
@@ -258,7 +258,7 @@ export class ChromadbVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private store(storeId: string): RegisteredStore {
     const store = this.stores.get(storeId);
-    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!store) throw vectorStoreNotFound(storeId);
     return store;
   }
 

@@ -8,7 +8,6 @@ import {
   ConflictError,
   isCriaError,
   type KvStore,
-  NotFoundError,
   type ProviderLifecycle,
   type StoredChunk,
   UnavailableError,
@@ -18,7 +17,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { type ElasticsearchSettings, elasticsearchNode } from './elasticsearch-config.js';
 import { type Attribute, attributeFilterToQuery, type EsQuery, metadataAttributes } from './elasticsearch-filter.js';
 
@@ -206,7 +205,7 @@ export class ElasticsearchVectorIO implements VectorIOProvider, ProviderLifecycl
 
   private async store(storeId: string): Promise<RegisteredStore> {
     const store = await this.registry.get(storeId);
-    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!store) throw vectorStoreNotFound(storeId);
     return store;
   }
 

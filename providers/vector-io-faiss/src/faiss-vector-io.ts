@@ -3,7 +3,6 @@ import {
   type ChunkQuery,
   type ChunkSelector,
   type KvStore,
-  NotFoundError,
   type ProviderLifecycle,
   type StoredChunk,
   UnsupportedError,
@@ -11,7 +10,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, KvRegistry, lastOfEachId, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { FlatIndex, type IndexedChunk, indexedChunk, storedChunk, unitVector } from './faiss-flat-index.js';
 
 /** Registry keys in the persistence namespace: one per vector store. */
@@ -168,7 +167,7 @@ export class FaissVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private index(storeId: string): FlatIndex {
     const index = this.indexes.get(storeId);
-    if (!index) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!index) throw vectorStoreNotFound(storeId);
     return index;
   }
 

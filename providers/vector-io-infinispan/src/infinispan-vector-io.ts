@@ -7,7 +7,6 @@ import {
   type ChunkSelector,
   isCriaError,
   type KvStore,
-  NotFoundError,
   type ProviderLifecycle,
   type StoredChunk,
   UnavailableError,
@@ -17,7 +16,7 @@ import {
   type VectorStoreDefinition,
 } from '@cria/api';
 import { unreachableCode } from '@cria/provider-utils';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, matchesAttributeFilter, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, matchesAttributeFilter, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { infinispanBaseUrl, type InfinispanSettings } from './infinispan-config.js';
 import { type DigestChallenge, digestAuthorization, parseDigestChallenge } from './infinispan-digest.js';
 
@@ -222,7 +221,7 @@ export class InfinispanVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private async store(storeId: string): Promise<VectorStoreDefinition> {
     const store = await this.registry.get(storeId);
-    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!store) throw vectorStoreNotFound(storeId);
     return store;
   }
 

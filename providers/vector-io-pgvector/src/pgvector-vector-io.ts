@@ -8,7 +8,6 @@ import {
   ConflictError,
   isCriaError,
   type KvStore,
-  NotFoundError,
   type ProviderLifecycle,
   type ProviderLogger,
   type StoredChunk,
@@ -17,7 +16,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { type PgvectorDistanceMetric, type PgvectorSettings, type ResolvedVectorIndex, resolveVectorIndex } from './pgvector-config.js';
 import { PgvectorStore } from './pgvector-store.js';
 
@@ -245,7 +244,7 @@ export class PgvectorVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private store(storeId: string): PgvectorStore {
     const store = this.stores.get(storeId);
-    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!store) throw vectorStoreNotFound(storeId);
     return store;
   }
 

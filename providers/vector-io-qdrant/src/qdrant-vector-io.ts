@@ -9,7 +9,6 @@ import {
   ConflictError,
   isCriaError,
   type KvStore,
-  NotFoundError,
   type ProviderLifecycle,
   type StoredChunk,
   UnavailableError,
@@ -19,7 +18,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { unreachableCode } from '@cria/provider-utils';
 import { qdrantEndpoint, type QdrantSettings } from './qdrant-config.js';
 import { attributeFilterToQdrant, type QdrantCondition, type QdrantFilter } from './qdrant-filter.js';
@@ -196,7 +195,7 @@ export class QdrantVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private async store(storeId: string): Promise<VectorStoreDefinition> {
     const store = await this.registry.get(storeId);
-    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!store) throw vectorStoreNotFound(storeId);
     return store;
   }
 

@@ -6,7 +6,6 @@ import {
   type ChunkSelector,
   ConflictError,
   type KvStore,
-  NotFoundError,
   type ProviderLifecycle,
   type ProviderLogger,
   type StoredChunk,
@@ -14,7 +13,7 @@ import {
   type VectorIOProvider,
   type VectorStoreDefinition,
 } from '@cria/api';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { SqliteConnection } from '@cria/sqlite';
 import { SqliteVecReader } from './sqlite-vec-reader.js';
 import { SqliteVecStore } from './sqlite-vec-store.js';
@@ -151,7 +150,7 @@ export class SqliteVecVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private store(storeId: string): SqliteVecStore {
     const store = this.stores.get(storeId);
-    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!store) throw vectorStoreNotFound(storeId);
     return store;
   }
 }

@@ -7,7 +7,6 @@ import {
   type ChunkSelector,
   isCriaError,
   type KvStore,
-  NotFoundError,
   type ProviderLifecycle,
   type StoredChunk,
   UnavailableError,
@@ -17,7 +16,7 @@ import {
   type VectorStoreDefinition,
 } from '@cria/api';
 import { unreachableCode } from '@cria/provider-utils';
-import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, withinScoreThreshold } from '@cria/provider-utils/vector-io';
+import { checkChunkQuery, checkEmbedding, checkVectorStoreDefinition, fuseRankings, KvRegistry, lastOfEachId, vectorStoreNotFound, withinScoreThreshold } from '@cria/provider-utils/vector-io';
 import { type WeaviateSettings, weaviateBaseUrl } from './weaviate-config.js';
 import { attributeFilterToWhere, attributeProperties, type WeaviateWhere } from './weaviate-filter.js';
 
@@ -210,7 +209,7 @@ export class WeaviateVectorIO implements VectorIOProvider, ProviderLifecycle {
 
   private async store(storeId: string): Promise<RegisteredStore> {
     const store = await this.registry.get(storeId);
-    if (!store) throw new NotFoundError('vector_store', storeId, `Vector store '${storeId}' not found.`);
+    if (!store) throw vectorStoreNotFound(storeId);
     return store;
   }
 
