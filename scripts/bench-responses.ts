@@ -3,46 +3,36 @@
  * under it, and what a loop of 3 MCP tool calls adds beyond model and tool time.
  *
  * A scripted OpenAI-compatible upstream and an MCP server (the official SDK's, stateless
- * Streamable HTTP, one `noop` tool) run in this process on loopback; Cria runs in a child process
- * with a distribution naming them. At one request at a time it measures:
+ * Streamable HTTP, one `noop` tool) run in a process of their own on loopback, as a model server
+ * and an MCP server would; Cria runs in another, with a distribution naming them. At one request
+ * at a time it measures:
  * - the chat completion straight to the upstream, through Cria's /v1/chat/completions, and the
  *   same input through /v1/responses (JSON, and streamed to the last byte);
  * - a response whose model calls `noop` 3 times before answering, against the sum of 4 direct
  *   upstream calls and 3 direct MCP tool calls (the SDK client, one session).
  *
+ * The direct calls cross from this process to the servers' as Cria's calls cross from Cria's, so
+ * model and tool time include the same hop for both.
+ *
  * The paths take turns, one request each per round, so drift falls on all of them alike.
  *
  * Options: --requests <n> (timed requests per path, default 300), --warmup <n> (default 50).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { type BenchPath, post, readBody, startResponsesCria, startUpstream, timeInTurns, TOOL_CALLS } from './responses-bench-harness.js';
+import { startProcess } from './child-process-start.js';
+import { type BenchPath, post, startResponsesCria, timeInTurns, TOOL_CALLS } from './responses-bench-harness.js';
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '300' }, warmup: { type: 'string', default: '50' } } });
 const REQUESTS = Number(values.requests);
 const WARMUP = Number(values.warmup);
 
-async function startMcp(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const mcp = new McpServer({ name: 'bench', version: '1.0.0' });
-      mcp.registerTool('noop', { description: 'Does nothing.', inputSchema: {} }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-      res.on('close', () => void transport.close().then(() => mcp.close()));
-      await mcp.connect(transport);
-      await transport.handleRequest(req, res, req.method === 'POST' ? await readBody(req) : undefined);
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-const upstream = await startUpstream();
-const mcp = await startMcp();
+const servers = await startProcess(['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'bench-responses-servers.ts')], /^upstream \S+ mcp \S+/);
+const [, upstreamUrl, mcpUrl] = /^upstream (\S+) mcp (\S+)/.exec(servers.line)!;
+const upstream = { url: upstreamUrl! };
+const mcp = { url: mcpUrl! };
 const cria = await startResponsesCria(upstream.url, {
   providers: `  tool_runtime:
     - { provider_id: model-context-protocol, provider_type: remote::model-context-protocol }`,
@@ -54,7 +44,9 @@ const mcpTool = { type: 'mcp', server_label: 'bench', server_url: mcp.url, requi
 try {
   const tools = [{ type: 'function', function: { name: 'noop', description: 'Does nothing.', parameters: { type: 'object', properties: {} } } }];
   const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
+  // With the signal fix Cria's MCP calls have (a signal per request, not the transport's shared one), so tool time is not inflated.
+  const fetchOwnSignal: typeof fetch = (url, init) => fetch(url, { ...init, ...(init?.signal ? { signal: AbortSignal.any([init.signal]) } : {}) });
+  await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url), { fetch: fetchOwnSignal }));
   const paths: BenchPath[] = [
     { name: 'chat completion, direct to the upstream', run: () => post(`${upstream.url}/chat/completions`, chat) },
     { name: 'chat completion through Cria', run: () => post(`${cria.url}/v1/chat/completions`, chat) },
@@ -91,6 +83,5 @@ try {
   console.log(`| a loop of ${TOOL_CALLS} MCP tool calls beyond model and tool time | ${(loop.p50 - modelAndTools).toFixed(3)} | ≤ 3 |`);
 } finally {
   await cria.close();
-  await upstream.close();
-  await mcp.close();
+  servers.child.kill('SIGTERM');
 }

@@ -321,7 +321,9 @@ export class UpstreamClient {
     let done = false;
     let failed = false;
     try {
-      for await (const data of parseSse(response.body)) {
+      // Not destroyed when the loop ends early (at [DONE]): destroying an unfinished stream costs an
+      // AbortError with its stack, and the finally below drains or destroys the body anyway.
+      for await (const data of parseSse(response.body.iterator({ destroyOnReturn: false }))) {
         if (data === '[DONE]') {
           done = true;
           break;
@@ -351,7 +353,7 @@ export class UpstreamClient {
       // client went away) aborts the rest.
       if (!response.body.destroyed) {
         if (done || finished) await response.body.dump({ limit: DRAIN_LIMIT_BYTES }).catch(() => undefined);
-        else response.body.destroy();
+        else response.body.on('error', () => undefined).destroy(); // the abort it reports is this one
       }
     }
     if (!done && !finished) {

@@ -18,6 +18,20 @@ export async function writeSse(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  // What is written in one turn of the event loop goes out in one write: the headers with the
+  // events ready at once, then each burst of events (one upstream read) together.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
+  const cork = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(uncork);
+  };
+  cork();
   res.flushHeaders();
   const iterator = events[Symbol.asyncIterator]();
   try {
@@ -25,6 +39,7 @@ export async function writeSse(
       if (options.signal.aborted) break;
       const next = await iterator.next();
       if (next.done) break;
+      cork();
       if (!res.write(frame(next.value, options.eventField))) {
         await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }

@@ -154,14 +154,17 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     const store = prepared.request.store ?? true;
     const createdMs = Date.now();
     const stored = (response: ResponseObject) => ({ response, input: prepared.input, messages: run.messages.filter((message) => message.role !== 'system') });
-    const save = (response: ResponseObject) => this.store.save(stored(response), createdMs);
+    const save = (response: ResponseObject) => this.store.write(stored(response), createdMs);
     let writing: Promise<void> = Promise.resolve();
     let next: ResponseObject | null = null;
+    let finished = false;
     const saveBeside = (response: ResponseObject) => {
       const idle = next === null;
       next = response;
       if (!idle) return;
+      // After this turn of the event loop: the events and the model call made in it go out first.
       writing = writing.then(async () => {
+        await new Promise((resolve) => setImmediate(resolve));
         const snapshot = next!;
         next = null;
         await save(snapshot).catch((error: Error) => this.logger.warn('could not keep a response in progress', { response_id: snapshot.id, error: error.message }));
@@ -174,15 +177,16 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
         else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
           const response = (event as unknown as { response: ResponseObject }).response;
           if (type !== 'response.failed' && store && prepared.conversationId) await this.appendToConversation(prepared, response);
-          await writing;
-          // The reply does not wait for the commit: reads of this response wait for it instead.
-          if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }));
+          // Neither the last event nor the reply waits for the writes: the final one follows those in
+          // progress, and reads of this response wait for it.
+          if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }), writing);
+          finished = true;
         }
         yield event;
       }
     } finally {
       // A run stopped early (cancelled, deleted) leaves no write behind that could land after the caller's.
-      await writing;
+      if (!finished) await writing;
     }
   }
 

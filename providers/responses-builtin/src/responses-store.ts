@@ -56,6 +56,11 @@ export class ResponsesStore {
   /** Writes a response whole (insert, or replace as it progresses), after any write of it still under way. */
   async save(stored: StoredResponse, createdMs: number): Promise<void> {
     await this.unsettled.get(stored.response.id);
+    await this.write(stored, createdMs);
+  }
+
+  /** Writes a response whole now: for a run ordering its own writes (`saveBehind` waits for them). */
+  async write(stored: StoredResponse, createdMs: number): Promise<void> {
     const sql = await this.open();
     await sql.upsert(
       this.table,
@@ -68,11 +73,13 @@ export class ResponsesStore {
    * Writes a response without the caller waiting for the commit (the reply goes out while the
    * writer thread commits). Reads through this store of that response, lists, deletes and
    * `settle` wait for it, so this server never answers with less than it replied; a failed write
-   * is reported to `failed`.
+   * is reported to `failed`. The write starts after `after` (earlier writes of the same response)
+   * and after the current turn of the event loop, so the reply made in this turn is sent first.
    */
-  saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void): void {
+  saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void, after?: Promise<void>): void {
     const id = stored.response.id;
-    const write: Promise<void> = this.save(stored, createdMs)
+    const write: Promise<void> = Promise.all([this.unsettled.get(id), after, new Promise((resolve) => setImmediate(resolve))])
+      .then(() => this.write(stored, createdMs))
       .catch(failed)
       .finally(() => {
         if (this.unsettled.get(id) !== write) return;

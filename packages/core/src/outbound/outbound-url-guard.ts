@@ -2,7 +2,8 @@ import { promises as dns, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { ConfigError, InvalidRequestError, isCriaError, type OutboundConfig, type OutboundUrlGuard } from '@cria/api';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { Readable } from 'node:stream';
+import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
 
 /** An address as a number: IPv4-mapped IPv6 addresses are IPv4. */
 interface IpAddress {
@@ -237,8 +238,16 @@ export class CoreOutboundUrlGuard implements OutboundUrlGuard {
 
   fetchFor(param: string | null): typeof fetch {
     const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      // A signal of its own for each request: callers such as the MCP SDK pass one long-lived signal
+      // to every request, and fetch's abort listeners on it pile up until a GC (each addition
+      // scanning the others). `AbortSignal.any` follows the caller's signal without a listener.
+      const signal = init?.signal ? AbortSignal.any([init.signal]) : undefined;
       try {
-        return (await undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: this.dispatcher })) as unknown as Response;
+        if (typeof init?.body === 'string' && !(input instanceof Request)) {
+          const answer = await this.fetchText(new URL(input), init, signal);
+          if (answer) return answer;
+        }
+        return (await undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as Parameters<typeof undiciFetch>[1]), ...(signal ? { signal } : {}), dispatcher: this.dispatcher })) as unknown as Response;
       } catch (error) {
         const refusal = refusalIn(error);
         if (!refusal) throw error;
@@ -246,6 +255,33 @@ export class CoreOutboundUrlGuard implements OutboundUrlGuard {
       }
     };
     return guarded as typeof fetch;
+  }
+
+  /**
+   * A request with a text body (an MCP message, a JSON call) sent with the dispatcher directly:
+   * fetch would build a web stream of the body and tee it (a copy kept for redirects), about a
+   * tenth of a millisecond per request. A redirect answer is left to fetch (null here), which
+   * follows it with the body sent again.
+   */
+  private async fetchText(url: URL, init: RequestInit, signal: AbortSignal | undefined): Promise<Response | null> {
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+    headers['content-type'] ??= 'text/plain;charset=UTF-8';
+    const reply = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: (init.method ?? 'POST').toUpperCase() as Dispatcher.HttpMethod, headers, body: init.body as string, ...(signal ? { signal } : {}) });
+    if (reply.statusCode >= 300 && reply.statusCode < 400 && reply.headers.location !== undefined) {
+      await reply.body.dump();
+      return null;
+    }
+    const answerHeaders = new Headers();
+    for (const [name, value] of Object.entries(reply.headers)) {
+      if (Array.isArray(value)) for (const each of value) answerHeaders.append(name, each);
+      else if (value !== undefined) answerHeaders.append(name, value);
+    }
+    const empty = reply.statusCode === 204 || reply.statusCode === 205 || reply.statusCode === 304 || init.method === 'HEAD';
+    if (empty) await reply.body.dump();
+    // An event stream is handed on as it comes; any other answer is read whole (fetch's callers read it whole too).
+    const body = empty ? null : answerHeaders.get('content-type')?.includes('text/event-stream') ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : await reply.body.arrayBuffer();
+    return new Response(body, { status: reply.statusCode, headers: answerHeaders });
   }
 
   /** Closes the guarded fetch's connections. */
