@@ -39,6 +39,12 @@ const CONVERSATION_ITEM_TYPES = new Set(['message', 'function_call', 'function_c
 
 const TERMINAL = new Set(['completed', 'incomplete', 'failed', 'cancelled']);
 
+/**
+ * How long a watched run waits before writing its progress: a run that ends sooner (most streamed
+ * turns) is written once, at its end. Reads of the response wait for the writes meanwhile.
+ */
+const IN_PROGRESS_WRITE_DELAY_MS = 100;
+
 /** A background response running in this process. */
 interface BackgroundRun {
   controller: AbortController;
@@ -156,29 +162,44 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     const stored = (response: ResponseObject) => ({ response, input: prepared.input, messages: run.messages.filter((message) => message.role !== 'system') });
     const save = (response: ResponseObject) => this.store.write(stored(response), createdMs);
     let writing: Promise<void> = Promise.resolve();
-    let next: ResponseObject | null = null;
+    /** An in-progress write is due: it writes the run as it is when it starts (the latest state wins). */
+    let pending = false;
     let finished = false;
-    const saveBeside = (response: ResponseObject) => {
-      const idle = next === null;
-      next = response;
-      if (!idle) return;
-      // After this turn of the event loop: the events and the model call made in it go out first.
+    /** Ends the wait of the in-progress write that is due, so it is made (or dropped) now. */
+    let hurry = (): void => undefined;
+    const saveBeside = () => {
+      if (pending) return;
+      pending = true;
+      // A short wait first: a run that ends within it has only its final write (which supersedes
+      // this one); reads of the response wait for the writes in the meantime.
       writing = writing.then(async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        const snapshot = next!;
-        next = null;
+        if (!pending) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, IN_PROGRESS_WRITE_DELAY_MS);
+          hurry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        hurry = () => undefined;
+        if (!pending) return;
+        pending = false;
+        const snapshot = run.snapshot('in_progress');
         await save(snapshot).catch((error: Error) => this.logger.warn('could not keep a response in progress', { response_id: snapshot.id, error: error.message }));
       });
+      this.store.track(prepared.responseId, writing);
     };
     try {
       for await (const event of run.run()) {
         const type = event.type;
-        if (store && watched && (type === 'response.in_progress' || type === 'response.output_item.done')) saveBeside(run.snapshot('in_progress'));
+        if (store && watched && (type === 'response.in_progress' || type === 'response.output_item.done')) saveBeside();
         else if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
           const response = (event as unknown as { response: ResponseObject }).response;
           if (type !== 'response.failed' && store && prepared.conversationId) await this.appendToConversation(prepared, response);
           // Neither the last event nor the reply waits for the writes: the final one follows those in
           // progress, and reads of this response wait for it.
+          pending = false;
+          hurry();
           if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }), writing);
           finished = true;
         }
@@ -186,7 +207,10 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
       }
     } finally {
       // A run stopped early (cancelled, deleted) leaves no write behind that could land after the caller's.
-      if (!finished) await writing;
+      if (!finished) {
+        hurry();
+        await writing;
+      }
     }
   }
 

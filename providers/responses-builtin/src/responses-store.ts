@@ -78,15 +78,26 @@ export class ResponsesStore {
    */
   saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void, after?: Promise<void>): void {
     const id = stored.response.id;
-    const write: Promise<void> = Promise.all([this.unsettled.get(id), after, new Promise((resolve) => setImmediate(resolve))])
-      .then(() => this.write(stored, createdMs))
-      .catch(failed)
-      .finally(() => {
-        if (this.unsettled.get(id) !== write) return;
-        this.unsettled.delete(id);
-        this.unsettledSince.delete(id);
-      });
-    this.unsettled.set(id, write);
+    const earlier = this.unsettled.get(id);
+    this.track(
+      id,
+      Promise.all([earlier, after, new Promise((resolve) => setImmediate(resolve))])
+        .then(() => this.write(stored, createdMs))
+        .catch(failed),
+    );
+  }
+
+  /**
+   * Has reads of a response, lists, deletes and `settle` wait for `writes`: writes of it that its
+   * run makes on its own (which never reject), including any tracked before.
+   */
+  track(id: string, writes: Promise<void>): void {
+    const tracked: Promise<void> = writes.finally(() => {
+      if (this.unsettled.get(id) !== tracked) return;
+      this.unsettled.delete(id);
+      this.unsettledSince.delete(id);
+    });
+    this.unsettled.set(id, tracked);
     if (!this.unsettledSince.has(id)) this.unsettledSince.set(id, Date.now());
   }
 

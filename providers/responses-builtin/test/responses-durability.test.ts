@@ -61,4 +61,38 @@ describe('background responses after kill -9', () => {
       await second.close();
     }
   });
+
+  it('shows a streamed response in progress to a reader while it streams, then completed', async () => {
+    const server = await startTestServer({
+      distribution: {
+        version: 2,
+        distro_name: 'watched',
+        apis: ['inference', 'responses'],
+        providers: {
+          inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstream.url, api_key: 'test-key' } }],
+          responses: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: {} }],
+        },
+        registered_resources: { models: [{ model_id: 'fake-llm', provider_id: 'openai', model_type: 'llm' }] },
+        storage: sqliteStorage(join(data.dir, 'watched')),
+      },
+    });
+    try {
+      const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+      const stream = await client.responses.create({ model: 'fake-llm', input: 'one two three', stream: true });
+      let id = '';
+      let seenInProgress = false;
+      for await (const event of stream) {
+        if (event.type === 'response.created') id = event.response.id;
+        // Chunks come 400 ms apart: the reader asks between two of them.
+        if (event.type === 'response.output_text.delta' && !seenInProgress) {
+          seenInProgress = true;
+          expect((await client.responses.retrieve(id)).status).toBe('in_progress');
+        }
+      }
+      expect(seenInProgress).toBe(true);
+      expect((await client.responses.retrieve(id)).status).toBe('completed');
+    } finally {
+      await server.close();
+    }
+  });
 });
