@@ -190,7 +190,13 @@ describe('the guarded fetch', () => {
       seen.push(`${request.headers.host} ${request.url}`);
       if (request.url === '/redirect') response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
       else if (request.url === '/redirect-by-name') response.writeHead(302, { location: `http://metadata.internal:${port}/` }).end();
-      else response.writeHead(200, { 'content-type': 'text/plain' }).end('hello');
+      else if (request.url === '/moved') response.writeHead(307, { location: '/echo' }).end();
+      else if (request.url === '/events') response.writeHead(200, { 'content-type': 'text/event-stream' }).end('data: one\n\ndata: two\n\n');
+      else if (request.url === '/echo') {
+        let body = '';
+        request.setEncoding('utf8').on('data', (part: string) => (body += part));
+        request.on('end', () => response.writeHead(201, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] }).end(JSON.stringify({ method: request.method, type: request.headers['content-type'], session: request.headers['mcp-session-id'], body })));
+      } else response.writeHead(200, { 'content-type': 'text/plain' }).end('hello');
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     port = (http.address() as AddressInfo).port;
@@ -230,6 +236,36 @@ describe('the guarded fetch', () => {
     const denied = guardOf({ deny: ['127.0.0.1'] });
     expect((await refusalOf(denied.fetchFor('image_url')(`http://127.0.0.1:${port}/hello`))).param).toBe('image_url');
     await Promise.all([guard.close(), byName.close(), denied.close()]);
+  });
+
+  it('answers requests with a text body as fetch does: status, headers, body, streams, redirects, failures', async () => {
+    const guard = guardOf({}, resolverOf({ 'service.test': ['127.0.0.1'] }));
+    const post = (path: string, init: RequestInit = {}) => guard.fetch(`http://service.test:${port}${path}`, { method: 'POST', body: '{"jsonrpc":"2.0"}', ...init });
+    const echoed = await post('/echo', { headers: { 'content-type': 'application/json', 'mcp-session-id': 's1' } });
+    expect(echoed.status).toBe(201);
+    expect(echoed.ok).toBe(true);
+    expect(echoed.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(await echoed.json()).toEqual({ method: 'POST', type: 'application/json', session: 's1', body: '{"jsonrpc":"2.0"}' });
+    expect(await (await post('/echo')).json()).toMatchObject({ type: 'text/plain;charset=UTF-8' });
+    // A redirect is followed, the body sent again (307 keeps the method).
+    const moved = await post('/moved');
+    expect(await moved.json()).toMatchObject({ method: 'POST', body: '{"jsonrpc":"2.0"}' });
+    expect(seen.slice(-2)).toEqual([`service.test:${port} /moved`, `service.test:${port} /echo`]);
+    const events = await post('/events');
+    expect(events.body).toBeInstanceOf(ReadableStream);
+    expect(await events.text()).toBe('data: one\n\ndata: two\n\n');
+    const aborted = new AbortController();
+    aborted.abort(new Error('stopped'));
+    await expect(post('/echo', { signal: aborted.signal })).rejects.toThrow('stopped');
+    const refused = (await guard.fetch('http://127.0.0.1:1/', { method: 'POST', body: 'x' }).then(
+      () => null,
+      (error: unknown) => error,
+    )) as Error & { cause?: { code?: string } };
+    expect(refused).toBeInstanceOf(TypeError);
+    expect(refused.cause?.code).toBe('ECONNREFUSED');
+    const denied = guardOf({ deny: ['127.0.0.1'] });
+    expect((await refusalOf(denied.fetchFor('tools[0].server_url')(`http://127.0.0.1:${port}/echo`, { method: 'POST', body: 'x' }))).param).toBe('tools[0].server_url');
+    await Promise.all([guard.close(), denied.close()]);
   });
 
   it('leaves other connection failures to fetch', async () => {

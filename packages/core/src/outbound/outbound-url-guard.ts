@@ -267,7 +267,14 @@ export class CoreOutboundUrlGuard implements OutboundUrlGuard {
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
     headers['content-type'] ??= 'text/plain;charset=UTF-8';
-    const reply = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: (init.method ?? 'POST').toUpperCase() as Dispatcher.HttpMethod, headers, body: init.body as string, ...(signal ? { signal } : {}) });
+    let reply: Dispatcher.ResponseData;
+    try {
+      reply = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: (init.method ?? 'POST').toUpperCase() as Dispatcher.HttpMethod, headers, body: init.body as string, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      // Failing as fetch fails: the signal's reason, or a TypeError caused by what went wrong.
+      if (signal?.aborted) throw signal.reason;
+      throw new TypeError('fetch failed', { cause: error });
+    }
     if (reply.statusCode >= 300 && reply.statusCode < 400 && reply.headers.location !== undefined) {
       await reply.body.dump();
       return null;
