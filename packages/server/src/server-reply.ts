@@ -8,8 +8,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> | undefined, hookHeaders: Record<string, string> | null): void {
   const text = JSON.stringify(body);
-  const own = { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) };
-  res.writeHead(status, headers || hookHeaders ? { ...hookHeaders, ...headers, ...own } : own);
+  const all: Record<string, string | number> = { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) };
+  // Added one by one: writeHead walks an object made by spreading others several times slower (~15 µs).
+  if (headers) for (const name in headers) all[name] ??= headers[name]!;
+  if (hookHeaders) for (const name in hookHeaders) all[name] ??= hookHeaders[name]!;
+  res.writeHead(status, all);
   res.end(text);
 }
 
