@@ -245,7 +245,13 @@ describe('the guarded fetch', () => {
     expect(echoed.status).toBe(201);
     expect(echoed.ok).toBe(true);
     expect(echoed.headers.get('set-cookie')).toBe('a=1, b=2');
+    const copy = echoed.clone();
     expect(await echoed.json()).toEqual({ method: 'POST', type: 'application/json', session: 's1', body: '{"jsonrpc":"2.0"}' });
+    // Read once, as fetch's answers are; the copy made before is read on its own, as a stream too.
+    expect(echoed.bodyUsed).toBe(true);
+    await expect(echoed.text()).rejects.toThrow(TypeError);
+    expect(JSON.parse(new TextDecoder().decode((await copy.body!.getReader().read()).value))).toMatchObject({ session: 's1' });
+    expect(copy.bodyUsed).toBe(true);
     expect(await (await post('/echo')).json()).toMatchObject({ type: 'text/plain;charset=UTF-8' });
     // A redirect is followed, the body sent again (307 keeps the method).
     const moved = await post('/moved');

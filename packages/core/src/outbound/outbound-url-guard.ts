@@ -172,6 +172,41 @@ function refusalIn(error: unknown): InvalidRequestError | null {
   return null;
 }
 
+/**
+ * An answer already read whole, as a Response whose `json()`, `text()` and the others answer from
+ * its bytes: a Response built on them would wrap them in a web stream first (~50 µs). `body`
+ * makes that stream only when asked for.
+ */
+function readResponse(bytes: Uint8Array, init: ResponseInit): Response {
+  const response = new Response(null, init);
+  let stream: ReadableStream<Uint8Array> | null = null;
+  let read = false;
+  const used = () => read || (stream?.locked ?? false);
+  const take = (): Uint8Array => {
+    if (used()) throw new TypeError('Body is unusable: Body has already been read');
+    read = true;
+    return bytes;
+  };
+  const text = async () => new TextDecoder().decode(take());
+  Object.defineProperties(response, {
+    body: { get: () => (stream ??= new Response(bytes).body!) },
+    bodyUsed: { get: used },
+    text: { value: text },
+    json: { value: async () => JSON.parse(await text()) as unknown },
+    arrayBuffer: { value: async () => take().slice().buffer },
+    bytes: { value: async () => take().slice() },
+    blob: { value: async () => new Blob([take()], { type: response.headers.get('content-type') ?? '' }) },
+    formData: { value: async () => new Response(take(), { headers: response.headers }).formData() },
+    clone: {
+      value: () => {
+        if (used()) throw new TypeError('Response.clone: Body has already been consumed.');
+        return readResponse(bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+      },
+    },
+  });
+  return response;
+}
+
 export interface OutboundUrlGuardOptions {
   /** Replaces DNS (tests; hosts with their own resolution). */
   resolve?: OutboundResolver;
@@ -286,9 +321,11 @@ export class CoreOutboundUrlGuard implements OutboundUrlGuard {
     }
     const empty = reply.statusCode === 204 || reply.statusCode === 205 || reply.statusCode === 304 || init.method === 'HEAD';
     if (empty) await reply.body.dump();
+    const answer = { status: reply.statusCode, headers: answerHeaders };
+    if (empty) return new Response(null, answer);
     // An event stream is handed on as it comes; any other answer is read whole (fetch's callers read it whole too).
-    const body = empty ? null : answerHeaders.get('content-type')?.includes('text/event-stream') ? (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>) : await reply.body.arrayBuffer();
-    return new Response(body, { status: reply.statusCode, headers: answerHeaders });
+    if (answerHeaders.get('content-type')?.includes('text/event-stream')) return new Response(Readable.toWeb(reply.body) as ReadableStream<Uint8Array>, answer);
+    return readResponse(new Uint8Array(await reply.body.arrayBuffer()), answer);
   }
 
   /** Closes the guarded fetch's connections. */
