@@ -22,6 +22,7 @@ export async function writeSse(
   // events ready at once, then each burst of events (one upstream read) together.
   let corked = false;
   const uncork = () => {
+    if (!corked) return;
     corked = false;
     res.uncork();
   };
@@ -49,6 +50,8 @@ export async function writeSse(
     if (!options.signal.aborted) res.write(frame(options.onError(error), options.eventField));
   } finally {
     if (options.signal.aborted) await iterator.return?.().catch(() => undefined);
+    // Uncorked before the end: on Node 22 and later, ending a corked response drops what it holds.
+    uncork();
     res.end();
   }
 }
