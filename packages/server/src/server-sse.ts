@@ -19,17 +19,20 @@ export async function writeSse(
     'x-accel-buffering': 'no',
   });
   // What is written in one turn of the event loop goes out in one write: the headers with the
-  // events ready at once, then each burst of events (one upstream read) together.
+  // events ready at once, then each burst of events (one upstream read) together. The socket is
+  // corked, not the response: on Node 22 and later, ending a corked response drops what it holds,
+  // while `end` flushes a corked socket (the last events and the stream's end go out together).
+  const socket = res.socket;
   let corked = false;
   const uncork = () => {
     if (!corked) return;
     corked = false;
-    res.uncork();
+    socket!.uncork();
   };
   const cork = () => {
-    if (corked) return;
+    if (corked || !socket) return;
     corked = true;
-    res.cork();
+    socket.cork();
     setImmediate(uncork);
   };
   cork();
@@ -50,8 +53,8 @@ export async function writeSse(
     if (!options.signal.aborted) res.write(frame(options.onError(error), options.eventField));
   } finally {
     if (options.signal.aborted) await iterator.return?.().catch(() => undefined);
-    // Uncorked before the end: on Node 22 and later, ending a corked response drops what it holds.
-    uncork();
+    // `end` flushes the socket: a later uncork must not touch the next response on the connection.
+    corked = false;
     res.end();
   }
 }
