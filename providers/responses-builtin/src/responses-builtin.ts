@@ -197,10 +197,10 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
           const response = (event as unknown as { response: ResponseObject }).response;
           if (type !== 'response.failed' && store && prepared.conversationId) await this.appendToConversation(prepared, response);
           // Neither the last event nor the reply waits for the writes: the final one follows those in
-          // progress, and reads of this response wait for it.
+          // progress (tracked by the store), and reads of this response wait for it.
           pending = false;
           hurry();
-          if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }), writing);
+          if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }));
           finished = true;
         }
         yield event;

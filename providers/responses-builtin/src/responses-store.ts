@@ -73,15 +73,15 @@ export class ResponsesStore {
    * Writes a response without the caller waiting for the commit (the reply goes out while the
    * writer thread commits). Reads through this store of that response, lists, deletes and
    * `settle` wait for it, so this server never answers with less than it replied; a failed write
-   * is reported to `failed`. The write starts after `after` (earlier writes of the same response)
-   * and after the current turn of the event loop, so the reply made in this turn is sent first.
+   * is reported to `failed`. The write starts after the writes of the same response still under
+   * way (tracked ones included) and after the current turn of the event loop, so the reply made
+   * in this turn is sent first.
    */
-  saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void, after?: Promise<void>): void {
+  saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void): void {
     const id = stored.response.id;
-    const earlier = this.unsettled.get(id);
     this.track(
       id,
-      Promise.all([earlier, after, new Promise((resolve) => setImmediate(resolve))])
+      Promise.all([this.unsettled.get(id), new Promise((resolve) => setImmediate(resolve))])
         .then(() => this.write(stored, createdMs))
         .catch(failed),
     );

@@ -319,10 +319,11 @@ export class CoreOutboundUrlGuard implements OutboundUrlGuard {
       if (Array.isArray(value)) for (const each of value) answerHeaders.append(name, each);
       else if (value !== undefined) answerHeaders.append(name, value);
     }
-    const empty = reply.statusCode === 204 || reply.statusCode === 205 || reply.statusCode === 304 || init.method === 'HEAD';
-    if (empty) await reply.body.dump();
     const answer = { status: reply.statusCode, headers: answerHeaders };
-    if (empty) return new Response(null, answer);
+    if (reply.statusCode === 204 || reply.statusCode === 205 || reply.statusCode === 304 || init.method === 'HEAD') {
+      await reply.body.dump();
+      return new Response(null, answer);
+    }
     // An event stream is handed on as it comes; any other answer is read whole (fetch's callers read it whole too).
     if (answerHeaders.get('content-type')?.includes('text/event-stream')) return new Response(Readable.toWeb(reply.body) as ReadableStream<Uint8Array>, answer);
     return readResponse(new Uint8Array(await reply.body.arrayBuffer()), answer);
