@@ -7,10 +7,11 @@
  * added p50 and p99 latency at 1 connection, added time to first streamed byte, cold start
  * (this distribution and the starter with every API) to the first healthy response, and idle RSS.
  *
- * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50).
+ * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50),
+ * --telemetry-rounds <n> (rounds of the telemetry comparison, default 8, each half --duration).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,10 @@ import { request } from 'undici';
 import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '8' } } });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
+const telemetryRounds = Number(values['telemetry-rounds']);
 const CLK_TCK = 100;
 /** No-op hooks of each kind on the hooked server: enough that their cost stands out of the noise. */
 const NOOP_HOOKS_PER_KIND = 20;
@@ -41,6 +43,19 @@ function ensureWrk(): void {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** CPU time of every thread of a process, in seconds, to the nanosecond (the scheduler's own count, not clock ticks). */
+function preciseCpuSeconds(pid: number): number {
+  let nanoseconds = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      nanoseconds += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return nanoseconds / 1e9;
 }
 
 function rssMegabytes(pid: number): number {
@@ -158,10 +173,16 @@ storage:
 }
 
 /** CPU seconds a process spends while `load` runs, per request it served. */
-function cpuPerRequestUs(pid: number, load: () => WrkResult): { result: WrkResult; us: number } {
-  const before = cpuSeconds(pid);
+function cpuPerRequestUs(pid: number, load: () => WrkResult, cpu: (pid: number) => number = cpuSeconds): { result: WrkResult; us: number } {
+  const before = cpu(pid);
   const result = load();
-  return { result, us: ((cpuSeconds(pid) - before) / result.requests) * 1e6 };
+  return { result, us: ((cpu(pid) - before) / result.requests) * 1e6 };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function main(): Promise<void> {
@@ -236,17 +257,27 @@ async function main(): Promise<void> {
   const hookedLoad = cpuPerRequestUs(hooked.child.pid!, () => wrk(throughHooks, connections, duration));
   // The same server again after the hooked one, so drift between runs shows up in the hook figure's error.
   const criaAgain = cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration));
-  // Telemetry: no module, off, on, interleaved twice so drift falls on each alike; the two
-  // telemetry servers first get a full run of warm-up (the other one has been running for a while).
+  // Telemetry: no module, off and on in many short rounds, the order turning each round, so the
+  // machine's drift (which moves the same server's CPU per request by 10% or more from one minute
+  // to the next) falls within a round alike on all three; each round gives a ratio, and the
+  // median of the rounds' ratios is the figure. CPU is the scheduler's count of every thread.
   for (const url of [throughTelemetryOff, throughTracingOn]) wrk(url, connections, duration);
+  const telemetryServers = [
+    { name: 'none', pid: cria.child.pid!, url: through },
+    { name: 'off', pid: telemetryOff.child.pid!, url: throughTelemetryOff },
+    { name: 'on', pid: tracingOn.child.pid!, url: throughTracingOn },
+  ] as const;
   const telemetryRuns = { none: [] as number[], off: [] as number[], on: [] as number[] };
-  for (let round = 0; round < 2; round++) {
-    telemetryRuns.none.push(cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration)).us);
-    telemetryRuns.off.push(cpuPerRequestUs(telemetryOff.child.pid!, () => wrk(throughTelemetryOff, connections, duration)).us);
-    telemetryRuns.on.push(cpuPerRequestUs(tracingOn.child.pid!, () => wrk(throughTracingOn, connections, duration)).us);
+  const roundSeconds = Math.max(2, Math.round(duration / 2));
+  for (let round = 0; round < telemetryRounds; round++) {
+    for (let turn = 0; turn < telemetryServers.length; turn++) {
+      const server = telemetryServers[(round + turn) % telemetryServers.length]!;
+      telemetryRuns[server.name].push(cpuPerRequestUs(server.pid, () => wrk(server.url, connections, roundSeconds), preciseCpuSeconds).us);
+    }
   }
-  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-  const [noTelemetryUs, telemetryOffUs, tracingOnUs] = [mean(telemetryRuns.none), mean(telemetryRuns.off), mean(telemetryRuns.on)];
+  const offRatios = telemetryRuns.off.map((value, round) => value / telemetryRuns.none[round]!);
+  const onRatios = telemetryRuns.on.map((value, round) => value / telemetryRuns.off[round]!);
+  const [noTelemetryUs, telemetryOffUs, tracingOnUs] = [median(telemetryRuns.none), median(telemetryRuns.off), median(telemetryRuns.on)];
   const spanExports = await (await request(`${otlpSinkUrl}/count`)).body.text();
 
   const directSingle = wrk(direct, 1, duration);
@@ -272,8 +303,8 @@ async function main(): Promise<void> {
     ['requests/s at 50 connections', `direct ${directLoad.requestsPerSecond.toFixed(0)} / Cria ${criaLoad.result.requestsPerSecond.toFixed(0)} / bare proxy ${referenceLoad.result.requestsPerSecond.toFixed(0)}`, `${((criaLoad.result.requestsPerSecond / directLoad.requestsPerSecond) * 100).toFixed(1)}% of direct (target >= 40%)`],
     ['server CPU per proxied chat completion', `Cria ${criaCpu.toFixed(1)} us (runs: ${criaLoad.us.toFixed(1)}, ${criaAgain.us.toFixed(1)}) / bare node:http + undici proxy ${referenceLoad.us.toFixed(1)} us`, `ratio ${cpuRatio.toFixed(3)} (target <= 1.10)`],
     ['no-op hook cost', `${hookCount} no-op hooks (${NOOP_HOOKS_PER_KIND} of each kind): ${hookedLoad.us.toFixed(1)} us per request`, `${perHookUs.toFixed(2)} us per hook run (target <= 5 us)`],
-    ['telemetry module, tracing off (no OTEL_*)', `${telemetryOffUs.toFixed(1)} us per request (runs: ${telemetryRuns.off.map((value) => value.toFixed(1)).join(', ')}) / no telemetry module ${noTelemetryUs.toFixed(1)} us (runs: ${telemetryRuns.none.map((value) => value.toFixed(1)).join(', ')})`, `ratio ${(telemetryOffUs / noTelemetryUs).toFixed(3)} (target <= 1.03)`],
-    ['tracing on (OTLP http/protobuf, local receiver)', `${tracingOnUs.toFixed(1)} us per request (runs: ${telemetryRuns.on.map((value) => value.toFixed(1)).join(', ')}; ${spanExports} exports received)`, `ratio to tracing off ${(tracingOnUs / telemetryOffUs).toFixed(3)} (target <= 1.25)`],
+    ['telemetry module, tracing off (no OTEL_*)', `median ${telemetryOffUs.toFixed(1)} us per request / no telemetry module ${noTelemetryUs.toFixed(1)} us; ratios by round: ${offRatios.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(offRatios).toFixed(3)} (target <= 1.03)`],
+    ['tracing on (OTLP http/protobuf, local receiver)', `median ${tracingOnUs.toFixed(1)} us per request (${spanExports} exports received); ratios to off by round: ${onRatios.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(onRatios).toFixed(3)} (target <= 1.25)`],
     ['p50 latency at 1 connection', `direct ${directSingle.p50Ms.toFixed(3)} ms / Cria ${criaSingle.p50Ms.toFixed(3)} ms`, `added ${(criaSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms (target <= 0.2 ms)`],
     ['p99 latency at 1 connection', `direct ${directSingle.p99Ms.toFixed(3)} ms / Cria ${criaSingle.p99Ms.toFixed(3)} ms`, `added ${(criaSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms (target <= 1 ms)`],
     ['time to first streamed byte (median)', `direct ${directFirstByte.toFixed(3)} ms / Cria ${criaFirstByte.toFixed(3)} ms`, `added ${(criaFirstByte - directFirstByte).toFixed(3)} ms (target <= 1 ms)`],

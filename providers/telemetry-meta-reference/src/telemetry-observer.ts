@@ -19,12 +19,6 @@ interface ModelReply {
   response?: { model?: unknown; usage?: Usage | null } | null;
 }
 
-/** `provider_id/model` identifiers name their provider first (a bare id names none). */
-function providerOf(model: string): string {
-  const slash = model.indexOf('/');
-  return slash === -1 ? 'unknown' : model.slice(0, slash);
-}
-
 /** Whether a streamed event carries the first generated token: a chat delta with content or tool calls, or a Responses `*.delta`. */
 function carriesToken(event: unknown): boolean {
   const value = event as { choices?: { delta?: { content?: unknown; tool_calls?: unknown }; text?: unknown }[]; type?: unknown } | null;
@@ -107,7 +101,7 @@ export class TelemetryObserver implements PipelineObserver {
   private recordFirstToken(request: ObservedRequest, event: ModelReply): void {
     const seconds = (performance.now() - (request.state.startedAt as number)) / 1000;
     const model = this.modelOf(request, event);
-    this.metrics?.recordFirstToken(model, providerOf(model), seconds);
+    this.metrics?.recordFirstToken(model, seconds);
     (request.state.span as Span | undefined)?.setAttribute('gen_ai.server.time_to_first_token', seconds);
   }
 
@@ -116,7 +110,7 @@ export class TelemetryObserver implements PipelineObserver {
     const input = usage.prompt_tokens ?? usage.input_tokens;
     const output = usage.completion_tokens ?? usage.output_tokens;
     const model = this.modelOf(request, reply);
-    this.metrics?.recordTokens(model, providerOf(model), input, output);
+    this.metrics?.recordTokens(model, input, output);
     const span = request.state.span as Span | undefined;
     if (span) {
       span.setAttribute('gen_ai.response.model', model);

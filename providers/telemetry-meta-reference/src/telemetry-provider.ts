@@ -47,7 +47,7 @@ export class MetaReferenceTelemetry implements TelemetryProvider, ProviderLifecy
       : null;
     const tracing =
       settings.traces || settings.console || traceStore
-        ? await RequestTracing.start({ serviceName: settings.serviceName, serviceVersion: PROVIDER_VERSION, otlp: settings.traces, console: settings.console, processors: traceStore ? [traceStore] : [] })
+        ? await RequestTracing.start({ serviceName: settings.serviceName, serviceVersion: PROVIDER_VERSION, otlp: settings.traces, console: settings.console, sinks: traceStore ? [traceStore] : [] })
         : null;
     const metrics = settings.prometheus || settings.metrics ? await RequestMetrics.create({ prometheus: settings.prometheus, otlp: settings.metrics, serviceName: settings.serviceName, gauges: context.gauges ?? null }) : null;
     const where = [settings.traces && `traces to ${settings.traces.url ?? 'the OTEL_* endpoint'} (${settings.traces.protocol})`, settings.metrics && `metrics to ${settings.metrics.url ?? 'the OTEL_* endpoint'} (${settings.metrics.protocol})`, traceStore && 'traces to the trace store', settings.prometheus && 'metrics at /metrics'].filter(Boolean);

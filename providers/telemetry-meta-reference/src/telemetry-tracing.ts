@@ -1,9 +1,11 @@
 import { context, createContextKey, propagation, trace, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { ObservedRequest } from '@cria/api';
-import { randomFillSync } from 'node:crypto';
-import type { BasicTracerProvider, IdGenerator, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from './telemetry-config.js';
 import { RequestContextManager } from './telemetry-context.js';
+import type { RecordingSpan, RecordingTracerProvider, SpanSink } from './telemetry-tracer.js';
+import type { SpanRecord } from './span-record.js';
 
 /** Where the core's logger reads a request's id (`Symbol.for('cria.request_id')`). */
 const REQUEST_ID_CONTEXT_KEY = createContextKey('cria.request_id');
@@ -14,67 +16,98 @@ export interface TracingOptions {
   serviceVersion: string;
   otlp: OtlpTarget | null;
   console: boolean;
-  /** More processors (the trace store). */
-  processors: readonly SpanProcessor[];
+  /** More sinks (the trace store). */
+  sinks: readonly SpanSink[];
 }
 
-async function otlpTraceExporter(target: OtlpTarget): Promise<SpanExporter> {
-  const options = target.url ? { url: target.url } : {};
-  if (target.protocol === 'grpc') return new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(options);
-  if (target.protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(options);
-  return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(options);
+/** An SDK span processor fed with recording spans (they carry what it reads: their context and resource). */
+function sdkSink(processor: SpanProcessor): SpanSink {
+  return {
+    onEnd: (span: RecordingSpan) => processor.onEnd(span as unknown as ReadableSpan),
+    forceFlush: () => processor.forceFlush(),
+    shutdown: () => processor.shutdown(),
+  };
+}
+
+/** OTEL_TRACES_SAMPLER's sampler (with OTEL_TRACES_SAMPLER_ARG), or null for the default, parentbased_always_on. */
+function samplerFromEnv(sdk: typeof import('@opentelemetry/sdk-trace-base'), env: NodeJS.ProcessEnv = process.env): Sampler | null {
+  const name = env.OTEL_TRACES_SAMPLER?.trim();
+  const argument = Number(env.OTEL_TRACES_SAMPLER_ARG);
+  const ratio = env.OTEL_TRACES_SAMPLER_ARG && argument >= 0 && argument <= 1 ? argument : 1;
+  switch (name) {
+    case 'always_on':
+      return new sdk.AlwaysOnSampler();
+    case 'always_off':
+      return new sdk.AlwaysOffSampler();
+    case 'parentbased_always_off':
+      return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOffSampler() });
+    case 'traceidratio':
+      return new sdk.TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_traceidratio':
+      return new sdk.ParentBasedSampler({ root: new sdk.TraceIdRatioBasedSampler(ratio) });
+    default:
+      return null;
+  }
+}
+
+/** The SDK's shape of a span (its console exporter's input), made from a record when it is logged. */
+function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {
+  const hr = (ms: number): [number, number] => {
+    const seconds = Math.floor(ms / 1000);
+    return [seconds, Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6))];
+  };
+  return {
+    name: span.name,
+    kind: span.kind,
+    spanContext: () => ({ traceId: span.traceId, spanId: span.spanId, traceFlags: span.traceFlags }),
+    parentSpanContext: span.parentSpanId ? { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: span.traceFlags } : undefined,
+    startTime: hr(span.startMs),
+    endTime: hr(span.endMs),
+    duration: hr(span.endMs - span.startMs),
+    status: span.statusMessage === undefined ? { code: span.statusCode } : { code: span.statusCode, message: span.statusMessage },
+    attributes: span.attributes,
+    links: span.links.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: link.traceFlags }, attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
+    events: span.events.map((event) => ({ name: event.name, time: hr(event.timeMs), attributes: event.attributes, droppedAttributesCount: event.droppedAttributesCount })),
+    ended: true,
+    resource,
+    instrumentationScope: span.scope.version === undefined ? { name: span.scope.name } : { name: span.scope.name, version: span.scope.version },
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
+  };
 }
 
 /**
- * Trace and span ids cut from a pool of random bytes refilled 4 KiB at a time (the SDK's default
- * calls Math.random for every 4 bytes and builds the hex by hand; a request makes four ids or more).
- */
-class PooledIdGenerator implements IdGenerator {
-  private readonly pool = randomFillSync(Buffer.alloc(4096));
-  private offset = 0;
-
-  generateTraceId(): string {
-    return this.next(16);
-  }
-
-  generateSpanId(): string {
-    return this.next(8);
-  }
-
-  private next(bytes: number): string {
-    if (this.offset + bytes > this.pool.length) {
-      randomFillSync(this.pool);
-      this.offset = 0;
-    }
-    const start = this.offset;
-    this.offset += bytes;
-    // An all-zero id is invalid in W3C trace context; 2^-64 at worst, but never sent.
-    for (let index = start; index < this.offset; index++) if (this.pool[index] !== 0) return this.pool.toString('hex', start, this.offset);
-    return this.next(bytes);
-  }
-}
-
-/**
- * The request spans of a server: the OpenTelemetry SDK (imported only when tracing is on),
+ * The request spans of a server: a `RecordingTracerProvider` (loaded only when tracing is on)
  * registered as the global tracer provider with W3C trace context and a context manager that
  * the onRequest hook can enter, so every span made during the request (routing, provider
- * calls, upstream HTTP, tools, shields) is a child of the request's.
+ * calls, upstream HTTP, tools, shields) is a child of the request's. Ended spans go to the
+ * SDK's batch processor and OTLP transport (with Cria's encoders), the console, the trace store.
  */
 export class RequestTracing {
   private constructor(
-    private readonly provider: BasicTracerProvider,
+    private readonly provider: RecordingTracerProvider,
     private readonly contextManager: RequestContextManager,
     private readonly tracer: Tracer,
   ) {}
 
   static async start(options: TracingOptions): Promise<RequestTracing> {
-    const [sdk, { resourceFromAttributes }, core] = await Promise.all([import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/resources'), import('@opentelemetry/core')]);
-    const processors: SpanProcessor[] = [];
-    if (options.otlp) processors.push(new sdk.BatchSpanProcessor(await otlpTraceExporter(options.otlp)));
-    if (options.console) processors.push(new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter()));
-    processors.push(...options.processors);
-    const resource = resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': options.serviceVersion, ...resourceAttributesFromEnv() });
-    const provider = new sdk.BasicTracerProvider({ resource, spanProcessors: processors, idGenerator: new PooledIdGenerator() });
+    const [sdk, { defaultResource, resourceFromAttributes }, core, { RecordingTracerProvider }, { otlpSpanExporter }] = await Promise.all([
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/core'),
+      import('./telemetry-tracer.js'),
+      import('./otlp-span-exporter.js'),
+    ]);
+    const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': options.serviceVersion, ...resourceAttributesFromEnv() }));
+    const sinks: SpanSink[] = [];
+    if (options.otlp) sinks.push(sdkSink(new sdk.BatchSpanProcessor(await otlpSpanExporter(options.otlp, resource.attributes))));
+    if (options.console) {
+      const console = new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter());
+      sinks.push({ onEnd: (span) => console.onEnd(readableSpan(span, resource)), forceFlush: () => console.forceFlush(), shutdown: () => console.shutdown() });
+    }
+    sinks.push(...options.sinks);
+    const provider = new RecordingTracerProvider(sinks, samplerFromEnv(sdk), resource);
     const contextManager = new RequestContextManager();
     context.setGlobalContextManager(contextManager);
     trace.setGlobalTracerProvider(provider);

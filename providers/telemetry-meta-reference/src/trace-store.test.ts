@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { createLogger, StorageBackends } from '@cria/core';
 import { temporaryDirectory } from '@cria/testing';
+import { RecordingTracerProvider } from './telemetry-tracer.js';
 import { TraceStore } from './trace-store.js';
 
 const logger = createLogger('test', 100);
@@ -17,7 +18,7 @@ describe('TraceStore', () => {
     const temp = temporaryDirectory();
     const backends = new StorageBackends({ sql: { type: 'sql_sqlite', db_path: `${temp.dir}/traces.db` } });
     const store = await TraceStore.open(await backends.sql({ backend: 'sql' }), 'telemetry', retention, logger);
-    const provider = new BasicTracerProvider({ spanProcessors: [store] });
+    const provider = new RecordingTracerProvider([store], null, resourceFromAttributes({}));
     cleanups.push(temp.remove, () => backends.close(), () => provider.shutdown());
     return { store, tracer: provider.getTracer('test') };
   }

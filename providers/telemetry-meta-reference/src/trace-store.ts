@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span as SdkSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from './span-record.js';
+import type { SpanSink } from './telemetry-tracer.js';
 import {
   type GetSpanTreeRequest,
   type LogEventRequest,
@@ -33,10 +33,6 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function hrToMs(time: readonly [number, number]): number {
-  return time[0] * 1000 + time[1] / 1e6;
-}
-
 function matches(attributes: Attributes, condition: QueryCondition): boolean {
   const value = attributes[condition.key];
   switch (condition.op) {
@@ -64,7 +60,7 @@ function picked(attributes: Attributes, names: readonly string[] | undefined): A
  * 0.2's telemetry routes. Traces past the retention's age or count are deleted every minute.
  * Attribute filters apply to a trace's root span (the request), as in Llama Stack.
  */
-export class TraceStore implements SpanProcessor {
+export class TraceStore implements SpanSink {
   private pending: SqlRow[] = [];
   private pendingTraces: SqlRow[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -118,27 +114,22 @@ export class TraceStore implements SpanProcessor {
     return traceStore;
   }
 
-  onStart(_span: SdkSpan, _parentContext: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
-    const { traceId, spanId } = span.spanContext();
-    const parent = span.parentSpanContext;
-    const startMs = hrToMs(span.startTime);
-    const endMs = hrToMs(span.endTime);
+  onEnd(span: SpanRecord): void {
+    const { traceId, spanId, startMs, endMs } = span;
     const attributes = { ...span.attributes };
     this.pending.push({
       span_id: spanId,
       trace_id: traceId,
-      parent_span_id: parent?.spanId ?? null,
+      parent_span_id: span.parentSpanId ?? null,
       name: span.name,
       kind: span.kind,
       start_ms: startMs,
       end_ms: endMs,
-      status: span.status.code === STATUS_ERROR ? 'error' : 'ok',
+      status: span.statusCode === STATUS_ERROR ? 'error' : 'ok',
       attributes,
     });
     // The root of what this server saw: no parent, or a parent in the caller (traceparent).
-    if (!parent || parent.isRemote) this.pendingTraces.push({ trace_id: traceId, root_span_id: spanId, start_ms: startMs, end_ms: endMs, root_attributes: attributes });
+    if (span.parentSpanId === undefined || span.parentIsRemote) this.pendingTraces.push({ trace_id: traceId, root_span_id: spanId, start_ms: startMs, end_ms: endMs, root_attributes: attributes });
     if (this.pending.length >= FLUSH_SIZE) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }

@@ -1,0 +1,57 @@
+import type { Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+
+/** Epoch milliseconds with a fraction (performance.timeOrigin + performance.now(): sub-microsecond). */
+export type EpochMs = number;
+
+/** An event of a span (`addEvent`, `recordException`). */
+export interface SpanEventRecord {
+  name: string;
+  timeMs: EpochMs;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+}
+
+/** A link of a span to another span. */
+export interface SpanLinkRecord {
+  traceId: string;
+  spanId: string;
+  traceState: string | undefined;
+  traceFlags: number;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+}
+
+/** The instrumentation scope that made a span (its tracer's name and version). */
+export interface ScopeRecord {
+  name: string;
+  version: string | undefined;
+}
+
+/**
+ * An ended span as the OTLP encoders read it: ids in lowercase hex, times in epoch ms, kinds and
+ * status codes as @opentelemetry/api numbers them (the encoders map them to OTLP's).
+ */
+export interface SpanRecord {
+  readonly traceId: string;
+  readonly spanId: string;
+  /** The parent's span id, undefined for a root span. */
+  readonly parentSpanId: string | undefined;
+  /** Whether the parent is in another process (it came in a `traceparent` header). */
+  readonly parentIsRemote: boolean;
+  /** The W3C `tracestate` header value, if any. */
+  readonly traceState: string | undefined;
+  readonly traceFlags: number;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly startMs: EpochMs;
+  readonly endMs: EpochMs;
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+  readonly events: readonly SpanEventRecord[];
+  readonly droppedEventsCount: number;
+  readonly links: readonly SpanLinkRecord[];
+  readonly droppedLinksCount: number;
+  readonly statusCode: SpanStatusCode;
+  readonly statusMessage: string | undefined;
+  readonly scope: ScopeRecord;
+}

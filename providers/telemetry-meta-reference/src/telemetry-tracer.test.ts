@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOffSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { RequestContextManager } from './telemetry-context.js';
+import { type RecordingSpan, RecordingTracerProvider, type SpanSink, spanLimitsFromEnv } from './telemetry-tracer.js';
+
+function collector(): SpanSink & { spans: RecordingSpan[] } {
+  const spans: RecordingSpan[] = [];
+  return { spans, onEnd: (span) => spans.push(span), forceFlush: async () => undefined, shutdown: async () => undefined };
+}
+
+const resource = resourceFromAttributes({ 'service.name': 'test' });
+
+describe('RecordingTracerProvider', () => {
+  afterEach(() => {
+    context.disable();
+    propagation.disable();
+  });
+
+  it('makes a tree of spans through the active context, and hands each to the sinks when it ends', () => {
+    context.setGlobalContextManager(new RequestContextManager());
+    const sink = collector();
+    const tracer = new RecordingTracerProvider([sink], null, resource).getTracer('scope-a', '1.2.3');
+    const root = tracer.startSpan('request', { kind: SpanKind.SERVER, attributes: { 'http.route': '/v1/models', skipped: undefined as unknown as string } });
+    const child = context.with(trace.setSpan(ROOT_CONTEXT, root), () => tracer.startActiveSpan('child', (span) => {
+      span.setAttribute('count', 3).setAttributes({ flag: true, list: ['a', 'b'] });
+      span.end();
+      return span as RecordingSpan;
+    }));
+    expect(sink.spans).toEqual([child]);
+    root.end();
+    root.setAttribute('late', 'ignored');
+    root.end();
+    expect(sink.spans).toHaveLength(2);
+    const [rootRecord] = sink.spans.slice(1);
+    expect(child.traceId).toBe(rootRecord!.traceId);
+    expect(child.parentSpanId).toBe(rootRecord!.spanId);
+    expect(child.parentIsRemote).toBe(false);
+    expect(rootRecord!.parentSpanId).toBeUndefined();
+    expect(rootRecord!.kind).toBe(SpanKind.SERVER);
+    expect(rootRecord!.attributes).toEqual({ 'http.route': '/v1/models' });
+    expect(child.attributes).toEqual({ count: 3, flag: true, list: ['a', 'b'] });
+    expect(child.scope).toEqual({ name: 'scope-a', version: '1.2.3' });
+    expect(rootRecord!.endMs).toBeGreaterThanOrEqual(rootRecord!.startMs);
+    expect(Math.abs(rootRecord!.startMs - Date.now())).toBeLessThan(1000);
+    expect(rootRecord!.traceFlags).toBe(TraceFlags.SAMPLED);
+    expect(child.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(child.traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('continues a caller\'s trace from traceparent, with its trace state, and marks the parent remote', () => {
+    const sink = collector();
+    const tracer = new RecordingTracerProvider([sink], null, resource).getTracer('scope');
+    const parent = new W3CTraceContextPropagator().extract(ROOT_CONTEXT, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=value' }, { get: (carrier, key) => carrier[key as keyof typeof carrier], keys: (carrier) => Object.keys(carrier) });
+    tracer.startSpan('request', {}, parent).end();
+    const [span] = sink.spans;
+    expect(span!.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(span!.parentSpanId).toBe('b7ad6b7169203331');
+    expect(span!.parentIsRemote).toBe(true);
+    expect(span!.traceState).toBe('vendor=value');
+    expect(span!.spanContext().traceState?.get('vendor')).toBe('value');
+  });
+
+  it('samples a child as its parent by default, and as OTEL_TRACES_SAMPLER\'s sampler says otherwise', () => {
+    const sink = collector();
+    const tracer = new RecordingTracerProvider([sink], null, resource).getTracer('scope');
+    const unsampled = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true });
+    const span = tracer.startSpan('request', {}, unsampled);
+    expect(span.isRecording()).toBe(false);
+    expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    span.end();
+    expect(sink.spans).toHaveLength(0);
+
+    const off = new RecordingTracerProvider([sink], new ParentBasedSampler({ root: new AlwaysOffSampler() }), resource).getTracer('scope');
+    const root = off.startSpan('root');
+    expect(root.isRecording()).toBe(false);
+    expect(root.spanContext().traceFlags).toBe(TraceFlags.NONE);
+    const none = new RecordingTracerProvider([sink], new TraceIdRatioBasedSampler(0), resource).getTracer('scope');
+    none.startSpan('root').end();
+    const all = new RecordingTracerProvider([sink], new TraceIdRatioBasedSampler(1), resource).getTracer('scope');
+    all.startSpan('root').end();
+    expect(sink.spans.map((recorded) => recorded.name)).toEqual(['root']);
+  });
+
+  it('keeps OpenTelemetry\'s rules for status, exceptions, events, links and limits', () => {
+    const sink = collector();
+    const limits = { ...spanLimitsFromEnv({}), attributeCount: 2, eventCount: 2, attributeValueLength: 4 };
+    const tracer = new RecordingTracerProvider([sink], null, resource, limits).getTracer('scope');
+    const span = tracer.startSpan('work', { links: [{ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }, attributes: { why: 'batch' } }] });
+    span.setAttribute('a', 'abcdefgh').setAttribute('b', 2).setAttribute('c', 3).setAttribute('a', 'x');
+    span.setAttribute('object', {} as unknown as string).setAttribute('mixed', [1, 'two'] as unknown as string[]);
+    span.recordException(Object.assign(new Error('boom'), { stack: 'stack' }));
+    span.recordException({ code: 42, message: 'coded' });
+    span.addEvent('third', { detail: 'yes' }, [1, 500_000_000]);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
+    span.setStatus({ code: SpanStatusCode.UNSET });
+    span.updateName('renamed');
+    span.end(new Date(Date.now() - 60_000));
+    const [recorded] = sink.spans as [RecordingSpan];
+    expect(recorded.name).toBe('renamed');
+    expect(recorded.attributes).toEqual({ a: 'x', b: 2 });
+    expect(recorded.droppedAttributesCount).toBe(1);
+    expect(recorded.events.map((event) => event.name)).toEqual(['exception', 'third']);
+    expect(recorded.events[0]!.attributes).toEqual({ 'exception.type': '42', 'exception.message': 'code' });
+    expect(recorded.events[1]!.timeMs).toBe(1500);
+    expect(recorded.droppedEventsCount).toBe(1);
+    expect(recorded.links).toEqual([{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: undefined, traceFlags: 1, attributes: { why: 'batc' }, droppedAttributesCount: 0 }]);
+    expect(recorded.statusCode).toBe(SpanStatusCode.ERROR);
+    expect(recorded.statusMessage).toBe('failed');
+    // An end before the start is taken as the start, as in the SDK.
+    expect(recorded.endMs).toBe(recorded.startMs);
+  });
+});

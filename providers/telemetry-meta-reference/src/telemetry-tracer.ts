@@ -1,0 +1,416 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  context as contextApi,
+  type Exception,
+  type Link,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  type SpanOptions,
+  type SpanStatus,
+  SpanStatusCode,
+  type TimeInput,
+  trace,
+  TraceFlags,
+  type Tracer,
+  type TracerProvider,
+  type TraceState,
+} from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import type { EpochMs, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord } from './span-record.js';
+
+/** Where ended spans go (the batch processor of an exporter, the trace store). */
+export interface SpanSink {
+  onEnd(span: RecordingSpan): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** OpenTelemetry's span limits (OTEL_SPAN_* / OTEL_ATTRIBUTE_* variables; 128 and no length limit by default). */
+export interface SpanLimits {
+  attributeCount: number;
+  attributeValueLength: number;
+  eventCount: number;
+  linkCount: number;
+  attributePerEventCount: number;
+  attributePerLinkCount: number;
+}
+
+export function spanLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SpanLimits {
+  const read = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] !== undefined && env[name] !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
+  };
+  const attributeCount = read('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', read('OTEL_ATTRIBUTE_COUNT_LIMIT', 128));
+  return {
+    attributeCount,
+    attributeValueLength: read('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', read('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', Infinity)),
+    eventCount: read('OTEL_SPAN_EVENT_COUNT_LIMIT', 128),
+    linkCount: read('OTEL_SPAN_LINK_COUNT_LIMIT', 128),
+    attributePerEventCount: read('OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', 128),
+    attributePerLinkCount: read('OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', 128),
+  };
+}
+
+/**
+ * Trace and span ids sliced from the hex of 4 KiB of random bytes (one conversion per 256
+ * spans: a request makes four ids or more, and a Buffer's toString per id costs ~1 µs).
+ */
+class IdPool {
+  private hex = '';
+  private offset = 0;
+
+  traceId(): string {
+    return this.next(32, INVALID_TRACE_ID);
+  }
+
+  spanId(): string {
+    return this.next(16, INVALID_SPAN_ID);
+  }
+
+  private next(length: number, invalid: string): string {
+    if (this.offset + length > this.hex.length) {
+      this.hex = randomBytes(4096).toString('hex');
+      this.offset = 0;
+    }
+    const id = this.hex.slice(this.offset, (this.offset += length));
+    // All zeros is invalid in W3C trace context: 2^-64 at worst, but never sent.
+    return id === invalid ? this.next(length, invalid) : id;
+  }
+}
+
+const INVALID_TRACE_ID = '0'.repeat(32);
+const INVALID_SPAN_ID = '0'.repeat(16);
+
+const timeOrigin = performance.timeOrigin;
+
+function now(): EpochMs {
+  return timeOrigin + performance.now();
+}
+
+/** A TimeInput as epoch ms: numbers below the time origin are `performance.now()` readings, as the SDK takes them. */
+function epochMs(time: TimeInput): EpochMs {
+  if (typeof time === 'number') return time < timeOrigin ? timeOrigin + time : time;
+  if (time instanceof Date) return time.getTime();
+  return time[0] * 1000 + time[1] / 1e6;
+}
+
+function isTimeInput(value: unknown): value is TimeInput {
+  return typeof value === 'number' || value instanceof Date || (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number');
+}
+
+function isPrimitive(value: unknown): value is string | number | boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
+}
+
+/** A valid attribute value, truncated to the length limit; undefined for what OpenTelemetry does not accept. */
+function attributeValue(value: unknown, maxLength: number): AttributeValue | undefined {
+  if (typeof value === 'string') return value.length > maxLength ? value.slice(0, maxLength) : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return value;
+  if (!Array.isArray(value)) return undefined;
+  // Arrays are copied (the caller may change its own), of one primitive type, nulls allowed.
+  let type: string | undefined;
+  for (const item of value) {
+    if (item === null || item === undefined) continue;
+    if (!isPrimitive(item) || (type !== undefined && typeof item !== type)) return undefined;
+    type = typeof item;
+  }
+  return (type === 'string' && Number.isFinite(maxLength) ? value.map((item: unknown) => (typeof item === 'string' && item.length > maxLength ? item.slice(0, maxLength) : item)) : value.slice()) as AttributeValue;
+}
+
+/** Copies attributes within a count limit; returns how many were dropped. */
+function copyAttributes(source: Attributes | undefined, into: Attributes, limit: number, maxLength: number): number {
+  let dropped = 0;
+  if (!source) return 0;
+  let count = Object.keys(into).length;
+  for (const key in source) {
+    const value = attributeValue(source[key], maxLength);
+    if (value === undefined) continue;
+    if (!(key in into)) {
+      if (count >= limit) {
+        dropped++;
+        continue;
+      }
+      count++;
+    }
+    into[key] = value;
+  }
+  return dropped;
+}
+
+const NO_EVENTS: readonly SpanEventRecord[] = Object.freeze([]);
+const NO_LINKS: readonly SpanLinkRecord[] = Object.freeze([]);
+
+/**
+ * A recording span: the @opentelemetry/api Span the instrumentation calls, kept as the plain
+ * fields the OTLP encoders and the trace store read (`SpanRecord`), so making one costs a few
+ * property writes and ending it a push to its sinks.
+ */
+export class RecordingSpan implements Span, SpanRecord {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly parentIsRemote: boolean;
+  readonly traceFlags: number;
+  readonly traceState: string | undefined;
+  name: string;
+  readonly kind: SpanKind;
+  readonly startMs: EpochMs;
+  endMs: EpochMs = 0;
+  attributes: Attributes = {};
+  droppedAttributesCount = 0;
+  events: readonly SpanEventRecord[] = NO_EVENTS;
+  droppedEventsCount = 0;
+  links: readonly SpanLinkRecord[] = NO_LINKS;
+  droppedLinksCount = 0;
+  statusCode: SpanStatusCode = SpanStatusCode.UNSET;
+  statusMessage: string | undefined = undefined;
+  readonly scope: ScopeRecord;
+  private ended = false;
+  private attributeCount = 0;
+  private context: SpanContext | undefined;
+
+  constructor(
+    private readonly tracer: RecordingTracer,
+    name: string,
+    traceId: string,
+    parent: SpanContext | undefined,
+    traceFlags: number,
+    private readonly traceStateObject: TraceState | undefined,
+    options: SpanOptions,
+  ) {
+    this.traceId = traceId;
+    this.spanId = tracer.provider.ids.spanId();
+    this.parentSpanId = parent?.spanId;
+    this.parentIsRemote = parent?.isRemote === true;
+    this.traceFlags = traceFlags;
+    this.traceState = traceStateObject?.serialize() || undefined;
+    this.name = name;
+    this.kind = options.kind ?? SpanKind.INTERNAL;
+    this.startMs = options.startTime === undefined ? now() : epochMs(options.startTime);
+    this.scope = tracer.scope;
+    if (options.attributes) this.startAttributes(options.attributes);
+    if (options.links) this.addLinks(options.links);
+  }
+
+  spanContext(): SpanContext {
+    return (this.context ??= { traceId: this.traceId, spanId: this.spanId, traceFlags: this.traceFlags, ...(this.traceStateObject ? { traceState: this.traceStateObject } : {}) });
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    if (this.ended || !key) return this;
+    const limits = this.tracer.provider.limits;
+    const accepted = attributeValue(value, limits.attributeValueLength);
+    if (accepted === undefined) return this;
+    if (this.attributes[key] === undefined) {
+      if (this.attributeCount >= limits.attributeCount) {
+        this.droppedAttributesCount++;
+        return this;
+      }
+      this.attributeCount++;
+    }
+    this.attributes[key] = accepted;
+    return this;
+  }
+
+  /**
+   * The attributes given at the start: copied whole when they are all primitives within the
+   * limits (the common case; adding them one by one to an empty object costs several times more).
+   */
+  private startAttributes(attributes: Attributes): void {
+    const limits = this.tracer.provider.limits;
+    let count = 0;
+    for (const key in attributes) {
+      const value = attributes[key];
+      const type = typeof value;
+      if (!key || !(type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= limits.attributeValueLength)) || ++count > limits.attributeCount) {
+        this.setAttributes(attributes);
+        return;
+      }
+    }
+    this.attributes = Object.assign({}, attributes);
+    this.attributeCount = count;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const key in attributes) this.setAttribute(key, attributes[key]!);
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.ended) return this;
+    const limits = this.tracer.provider.limits;
+    if (limits.eventCount === 0) {
+      this.droppedEventsCount++;
+      return this;
+    }
+    let attributes: Attributes | undefined;
+    if (isTimeInput(attributesOrTime)) time = attributesOrTime;
+    else attributes = attributesOrTime;
+    const event: SpanEventRecord = { name, timeMs: time === undefined ? now() : epochMs(time), attributes: {}, droppedAttributesCount: 0 };
+    event.droppedAttributesCount = copyAttributes(attributes, event.attributes, limits.attributePerEventCount, limits.attributeValueLength);
+    const events = this.events === NO_EVENTS ? [] : (this.events as SpanEventRecord[]);
+    // Past the limit the oldest event goes, as the SDK does.
+    if (events.length >= limits.eventCount) {
+      events.shift();
+      this.droppedEventsCount++;
+    }
+    events.push(event);
+    this.events = events;
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.ended) return this;
+    const limits = this.tracer.provider.limits;
+    if (this.links.length >= limits.linkCount) {
+      this.droppedLinksCount++;
+      return this;
+    }
+    const record: SpanLinkRecord = {
+      traceId: link.context.traceId,
+      spanId: link.context.spanId,
+      traceState: link.context.traceState?.serialize() || undefined,
+      traceFlags: link.context.traceFlags,
+      attributes: {},
+      droppedAttributesCount: link.droppedAttributesCount ?? 0,
+    };
+    record.droppedAttributesCount += copyAttributes(link.attributes, record.attributes, limits.attributePerLinkCount, limits.attributeValueLength);
+    this.links = this.links === NO_LINKS ? [record] : [...this.links, record];
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  /** UNSET changes nothing and OK is final; a message is kept for ERROR only, as in the SDK. */
+  setStatus(status: SpanStatus): this {
+    if (this.ended || status.code === SpanStatusCode.UNSET || this.statusCode === SpanStatusCode.OK) return this;
+    this.statusCode = status.code;
+    this.statusMessage = status.code === SpanStatusCode.ERROR && typeof status.message === 'string' ? status.message : undefined;
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.ended) this.name = name;
+    return this;
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) return;
+    this.ended = true;
+    const endMs = endTime === undefined ? now() : epochMs(endTime);
+    this.endMs = endMs < this.startMs ? this.startMs : endMs;
+    for (const sink of this.tracer.provider.sinks) sink.onEnd(this);
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  /** The resource of the server that made the span (the SDK's batch processor reads it). */
+  get resource(): Resource {
+    return this.tracer.provider.resource;
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    const attributes: Attributes = {};
+    if (typeof exception === 'string') attributes['exception.message'] = exception;
+    else if (exception) {
+      if (exception.code) attributes['exception.type'] = exception.code.toString();
+      else if (exception.name) attributes['exception.type'] = exception.name;
+      if (exception.message) attributes['exception.message'] = exception.message;
+      if (exception.stack) attributes['exception.stacktrace'] = exception.stack;
+    }
+    if (attributes['exception.type'] !== undefined || attributes['exception.message'] !== undefined) this.addEvent('exception', attributes, time);
+  }
+}
+
+/** A tracer of one instrumentation scope. */
+class RecordingTracer implements Tracer {
+  readonly scope: ScopeRecord;
+
+  constructor(
+    readonly provider: RecordingTracerProvider,
+    name: string,
+    version: string | undefined,
+  ) {
+    this.scope = { name, version };
+  }
+
+  startSpan(name: string, options: SpanOptions = {}, context: Context = contextApi.active()): Span {
+    const parent = options.root ? undefined : trace.getSpanContext(context);
+    const validParent = parent && trace.isSpanContextValid(parent) ? parent : undefined;
+    const traceId = validParent?.traceId ?? this.provider.ids.traceId();
+    let traceState = validParent?.traceState;
+    let sampled: boolean;
+    let recording: boolean;
+    const sampler = this.provider.sampler;
+    if (sampler === null) {
+      // The default sampler (parentbased_always_on): a root is sampled, a child as its parent.
+      sampled = validParent === undefined || (validParent.traceFlags & TraceFlags.SAMPLED) !== 0;
+      recording = sampled;
+    } else {
+      const result = sampler.shouldSample(options.root ? trace.deleteSpan(context) : context, traceId, name, options.kind ?? SpanKind.INTERNAL, options.attributes ?? {}, options.links ?? []);
+      // RECORD_AND_SAMPLED = 2, RECORD = 1, NOT_RECORD = 0.
+      sampled = result.decision === 2;
+      recording = result.decision !== 0;
+      if (result.traceState) traceState = result.traceState;
+      if (recording && result.attributes) options = { ...options, attributes: { ...options.attributes, ...result.attributes } };
+    }
+    const traceFlags = sampled ? TraceFlags.SAMPLED : TraceFlags.NONE;
+    if (!recording) return trace.wrapSpanContext({ traceId, spanId: this.provider.ids.spanId(), traceFlags, ...(traceState ? { traceState } : {}) });
+    return new RecordingSpan(this, name, traceId, validParent, traceFlags, traceState, options);
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
+    const fn = rest[rest.length - 1] as F;
+    const options = rest.length > 1 ? (rest[0] as SpanOptions) : undefined;
+    const parent = rest.length > 2 ? (rest[1] as Context) : contextApi.active();
+    const span = this.startSpan(name, options, parent);
+    return contextApi.with(trace.setSpan(parent, span), fn as (span: Span) => ReturnType<F>, undefined, span);
+  }
+}
+
+/**
+ * The tracer provider of a server with tracing on: spans are `RecordingSpan`s handed to the sinks
+ * when they end. It stands in for the OpenTelemetry SDK's, whose spans cost several times more
+ * to make (attribute sanitising, HrTime arithmetic, a resource and scope per span); the exporters,
+ * their batching and their OTEL_* settings are the SDK's.
+ */
+export class RecordingTracerProvider implements TracerProvider {
+  readonly ids = new IdPool();
+  private readonly tracers = new Map<string, RecordingTracer>();
+
+  /**
+   * @param sampler null for the default (parentbased_always_on), else the SDK sampler OTEL_TRACES_SAMPLER names.
+   */
+  constructor(
+    readonly sinks: readonly SpanSink[],
+    readonly sampler: Sampler | null,
+    readonly resource: Resource,
+    readonly limits: SpanLimits = spanLimitsFromEnv(),
+  ) {}
+
+  getTracer(name: string, version?: string): Tracer {
+    const key = version === undefined ? name : `${name}@${version}`;
+    let tracer = this.tracers.get(key);
+    if (!tracer) this.tracers.set(key, (tracer = new RecordingTracer(this, name, version)));
+    return tracer;
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.sinks.map((sink) => sink.forceFlush()));
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.sinks.map((sink) => sink.shutdown()));
+  }
+}
