@@ -8,10 +8,11 @@
  * (this distribution and the starter with every API) to the first healthy response, and idle RSS.
  *
  * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50),
- * --telemetry-rounds <n> (rounds of the telemetry comparison, default 8, each half --duration).
+ * --telemetry-rounds <n> (rounds of the telemetry comparison, default 6, each pair loaded for
+ * half of --duration a round).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ import { request } from 'undici';
 import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '8' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '6' } } });
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const telemetryRounds = Number(values['telemetry-rounds']);
@@ -173,16 +174,75 @@ storage:
 }
 
 /** CPU seconds a process spends while `load` runs, per request it served. */
-function cpuPerRequestUs(pid: number, load: () => WrkResult, cpu: (pid: number) => number = cpuSeconds): { result: WrkResult; us: number } {
-  const before = cpu(pid);
+function cpuPerRequestUs(pid: number, load: () => WrkResult): { result: WrkResult; us: number } {
+  const before = cpuSeconds(pid);
   const result = load();
-  return { result, us: ((cpu(pid) - before) / result.requests) * 1e6 };
+  return { result, us: ((cpuSeconds(pid) - before) / result.requests) * 1e6 };
 }
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+type TelemetryVariant = 'none' | 'off' | 'on';
+
+function spread(values: readonly number[]): string {
+  return `${Math.min(...values).toFixed(3)}-${Math.max(...values).toFixed(3)}`;
+}
+
+/** wrk without blocking, so two loads run at once. */
+function wrkAsync(url: string, connectionCount: number, seconds: number): Promise<number> {
+  const script = join(tmpdir(), 'cria-bench-chat.lua');
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t', '1', '-c', String(connectionCount), '-d', `${seconds}s`, '-s', script, url]);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', () => resolve(Number(output.match(/(\d+) requests in/)?.[1] ?? NaN)));
+  });
+}
+
+/**
+ * What telemetry costs, as ratios of server CPU per request (the scheduler's count of every
+ * thread): tracing off against no module, tracing on against off, and no module against a second
+ * no-module server (the control: what the method cannot tell apart). Each server has its own
+ * data directory and is warmed with a full run first (a server short of tens of thousands of
+ * requests is still compiling, tracing on most). The two servers of a pair are loaded at the
+ * same time, half the connections each, so the machine's drift (10% or more on the same server
+ * from one minute to the next) and its momentary contention fall on both alike; the pairs take
+ * turns for `rounds` rounds and the median of each pair's ratios is its figure.
+ */
+async function telemetryPairs(serverScript: string, variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }>, dataDir: string, rounds: number, warmSeconds: number, seconds: number): Promise<{ control: number[]; off: number[]; on: number[]; children: ChildProcess[] }> {
+  const start = async (variant: TelemetryVariant, port: number) => {
+    const directory = join(dataDir, `telemetry-${port}`);
+    mkdirSync(directory);
+    const file = join(directory, 'distribution.yaml');
+    writeFileSync(file, readFileSync(variants[variant].distribution, 'utf8').replaceAll(dataDir, directory));
+    const server = await startProcess(['--import', 'tsx', serverScript, '--distribution', file, '--port', String(port)], /serving on/, variants[variant].env);
+    return { pid: server.child.pid!, child: server.child, url: `http://127.0.0.1:${port}/v1/chat/completions` };
+  };
+  const servers = { none: await start('none', 18_490), control: await start('none', 18_491), off: await start('off', 18_492), on: await start('on', 18_493) };
+  const half = Math.max(1, Math.round(connections / 2));
+  await Promise.all([wrkAsync(servers.none.url, half, 2 * warmSeconds), wrkAsync(servers.control.url, half, 2 * warmSeconds)]);
+  await Promise.all([wrkAsync(servers.off.url, half, 2 * warmSeconds), wrkAsync(servers.on.url, half, 2 * warmSeconds)]);
+  const pairs: [keyof typeof ratios, typeof servers.none, typeof servers.none][] = [
+    ['control', servers.none, servers.control],
+    ['off', servers.none, servers.off],
+    ['on', servers.off, servers.on],
+  ];
+  const ratios = { control: [] as number[], off: [] as number[], on: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, baseline, measured] of pairs) {
+      const before = [preciseCpuSeconds(baseline.pid), preciseCpuSeconds(measured.pid)];
+      const [baselineRequests, measuredRequests] = await Promise.all([wrkAsync(baseline.url, half, seconds), wrkAsync(measured.url, half, seconds)]);
+      const baselineUs = (preciseCpuSeconds(baseline.pid) - before[0]!) / baselineRequests;
+      const measuredUs = (preciseCpuSeconds(measured.pid) - before[1]!) / measuredRequests;
+      ratios[name].push(measuredUs / baselineUs);
+    }
+  }
+  return { ...ratios, children: Object.values(servers).map((server) => server.child) };
 }
 
 async function main(): Promise<void> {
@@ -227,19 +287,6 @@ async function main(): Promise<void> {
   const hooked = await startProcess(['--import', 'tsx', serverScript, '--distribution', distribution, '--port', '18481', '--noop-hooks', String(NOOP_HOOKS_PER_KIND)], /serving on/);
   const hookedUrl = 'http://127.0.0.1:18481';
 
-  // Telemetry: the module with no OTEL_* variable (tracing off), and with OTLP to a local receiver.
-  const withoutOtel = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('OTEL_')).map((name) => [name, undefined]));
-  const telemetryOff = await startProcess(['--import', 'tsx', serverScript, '--distribution', telemetryDistribution, '--port', '18482'], /serving on/, withoutOtel);
-  const telemetryOffUrl = 'http://127.0.0.1:18482';
-  const otlpSink = await startProcess(['-e', OTLP_SINK], /listening on/);
-  const otlpSinkUrl = otlpSink.line.match(/(http:\/\/\S+)/)![1]!;
-  const tracingOn = await startProcess(['--import', 'tsx', serverScript, '--distribution', telemetryDistribution, '--port', '18483'], /serving on/, {
-    ...withoutOtel,
-    OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-  });
-  const tracingOnUrl = 'http://127.0.0.1:18483';
-
   const reference = await startProcess(['--import', 'tsx', join(root, 'scripts/bench-reference-proxy.ts'), '--upstream', upstreamUrl], /listening on/);
   const referenceUrl = `${reference.line.match(/(http:\/\/\S+)/)![1]!}/`;
 
@@ -247,9 +294,7 @@ async function main(): Promise<void> {
   const through = `${criaUrl}/v1/chat/completions`;
   const throughHooks = `${hookedUrl}/v1/chat/completions`;
   // Warm every path (JIT, keep-alive pools) before measuring.
-  const throughTelemetryOff = `${telemetryOffUrl}/v1/chat/completions`;
-  const throughTracingOn = `${tracingOnUrl}/v1/chat/completions`;
-  for (const url of [direct, through, throughHooks, referenceUrl, throughTelemetryOff, throughTracingOn]) wrk(url, connections, 2);
+  for (const url of [direct, through, throughHooks, referenceUrl]) wrk(url, connections, 2);
 
   const directLoad = wrk(direct, connections, duration);
   const criaLoad = cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration));
@@ -257,27 +302,16 @@ async function main(): Promise<void> {
   const hookedLoad = cpuPerRequestUs(hooked.child.pid!, () => wrk(throughHooks, connections, duration));
   // The same server again after the hooked one, so drift between runs shows up in the hook figure's error.
   const criaAgain = cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration));
-  // Telemetry: no module, off and on in many short rounds, the order turning each round, so the
-  // machine's drift (which moves the same server's CPU per request by 10% or more from one minute
-  // to the next) falls within a round alike on all three; each round gives a ratio, and the
-  // median of the rounds' ratios is the figure. CPU is the scheduler's count of every thread.
-  for (const url of [throughTelemetryOff, throughTracingOn]) wrk(url, connections, duration);
-  const telemetryServers = [
-    { name: 'none', pid: cria.child.pid!, url: through },
-    { name: 'off', pid: telemetryOff.child.pid!, url: throughTelemetryOff },
-    { name: 'on', pid: tracingOn.child.pid!, url: throughTracingOn },
-  ] as const;
-  const telemetryRuns = { none: [] as number[], off: [] as number[], on: [] as number[] };
-  const roundSeconds = Math.max(2, Math.round(duration / 2));
-  for (let round = 0; round < telemetryRounds; round++) {
-    for (let turn = 0; turn < telemetryServers.length; turn++) {
-      const server = telemetryServers[(round + turn) % telemetryServers.length]!;
-      telemetryRuns[server.name].push(cpuPerRequestUs(server.pid, () => wrk(server.url, connections, roundSeconds), preciseCpuSeconds).us);
-    }
-  }
-  const offRatios = telemetryRuns.off.map((value, round) => value / telemetryRuns.none[round]!);
-  const onRatios = telemetryRuns.on.map((value, round) => value / telemetryRuns.off[round]!);
-  const [noTelemetryUs, telemetryOffUs, tracingOnUs] = [median(telemetryRuns.none), median(telemetryRuns.off), median(telemetryRuns.on)];
+  // Telemetry: see `telemetryPairs`.
+  const withoutOtel = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('OTEL_')).map((name) => [name, undefined]));
+  const otlpSink = await startProcess(['-e', OTLP_SINK], /listening on/);
+  const otlpSinkUrl = otlpSink.line.match(/(http:\/\/\S+)/)![1]!;
+  const variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }> = {
+    none: { distribution, env: withoutOtel },
+    off: { distribution: telemetryDistribution, env: withoutOtel },
+    on: { distribution: telemetryDistribution, env: { ...withoutOtel, OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } },
+  };
+  const pairs = await telemetryPairs(serverScript, variants, dataDir, telemetryRounds, duration, Math.max(2, Math.round(duration / 2)));
   const spanExports = await (await request(`${otlpSinkUrl}/count`)).body.text();
 
   const directSingle = wrk(direct, 1, duration);
@@ -290,7 +324,7 @@ async function main(): Promise<void> {
   const criaFirstByte = await firstByteMs(through, 'fake/fake-llm', 300);
   const rssAfterLoad = rssMegabytes(cria.child.pid!);
 
-  for (const child of [cria.child, hooked.child, reference.child, upstream.child, telemetryOff.child, tracingOn.child, otlpSink.child]) child.kill('SIGTERM');
+  for (const child of [cria.child, hooked.child, reference.child, upstream.child, otlpSink.child, ...pairs.children]) child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 
   const criaCpu = (criaLoad.us + criaAgain.us) / 2;
@@ -303,8 +337,9 @@ async function main(): Promise<void> {
     ['requests/s at 50 connections', `direct ${directLoad.requestsPerSecond.toFixed(0)} / Cria ${criaLoad.result.requestsPerSecond.toFixed(0)} / bare proxy ${referenceLoad.result.requestsPerSecond.toFixed(0)}`, `${((criaLoad.result.requestsPerSecond / directLoad.requestsPerSecond) * 100).toFixed(1)}% of direct (target >= 40%)`],
     ['server CPU per proxied chat completion', `Cria ${criaCpu.toFixed(1)} us (runs: ${criaLoad.us.toFixed(1)}, ${criaAgain.us.toFixed(1)}) / bare node:http + undici proxy ${referenceLoad.us.toFixed(1)} us`, `ratio ${cpuRatio.toFixed(3)} (target <= 1.10)`],
     ['no-op hook cost', `${hookCount} no-op hooks (${NOOP_HOOKS_PER_KIND} of each kind): ${hookedLoad.us.toFixed(1)} us per request`, `${perHookUs.toFixed(2)} us per hook run (target <= 5 us)`],
-    ['telemetry module, tracing off (no OTEL_*)', `median ${telemetryOffUs.toFixed(1)} us per request / no telemetry module ${noTelemetryUs.toFixed(1)} us; ratios by round: ${offRatios.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(offRatios).toFixed(3)} (target <= 1.03)`],
-    ['tracing on (OTLP http/protobuf, local receiver)', `median ${tracingOnUs.toFixed(1)} us per request (${spanExports} exports received); ratios to off by round: ${onRatios.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(onRatios).toFixed(3)} (target <= 1.25)`],
+    ['control: no module vs no module', `ratios by pair: ${pairs.control.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.control).toFixed(3)}, spread ${spread(pairs.control)} (the resolution of the two rows below)`],
+    ['telemetry module, tracing off (no OTEL_*)', `ratios to no module by pair: ${pairs.off.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.off).toFixed(3)} (target <= 1.03)`],
+    ['tracing on (OTLP http/protobuf, local receiver)', `ratios to tracing off by pair: ${pairs.on.map((value) => value.toFixed(3)).join(', ')} (${spanExports} exports received)`, `median ratio ${median(pairs.on).toFixed(3)} (target <= 1.25)`],
     ['p50 latency at 1 connection', `direct ${directSingle.p50Ms.toFixed(3)} ms / Cria ${criaSingle.p50Ms.toFixed(3)} ms`, `added ${(criaSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms (target <= 0.2 ms)`],
     ['p99 latency at 1 connection', `direct ${directSingle.p99Ms.toFixed(3)} ms / Cria ${criaSingle.p99Ms.toFixed(3)} ms`, `added ${(criaSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms (target <= 1 ms)`],
     ['time to first streamed byte (median)', `direct ${directFirstByte.toFixed(3)} ms / Cria ${criaFirstByte.toFixed(3)} ms`, `added ${(criaFirstByte - directFirstByte).toFixed(3)} ms (target <= 1 ms)`],

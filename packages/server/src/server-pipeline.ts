@@ -84,7 +84,11 @@ export class RequestPipeline {
   /** The node:http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const request = new ServerRequest(req, res, this.stack);
-    if (this.hooks.onResponse.length) res.once('close', () => this.responded(request));
+    // One listener for both: the request's abort when the client goes away, and onResponse hooks.
+    res.once('close', () => {
+      request.closed();
+      if (this.hooks.onResponse.length) this.responded(request);
+    });
     this.run(request).catch((error: unknown) => this.fail(request, error));
   };
 

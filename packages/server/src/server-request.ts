@@ -28,15 +28,15 @@ export class HttpRequestContext implements RequestContext {
   private listeners: ((reason: Error) => void)[] | undefined;
   private abortReason: Error | undefined;
 
-  constructor(res: ServerResponse, providerDataHeader: string | string[] | undefined) {
+  constructor(providerDataHeader: string | string[] | undefined) {
     this.providerData = parseProviderData(providerDataHeader);
-    res.once('close', () => {
-      if (res.writableFinished) return;
-      const reason = new DOMException('The client closed the connection before the response was complete.', 'AbortError');
-      this.abortReason = reason;
-      this.controller?.abort(reason);
-      for (const listener of this.listeners?.splice(0) ?? []) listener(reason);
-    });
+  }
+
+  /** The client went away before the response was complete: aborts what the request started. */
+  clientGone(reason: Error): void {
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    for (const listener of this.listeners?.splice(0) ?? []) listener(reason);
   }
 
   get signal(): AbortSignal {
@@ -104,7 +104,20 @@ export class ServerRequest {
 
   /** The request's context for handlers and providers (parses X-LlamaStack-Provider-Data on first use). */
   get context(): HttpRequestContext {
-    return (this.requestContext ??= new HttpRequestContext(this.res, this.raw.headers[PROVIDER_DATA_HEADER]));
+    if (!this.requestContext) {
+      this.requestContext = new HttpRequestContext(this.raw.headers[PROVIDER_DATA_HEADER]);
+      if (this.goneReason) this.requestContext.clientGone(this.goneReason);
+    }
+    return this.requestContext;
+  }
+
+  private goneReason: Error | undefined;
+
+  /** The response's 'close' (the pipeline's one listener): if it came before the response was complete, the client went away. */
+  closed(): void {
+    if (this.res.writableFinished) return;
+    this.goneReason = new DOMException('The client closed the connection before the response was complete.', 'AbortError');
+    this.requestContext?.clientGone(this.goneReason);
   }
 
   /**
