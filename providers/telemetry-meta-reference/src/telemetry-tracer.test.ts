@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { RequestContextManager } from './telemetry-context.js';
+import { LinkedContext, RequestContextManager } from './telemetry-context.js';
 import { type RecordingSpan, RecordingTracerProvider, type SpanSink, spanLimitsFromEnv } from './telemetry-tracer.js';
 
 function collector(): SpanSink & { spans: RecordingSpan[] } {
@@ -111,5 +111,22 @@ describe('RecordingTracerProvider', () => {
     expect(recorded.statusMessage).toBe('failed');
     // An end before the start is taken as the start, as in the SDK.
     expect(recorded.endMs).toBe(recorded.startMs);
+  });
+});
+
+describe('LinkedContext', () => {
+  it('reads its own value, then its parents\', and sets and deletes without changing the contexts it came from', () => {
+    const first = createContextKey('first');
+    const second = createContextKey('second');
+    const base = ROOT_CONTEXT.setValue(first, 'base');
+    const linked = new LinkedContext(base);
+    const withSecond = linked.setValue(second, 2);
+    const overridden = withSecond.setValue(first, 'override');
+    const deleted = overridden.deleteValue(first);
+    expect([linked.getValue(first), linked.getValue(second)]).toEqual(['base', undefined]);
+    expect([withSecond.getValue(first), withSecond.getValue(second)]).toEqual(['base', 2]);
+    expect([overridden.getValue(first), overridden.getValue(second)]).toEqual(['override', 2]);
+    expect([deleted.getValue(first), deleted.getValue(second)]).toEqual([undefined, 2]);
+    expect(trace.getSpan(trace.setSpan(linked, trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 })))?.spanContext().spanId).toBe('b7ad6b7169203331');
   });
 });

@@ -346,8 +346,14 @@ class RecordingTracer implements Tracer {
   }
 
   startSpan(name: string, options: SpanOptions = {}, context: Context = contextApi.active()): Span {
-    const parent = options.root ? undefined : trace.getSpanContext(context);
-    const validParent = parent && trace.isSpanContextValid(parent) ? parent : undefined;
+    const parentSpan = options.root ? undefined : trace.getSpan(context);
+    let validParent: SpanContext | undefined;
+    // A parent made here is valid by construction; another (a caller's traceparent) has its ids checked.
+    if (parentSpan instanceof RecordingSpan) validParent = parentSpan.spanContext();
+    else {
+      const parent = parentSpan?.spanContext();
+      validParent = parent && trace.isSpanContextValid(parent) ? parent : undefined;
+    }
     const traceId = validParent?.traceId ?? this.provider.ids.traceId();
     let traceState = validParent?.traceState;
     let sampled: boolean;

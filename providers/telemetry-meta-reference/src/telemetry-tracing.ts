@@ -3,7 +3,7 @@ import type { ObservedRequest } from '@cria/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from './telemetry-config.js';
-import { RequestContextManager } from './telemetry-context.js';
+import { LinkedContext, RequestContextManager } from './telemetry-context.js';
 import type { RecordingSpan, RecordingTracerProvider, SpanSink } from './telemetry-tracer.js';
 import type { SpanRecord } from './span-record.js';
 
@@ -117,7 +117,7 @@ export class RequestTracing {
 
   /** Starts the request's span (a child of the caller's `traceparent`, if any) and makes it active. */
   start(request: ObservedRequest): void {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const parent = new LinkedContext(propagation.extract(ROOT_CONTEXT, request.headers));
     const span = this.tracer.startSpan(
       request.method,
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'url.path': request.path, 'cria.request_id': request.state.requestId as string } },
