@@ -103,8 +103,8 @@ export class RequestTracing {
     const sinks: SpanSink[] = [];
     if (options.otlp) sinks.push(sdkSink(new sdk.BatchSpanProcessor(await otlpSpanExporter(options.otlp, resource.attributes))));
     if (options.console) {
-      const console = new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter());
-      sinks.push({ onEnd: (span) => console.onEnd(readableSpan(span, resource)), forceFlush: () => console.forceFlush(), shutdown: () => console.shutdown() });
+      const consoleProcessor = new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter());
+      sinks.push({ onEnd: (span) => consoleProcessor.onEnd(readableSpan(span, resource)), forceFlush: () => consoleProcessor.forceFlush(), shutdown: () => consoleProcessor.shutdown() });
     }
     sinks.push(...options.sinks);
     const provider = new RecordingTracerProvider(sinks, samplerFromEnv(sdk), resource);
