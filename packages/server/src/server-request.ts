@@ -83,6 +83,8 @@ export class ServerRequest {
   /** Free room for hooks (a span, a principal). */
   readonly state: Record<string, unknown> = {};
   private requestContext: HttpRequestContext | undefined;
+  /** Why the request was aborted, when the client went away before its context was made. */
+  private goneReason: Error | undefined;
   private requestScope: AwilixContainer<StackCradle> | undefined;
 
   constructor(
@@ -110,8 +112,6 @@ export class ServerRequest {
     }
     return this.requestContext;
   }
-
-  private goneReason: Error | undefined;
 
   /** The response's 'close' (the pipeline's one listener): if it came before the response was complete, the client went away. */
   closed(): void {

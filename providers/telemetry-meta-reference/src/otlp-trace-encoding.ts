@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { EpochMs, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord } from './span-record.js';
+import { type EpochMs, hrTime, type ScopeRecord, type SpanEventRecord, type SpanLinkRecord, type SpanRecord } from './span-record.js';
 
 // Hand-written OTLP trace encoders. They emit the same messages as @opentelemetry/otlp-transformer's
 // ProtobufTraceSerializer and JsonTraceSerializer (same fields, same defaults written, same order)
@@ -182,8 +182,7 @@ function putFixed32(value: number): void {
  * (seconds * 5^9 stays exact until 2116).
  */
 function putTime(ms: EpochMs): void {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = Math.min(Math.round((ms - seconds * 1000) * 1e6), 999_999_999);
+  const [seconds, nanos] = hrTime(ms);
   const scaled = seconds * 1953125;
   const scaledLow = scaled % 0x800000;
   let low = scaledLow * 512 + nanos;
@@ -360,20 +359,26 @@ function writeScope(scope: ScopeRecord): void {
   endMessage(message, 1);
 }
 
+/** trace_id = 1, span_id = 2 and trace_state = 3: the same fields of a Span and of a Link. */
+function writeSpanContext(context: { traceId: string; spanId: string; traceState: string | undefined }): void {
+  ensure(1);
+  buf[pos++] = 0x0a; // trace_id = 1
+  writeHexBytes(context.traceId);
+  ensure(1);
+  buf[pos++] = 0x12; // span_id = 2
+  writeHexBytes(context.spanId);
+  if (context.traceState) {
+    ensure(1);
+    buf[pos++] = 0x1a; // trace_state = 3
+    writeString(context.traceState);
+  }
+}
+
 function writeSpan(span: SpanRecord): void {
   ensure(64);
   buf[pos++] = 0x12; // ScopeSpans.spans = 2
   const message = beginMessage(2);
-  buf[pos++] = 0x0a; // trace_id = 1
-  writeHexBytes(span.traceId);
-  ensure(1);
-  buf[pos++] = 0x12; // span_id = 2
-  writeHexBytes(span.spanId);
-  if (span.traceState) {
-    ensure(1);
-    buf[pos++] = 0x1a; // trace_state = 3
-    writeString(span.traceState);
-  }
+  writeSpanContext(span);
   if (span.parentSpanId) {
     ensure(1);
     buf[pos++] = 0x22; // parent_span_id = 4
@@ -440,16 +445,7 @@ function writeLink(link: SpanLinkRecord): void {
   ensure(4);
   buf[pos++] = 0x6a; // Span.links = 13
   const message = beginMessage(1);
-  buf[pos++] = 0x0a; // trace_id = 1
-  writeHexBytes(link.traceId);
-  ensure(1);
-  buf[pos++] = 0x12; // span_id = 2
-  writeHexBytes(link.spanId);
-  if (link.traceState) {
-    ensure(1);
-    buf[pos++] = 0x1a; // trace_state = 3
-    writeString(link.traceState);
-  }
+  writeSpanContext(link);
   writeAttributes(0x22, link.attributes); // attributes = 4
   ensure(11);
   buf[pos++] = 0x28; // dropped_attributes_count = 5
@@ -463,8 +459,7 @@ function writeLink(link: SpanLinkRecord): void {
 
 /** Epoch ms as a decimal string of unix nanos, rounded as putTime rounds them. */
 function jsonTime(ms: EpochMs): string {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = Math.min(Math.round((ms - seconds * 1000) * 1e6), 999_999_999);
+  const [seconds, nanos] = hrTime(ms);
   return seconds === 0 ? String(nanos) : `${seconds}${String(nanos).padStart(9, '0')}`;
 }
 

@@ -3,6 +3,12 @@ import type { Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 /** Epoch milliseconds with a fraction (performance.timeOrigin + performance.now(): sub-microsecond). */
 export type EpochMs = number;
 
+/** Epoch ms as OpenTelemetry's HrTime [seconds, nanoseconds], rounded to the nanosecond. */
+export function hrTime(ms: EpochMs): [number, number] {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.min(Math.round((ms - seconds * 1000) * 1e6), 999_999_999)];
+}
+
 /** An event of a span (`addEvent`, `recordException`). */
 export interface SpanEventRecord {
   name: string;

@@ -2,6 +2,7 @@ import type { Counter, Registry } from 'prom-client';
 import type { Attributes } from '@opentelemetry/api';
 import type { MeterProvider, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { GaugeRegistry } from '@cria/api';
+import { hrTime } from './span-record.js';
 import type { OtlpTarget } from './telemetry-config.js';
 
 /** Seconds: the buckets of request latency and of time to first token. */
@@ -31,12 +32,22 @@ function observe(series: HistogramSeries, bounds: readonly number[], value: numb
   if (value > series.max) series.max = value;
 }
 
-/** What OTLP exports, kept as cumulative counts per attribute set (read by `OtlpMetricsProducer` when the SDK collects). */
+/** One attribute set of an OTLP sum. */
+interface OtlpCount {
+  attributes: Attributes;
+  value: number;
+}
+
+/**
+ * What OTLP exports, kept as cumulative counts per attribute set (read by `OtlpMetricsProducer`
+ * when the SDK collects); the request path finds them through `RequestMetrics`' own maps.
+ */
 interface OtlpSeries {
-  requestDuration: Map<string, { attributes: Attributes; series: HistogramSeries }>;
-  timeToFirstToken: Map<string, { attributes: Attributes; series: HistogramSeries }>;
-  tokenUsage: Map<string, { attributes: Attributes; value: number }>;
-  upstreamErrors: Map<string, { attributes: Attributes; value: number }>;
+  requestDuration: { attributes: Attributes; series: HistogramSeries }[];
+  timeToFirstToken: { attributes: Attributes; series: HistogramSeries }[];
+  tokenUsage: OtlpCount[];
+  /** By `provider kind` (a failure's path, not every request's). */
+  upstreamErrors: Map<string, OtlpCount>;
 }
 
 /** `provider_id/model` identifiers name their provider first (a bare id names none). */
@@ -119,7 +130,7 @@ export class RequestMetrics {
   /** By route, then method and status. */
   private readonly requestSeries = new Map<string, Map<string, Map<number, { count: PendingCount | null; duration: HistogramSeries | null; otlpDuration: HistogramSeries | null }>>>();
   /** By model (its provider is named by the model id). */
-  private readonly tokenSeries = new Map<string, { input: PendingCount | null; output: PendingCount | null; otlpInput: { value: number } | null; otlpOutput: { value: number } | null }>();
+  private readonly tokenSeries = new Map<string, { input: PendingCount | null; output: PendingCount | null; otlpInput: OtlpCount | null; otlpOutput: OtlpCount | null }>();
   /** By model. */
   private readonly firstTokenSeries = new Map<string, { prometheus: HistogramSeries | null; otlp: HistogramSeries | null }>();
   private readonly requestCounts: PendingCount[] = [];
@@ -130,14 +141,13 @@ export class RequestMetrics {
   private readonly upstreamErrorCount: Counter | null = null;
   /** The gauge families (of the stack's gauge registry) already in the Prometheus registry. */
   private readonly gaugeFamilies = new Set<string>();
-  private readonly otlp: OtlpSeries | null;
 
   private constructor(
     prom: typeof import('prom-client') | null,
+    private readonly otlp: OtlpSeries | null,
     private readonly meterProvider: MeterProvider | null,
     private readonly gauges: GaugeRegistry | null,
   ) {
-    this.otlp = meterProvider ? { requestDuration: new Map(), timeToFirstToken: new Map(), tokenUsage: new Map(), upstreamErrors: new Map() } : null;
     if (!prom) return;
     const registry = new prom.Registry();
     this.registry = registry;
@@ -153,11 +163,9 @@ export class RequestMetrics {
   /** Loads prom-client (and the OpenTelemetry metrics SDK when OTLP metrics are on) only when asked. */
   static async create(options: { prometheus: boolean; otlp: OtlpTarget | null; serviceName: string; gauges: GaugeRegistry | null }): Promise<RequestMetrics> {
     const prom = options.prometheus ? await import('prom-client') : null;
-    let producer: OtlpMetricsProducer | undefined;
-    const meterProvider = options.otlp ? await otlpMeterProvider(options.otlp, options.serviceName, { collect: () => producer!.collect() }) : null;
-    const metrics = new RequestMetrics(prom, meterProvider, options.gauges);
-    if (metrics.otlp) producer = new OtlpMetricsProducer(metrics.otlp);
-    return metrics;
+    const otlp: OtlpSeries | null = options.otlp ? { requestDuration: [], timeToFirstToken: [], tokenUsage: [], upstreamErrors: new Map() } : null;
+    const meterProvider = options.otlp ? await otlpMeterProvider(options.otlp, options.serviceName, new OtlpMetricsProducer(otlp!)) : null;
+    return new RequestMetrics(prom, otlp, meterProvider, options.gauges);
   }
 
   /** The Prometheus text of every metric, the stack's gauges read now; null when Prometheus is off. */
@@ -204,7 +212,7 @@ export class RequestMetrics {
       if (this.otlp) {
         const attributes = { 'http.request.method': method, 'http.route': route, 'http.response.status_code': status };
         series.otlpDuration = histogramSeries({}, LATENCY_BUCKETS);
-        this.otlp.requestDuration.set(`${method} ${route} ${status}`, { attributes, series: series.otlpDuration });
+        this.otlp.requestDuration.push({ attributes, series: series.otlpDuration });
       }
       byStatus.set(status, series);
     }
@@ -228,8 +236,7 @@ export class RequestMetrics {
         const usage = (type: string) => ({ attributes: { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.token.type': type }, value: 0 });
         series.otlpInput = usage('input');
         series.otlpOutput = usage('output');
-        this.otlp.tokenUsage.set(`${model} input`, series.otlpInput as { attributes: Attributes; value: number });
-        this.otlp.tokenUsage.set(`${model} output`, series.otlpOutput as { attributes: Attributes; value: number });
+        this.otlp.tokenUsage.push(series.otlpInput, series.otlpOutput);
       }
       this.tokenSeries.set(model, series);
     }
@@ -250,7 +257,7 @@ export class RequestMetrics {
       series = { prometheus: this.firstToken?.seriesOf(model, provider) ?? null, otlp: null };
       if (this.otlp) {
         series.otlp = histogramSeries({}, LATENCY_BUCKETS);
-        this.otlp.timeToFirstToken.set(model, { attributes: { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider }, series: series.otlp });
+        this.otlp.timeToFirstToken.push({ attributes: { 'gen_ai.request.model': model, 'gen_ai.provider.name': provider }, series: series.otlp });
       }
       this.firstTokenSeries.set(model, series);
     }
@@ -262,8 +269,8 @@ export class RequestMetrics {
     this.upstreamErrorCount?.labels(provider, kind).inc();
     if (this.otlp) {
       const key = `${provider} ${kind}`;
-      const entry = this.otlp.upstreamErrors.get(key);
-      if (entry) entry.value++;
+      const count = this.otlp.upstreamErrors.get(key);
+      if (count) count.value++;
       else this.otlp.upstreamErrors.set(key, { attributes: { 'gen_ai.provider.name': provider, 'error.type': kind }, value: 1 });
     }
   }
@@ -286,36 +293,33 @@ class OtlpMetricsProducer implements MetricProducer {
     const endTime = hrTime(Date.now());
     const { DataPointType, AggregationTemporality } = await import('@opentelemetry/sdk-metrics');
     const { ValueType } = await import('@opentelemetry/api');
-    const histogram = (name: string, unit: string, description: string, entries: Map<string, { attributes: Attributes; series: HistogramSeries }>): MetricData => ({
+    const histogram = (name: string, unit: string, description: string, entries: OtlpSeries['requestDuration']): MetricData => ({
       descriptor: { name, unit, description, valueType: ValueType.DOUBLE },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.HISTOGRAM,
-      dataPoints: [...entries.values()].map(({ attributes, series }) => ({
+      dataPoints: entries.map(({ attributes, series }) => ({
         startTime: this.startTime,
         endTime,
         attributes,
         value: { buckets: { boundaries: LATENCY_BUCKETS, counts: [...series.buckets] }, sum: series.sum, count: series.count, min: series.min, max: series.max },
       })),
     });
-    const sum = (name: string, unit: string, description: string, entries: Map<string, { attributes: Attributes; value: number }>): MetricData => ({
+    const sum = (name: string, unit: string, description: string, entries: readonly OtlpCount[]): MetricData => ({
       descriptor: { name, unit, description, valueType: ValueType.INT },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.SUM,
       isMonotonic: true,
-      dataPoints: [...entries.values()].map(({ attributes, value }) => ({ startTime: this.startTime, endTime, attributes, value })),
+      dataPoints: entries.map(({ attributes, value }) => ({ startTime: this.startTime, endTime, attributes, value })),
     });
     const metrics: MetricData[] = [];
-    if (this.series.requestDuration.size) metrics.push(histogram('http.server.request.duration', 's', 'Duration of HTTP server requests.', this.series.requestDuration));
-    if (this.series.timeToFirstToken.size) metrics.push(histogram('gen_ai.server.time_to_first_token', 's', 'Time to the first token of a streamed answer.', this.series.timeToFirstToken));
-    if (this.series.tokenUsage.size) metrics.push(sum('gen_ai.client.token.usage', '{token}', 'Tokens used, by model, provider and type.', this.series.tokenUsage));
-    if (this.series.upstreamErrors.size) metrics.push(sum('cria.upstream.errors', '{request}', 'Requests that failed at their upstream.', this.series.upstreamErrors));
+    const upstreamErrors = [...this.series.upstreamErrors.values()];
+    if (this.series.requestDuration.length) metrics.push(histogram('http.server.request.duration', 's', 'Duration of HTTP server requests.', this.series.requestDuration));
+    if (this.series.timeToFirstToken.length) metrics.push(histogram('gen_ai.server.time_to_first_token', 's', 'Time to the first token of a streamed answer.', this.series.timeToFirstToken));
+    if (this.series.tokenUsage.length) metrics.push(sum('gen_ai.client.token.usage', '{token}', 'Tokens used, by model, provider and type.', this.series.tokenUsage));
+    if (upstreamErrors.length) metrics.push(sum('cria.upstream.errors', '{request}', 'Requests that failed at their upstream.', upstreamErrors));
     const { emptyResource } = await import('@opentelemetry/resources');
     return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: '@cria/provider-telemetry-meta-reference' }, metrics }] }, errors: [] };
   }
-}
-
-function hrTime(ms: number): [number, number] {
-  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
 }
 
 /** The metrics SDK with a periodic OTLP exporter of the target's protocol, reading Cria's series through `producer`. */

@@ -123,24 +123,20 @@ function attributeValue(value: unknown, maxLength: number): AttributeValue | und
   return (type === 'string' && Number.isFinite(maxLength) ? value.map((item: unknown) => (typeof item === 'string' && item.length > maxLength ? item.slice(0, maxLength) : item)) : value.slice()) as AttributeValue;
 }
 
-/** Copies attributes within a count limit; returns how many were dropped. */
-function copyAttributes(source: Attributes | undefined, into: Attributes, limit: number, maxLength: number): number {
+/** The valid attributes of an event or a link, within a count limit, and how many were dropped past it. */
+function limitedAttributes(source: Attributes | undefined, limit: number, maxLength: number): { attributes: Attributes; dropped: number } {
+  const attributes: Attributes = {};
+  let count = 0;
   let dropped = 0;
-  if (!source) return 0;
-  let count = Object.keys(into).length;
   for (const key in source) {
     const value = attributeValue(source[key], maxLength);
     if (value === undefined) continue;
-    if (!(key in into)) {
-      if (count >= limit) {
-        dropped++;
-        continue;
-      }
+    if (count < limit) {
+      attributes[key] = value;
       count++;
-    }
-    into[key] = value;
+    } else dropped++;
   }
-  return dropped;
+  return { attributes, dropped };
 }
 
 const NO_EVENTS: readonly SpanEventRecord[] = Object.freeze([]);
@@ -252,8 +248,8 @@ export class RecordingSpan implements Span, SpanRecord {
     let attributes: Attributes | undefined;
     if (isTimeInput(attributesOrTime)) time = attributesOrTime;
     else attributes = attributesOrTime;
-    const event: SpanEventRecord = { name, timeMs: time === undefined ? now() : epochMs(time), attributes: {}, droppedAttributesCount: 0 };
-    event.droppedAttributesCount = copyAttributes(attributes, event.attributes, limits.attributePerEventCount, limits.attributeValueLength);
+    const limited = limitedAttributes(attributes, limits.attributePerEventCount, limits.attributeValueLength);
+    const event: SpanEventRecord = { name, timeMs: time === undefined ? now() : epochMs(time), attributes: limited.attributes, droppedAttributesCount: limited.dropped };
     const events = this.events === NO_EVENTS ? [] : (this.events as SpanEventRecord[]);
     // Past the limit the oldest event goes, as the SDK does.
     if (events.length >= limits.eventCount) {
@@ -272,15 +268,15 @@ export class RecordingSpan implements Span, SpanRecord {
       this.droppedLinksCount++;
       return this;
     }
+    const limited = limitedAttributes(link.attributes, limits.attributePerLinkCount, limits.attributeValueLength);
     const record: SpanLinkRecord = {
       traceId: link.context.traceId,
       spanId: link.context.spanId,
       traceState: link.context.traceState?.serialize() || undefined,
       traceFlags: link.context.traceFlags,
-      attributes: {},
-      droppedAttributesCount: link.droppedAttributesCount ?? 0,
+      attributes: limited.attributes,
+      droppedAttributesCount: (link.droppedAttributesCount ?? 0) + limited.dropped,
     };
-    record.droppedAttributesCount += copyAttributes(link.attributes, record.attributes, limits.attributePerLinkCount, limits.attributeValueLength);
     this.links = this.links === NO_LINKS ? [record] : [...this.links, record];
     return this;
   }

@@ -5,7 +5,7 @@ import type { ReadableSpan, Sampler, SpanProcessor } from '@opentelemetry/sdk-tr
 import type { OtlpTarget } from './telemetry-config.js';
 import { LinkedContext, RequestContextManager } from './telemetry-context.js';
 import type { RecordingSpan, RecordingTracerProvider, SpanSink } from './telemetry-tracer.js';
-import type { SpanRecord } from './span-record.js';
+import { hrTime, type SpanRecord } from './span-record.js';
 
 /** Where the core's logger reads a request's id (`Symbol.for('cria.request_id')`). */
 const REQUEST_ID_CONTEXT_KEY = createContextKey('cria.request_id');
@@ -20,10 +20,13 @@ export interface TracingOptions {
   sinks: readonly SpanSink[];
 }
 
-/** An SDK span processor fed with recording spans (they carry what it reads: their context and resource). */
-function sdkSink(processor: SpanProcessor): SpanSink {
+/**
+ * An SDK span processor fed with recording spans: as they are for the batch processor (they carry
+ * what it reads, their context and resource), or in the SDK's shape for one that reads every field.
+ */
+function sdkSink(processor: SpanProcessor, shape: (span: RecordingSpan) => ReadableSpan = (span) => span as unknown as ReadableSpan): SpanSink {
   return {
-    onEnd: (span: RecordingSpan) => processor.onEnd(span as unknown as ReadableSpan),
+    onEnd: (span: RecordingSpan) => processor.onEnd(shape(span)),
     forceFlush: () => processor.forceFlush(),
     shutdown: () => processor.shutdown(),
   };
@@ -52,22 +55,18 @@ function samplerFromEnv(sdk: typeof import('@opentelemetry/sdk-trace-base'), env
 
 /** The SDK's shape of a span (its console exporter's input), made from a record when it is logged. */
 function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {
-  const hr = (ms: number): [number, number] => {
-    const seconds = Math.floor(ms / 1000);
-    return [seconds, Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6))];
-  };
   return {
     name: span.name,
     kind: span.kind,
     spanContext: () => ({ traceId: span.traceId, spanId: span.spanId, traceFlags: span.traceFlags }),
     parentSpanContext: span.parentSpanId ? { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: span.traceFlags } : undefined,
-    startTime: hr(span.startMs),
-    endTime: hr(span.endMs),
-    duration: hr(span.endMs - span.startMs),
+    startTime: hrTime(span.startMs),
+    endTime: hrTime(span.endMs),
+    duration: hrTime(span.endMs - span.startMs),
     status: span.statusMessage === undefined ? { code: span.statusCode } : { code: span.statusCode, message: span.statusMessage },
     attributes: span.attributes,
     links: span.links.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: link.traceFlags }, attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
-    events: span.events.map((event) => ({ name: event.name, time: hr(event.timeMs), attributes: event.attributes, droppedAttributesCount: event.droppedAttributesCount })),
+    events: span.events.map((event) => ({ name: event.name, time: hrTime(event.timeMs), attributes: event.attributes, droppedAttributesCount: event.droppedAttributesCount })),
     ended: true,
     resource,
     instrumentationScope: span.scope.version === undefined ? { name: span.scope.name } : { name: span.scope.name, version: span.scope.version },
@@ -102,10 +101,7 @@ export class RequestTracing {
     const resource = defaultResource().merge(resourceFromAttributes({ 'service.name': options.serviceName, 'service.version': options.serviceVersion, ...resourceAttributesFromEnv() }));
     const sinks: SpanSink[] = [];
     if (options.otlp) sinks.push(sdkSink(new sdk.BatchSpanProcessor(await otlpSpanExporter(options.otlp, resource.attributes))));
-    if (options.console) {
-      const consoleProcessor = new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter());
-      sinks.push({ onEnd: (span) => consoleProcessor.onEnd(readableSpan(span, resource)), forceFlush: () => consoleProcessor.forceFlush(), shutdown: () => consoleProcessor.shutdown() });
-    }
+    if (options.console) sinks.push(sdkSink(new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter()), (span) => readableSpan(span, resource)));
     sinks.push(...options.sinks);
     const provider = new RecordingTracerProvider(sinks, samplerFromEnv(sdk), resource);
     const contextManager = new RequestContextManager();

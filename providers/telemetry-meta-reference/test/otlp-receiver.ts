@@ -3,29 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { OTLP_TRACE_PROTO } from './otlp-trace-proto.js';
 
 /**
- * The OTLP messages this receiver decodes (opentelemetry-proto's trace, metrics and common
- * packages, with the fields the tests read; protobuf skips the others).
+ * The OTLP messages this receiver decodes: the trace messages, and the metrics package's with the
+ * fields the tests read (protobuf skips the others).
  */
-const OTLP_PROTO = `
-syntax = "proto3";
-package otlp;
-message AnyValue { oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4; ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; } }
-message ArrayValue { repeated AnyValue values = 1; }
-message KeyValueList { repeated KeyValue values = 1; }
-message KeyValue { string key = 1; AnyValue value = 2; }
-message Resource { repeated KeyValue attributes = 1; }
-message InstrumentationScope { string name = 1; string version = 2; }
-message Status { string message = 2; int32 code = 3; }
-message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; }
-message Span {
-  bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; string name = 5; int32 kind = 6;
-  fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8; repeated KeyValue attributes = 9; repeated Event events = 11; Status status = 15;
-}
-message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
-message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
-message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+const OTLP_PROTO = `${OTLP_TRACE_PROTO}
 message NumberDataPoint { repeated KeyValue attributes = 7; fixed64 time_unix_nano = 3; oneof value { double as_double = 4; sfixed64 as_int = 6; } }
 message HistogramDataPoint { repeated KeyValue attributes = 9; fixed64 count = 4; double sum = 5; }
 message Sum { repeated NumberDataPoint data_points = 1; }
