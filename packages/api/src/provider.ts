@@ -30,6 +30,21 @@ export interface RequestContext {
    * `{"openai_api_key": "..."}`), or null.
    */
   providerData: Readonly<Record<string, unknown>> | null;
+  /**
+   * The OpenTelemetry context of a traced request (an @opentelemetry/api `Context` holding the
+   * span that work done for the request is a child of); absent when the request is not traced.
+   * It travels with the request explicitly rather than in AsyncLocalStorage, which slows every
+   * promise of the process: a provider that makes spans starts them in it (`tracer.startSpan(name,
+   * options, context.traceContext)`), and hands on a context whose `traceContext` holds its span.
+   */
+  traceContext?: TraceContext;
+}
+
+/** An OpenTelemetry context (the `Context` interface of @opentelemetry/api, which it matches). */
+export interface TraceContext {
+  getValue(key: symbol): unknown;
+  setValue(key: symbol, value: unknown): TraceContext;
+  deleteValue(key: symbol): TraceContext;
 }
 
 export interface ProviderLogger {

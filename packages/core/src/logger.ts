@@ -1,18 +1,20 @@
 import { createRequire } from 'node:module';
-import { context, createContextKey, trace } from '@opentelemetry/api';
-import type { ProviderLogger } from '@cria/api';
+import { type Context, trace } from '@opentelemetry/api';
+import type { ProviderLogger, TraceContext } from '@cria/api';
 import type { Logger as PinoLogger } from 'pino';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
 /**
- * The request id in OpenTelemetry's context (`Symbol.for('cria.request_id')`, the same symbol in
- * every copy of the API): a traced request's lines carry it with the trace and span ids. No
- * AsyncLocalStorage is kept for logs alone, since one slows every promise of the process; lines
- * of an untraced request that the server writes (its errors) name the request themselves.
+ * The trace and span ids of a traced request's lines, from its trace context. Lines name their
+ * request themselves (the server's request logger adds these to its request id): no
+ * AsyncLocalStorage finds the request of a line, since one slows every promise of the process.
  */
-export const REQUEST_ID_CONTEXT_KEY = createContextKey('cria.request_id');
+export function traceLogFields(traceContext: TraceContext | undefined): { trace_id: string; span_id: string } | undefined {
+  const spanContext = traceContext === undefined ? undefined : trace.getSpan(traceContext as Context)?.spanContext();
+  return spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : undefined;
+}
 
 /** The level the distribution asked for (`logging_config.level`), under CRIA_LOG_LEVEL. */
 let distributionLevel: LogLevel | undefined;
@@ -69,12 +71,6 @@ function rootLogger(): PinoLogger {
           method.apply(this, args as Parameters<typeof method>);
         },
       },
-      mixin() {
-        const active = context.active();
-        const spanContext = trace.getSpan(active)?.spanContext();
-        if (!spanContext) return {};
-        return { request_id: active.getValue(REQUEST_ID_CONTEXT_KEY) as string | undefined, trace_id: spanContext.traceId, span_id: spanContext.spanId };
-      },
     },
     destination,
   );
@@ -94,7 +90,7 @@ function readable(line: string): string {
 
 /**
  * A structured logger on stderr (pino): a JSON line per message with its level, time, scope,
- * fields, and the request id and trace id of the traced request it was written in; secrets redacted.
+ * fields; secrets redacted.
  * Lines under the level (CRIA_LOG_LEVEL, else the distribution's, else info) cost a comparison.
  */
 export function createLogger(scope: string, minimum = threshold()): ProviderLogger {

@@ -1,16 +1,22 @@
-import { type Attributes, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { RequestContext, TraceContext } from '@cria/api';
 
 /**
  * Spans of the core's routers (model calls, tool calls, shield checks). They are made only inside
- * a traced request: callers check `isTraced()` once and take their untraced path otherwise, so a
- * server without tracing makes no span and no closure.
+ * a traced request, one whose context carries a `traceContext`: callers check it once and take
+ * their untraced path otherwise, so a server without tracing makes no span and no closure. The
+ * trace context travels in the request's context, not in AsyncLocalStorage (which slows every
+ * promise of the process): a span's work gets a context whose `traceContext` holds the span.
  */
 /** The tracer of the global provider now (a server may register a new one after another's shutdown). */
 const tracer = () => trace.getTracer('@cria/core');
 
-/** Whether the current request is traced (a span is active). */
-export function isTraced(): boolean {
-  return trace.getActiveSpan() !== undefined;
+/** A request context whose trace context is set: the request is traced. */
+export type TracedContext = Partial<RequestContext> & { traceContext: TraceContext };
+
+/** Whether the request of `context` is traced. */
+export function isTraced(context: Partial<RequestContext> | undefined): context is TracedContext {
+  return context?.traceContext !== undefined;
 }
 
 /** Records a failure on a span and ends it. */
@@ -22,20 +28,50 @@ export function endSpanWithError(span: Span, error: unknown): void {
   span.end();
 }
 
-/** Starts a child span of the active one. */
-export function startSpan(name: string, attributes: Attributes): Span {
-  return tracer().startSpan(name, { attributes });
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * The request's context for work done in `span`: the same signal, abort listeners and provider
+ * data, with a trace context holding the span. Forwarded, not copied: reading a request's
+ * `signal` makes an AbortController, which a request that never aborts should not pay for.
+ */
+class SpanRequestContext implements RequestContext {
+  readonly traceContext: TraceContext;
+  readonly onAbort?: RequestContext['onAbort'];
+
+  constructor(
+    private readonly parent: TracedContext,
+    span: Span,
+  ) {
+    this.traceContext = trace.setSpan(parent.traceContext as Context, span);
+    if (parent.onAbort) this.onAbort = (listener) => parent.onAbort!(listener);
+  }
+
+  get signal(): AbortSignal {
+    return this.parent.signal ?? NEVER_ABORTED;
+  }
+
+  get providerData(): RequestContext['providerData'] {
+    return this.parent.providerData ?? null;
+  }
+}
+
+/** Starts a child span of the request's current one; `spanContext` is the context to hand the span's work. */
+export function startSpan(context: TracedContext, name: string, attributes: Attributes): { span: Span; spanContext: RequestContext } {
+  const span = tracer().startSpan(name, { attributes }, context.traceContext as Context);
+  return { span, spanContext: new SpanRequestContext(context, span) };
 }
 
 /**
- * Runs `work` in a child span that ends when it settles; `describe` adds what the result tells
- * (tokens, a violation). Call only when `isTraced()`.
+ * Runs `work` in a child span of the request's that ends when it settles; `work` gets the context
+ * to pass on (its spans are the span's children). `describe` adds what the result tells (tokens,
+ * a violation).
  */
-export async function inSpan<T>(name: string, attributes: Attributes, work: () => Promise<T>, describe?: (span: Span, result: T) => void): Promise<T> {
-  const span = tracer().startSpan(name, { attributes });
+export async function inSpan<T>(context: TracedContext, name: string, attributes: Attributes, work: (spanContext: RequestContext) => Promise<T>, describe?: (span: Span, result: T) => void): Promise<T> {
+  const { span, spanContext } = startSpan(context, name, attributes);
   let result: T;
   try {
-    result = await context.with(trace.setSpan(context.active(), span), work);
+    result = await work(spanContext);
   } catch (error) {
     endSpanWithError(span, error);
     throw error;
@@ -47,13 +83,13 @@ export async function inSpan<T>(name: string, attributes: Attributes, work: () =
 
 /**
  * Runs `open` (which starts a stream) in a child span that ends with the stream: when it is read
- * to the end, fails, or is abandoned. `observe` sees each item (for usage). Call only when `isTraced()`.
+ * to the end, fails, or is abandoned. `observe` sees each item (for usage).
  */
-export async function streamInSpan<T>(name: string, attributes: Attributes, open: () => Promise<AsyncIterable<T>>, observe?: (span: Span, item: T) => void): Promise<AsyncIterable<T>> {
-  const span = tracer().startSpan(name, { attributes });
+export async function streamInSpan<T>(context: TracedContext, name: string, attributes: Attributes, open: (spanContext: RequestContext) => Promise<AsyncIterable<T>>, observe?: (span: Span, item: T) => void): Promise<AsyncIterable<T>> {
+  const { span, spanContext } = startSpan(context, name, attributes);
   let stream: AsyncIterable<T>;
   try {
-    stream = await context.with(trace.setSpan(context.active(), span), open);
+    stream = await open(spanContext);
   } catch (error) {
     endSpanWithError(span, error);
     throw error;

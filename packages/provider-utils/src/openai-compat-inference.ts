@@ -77,7 +77,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   async streamChatCompletion(request: ChatCompletionRequest, context: RequestContext): Promise<AsyncIterable<ChatCompletionChunk>> {
     const { client, headers, query } = await this.target(context);
     const body = JSON.stringify({ ...(await this.prepareChat(request, context)), stream: true });
-    return client.stream<ChatCompletionChunk>(`/chat/completions${query}`, headers, body, context.signal, isChatChunkFinal);
+    return client.stream<ChatCompletionChunk>(`/chat/completions${query}`, headers, body, context, isChatChunkFinal);
   }
 
   async completion(request: CompletionRequest, context: RequestContext): Promise<Completion> {
@@ -89,7 +89,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   async streamCompletion(request: CompletionRequest, context: RequestContext): Promise<AsyncIterable<Completion>> {
     this.checkSupported('completions');
     const { client, headers, query } = await this.target(context);
-    return client.stream<Completion>(`/completions${query}`, headers, JSON.stringify({ ...request, stream: true }), context.signal, isCompletionChunkFinal);
+    return client.stream<Completion>(`/completions${query}`, headers, JSON.stringify({ ...request, stream: true }), context, isCompletionChunkFinal);
   }
 
   async embeddings(request: EmbeddingsRequest, context: RequestContext): Promise<EmbeddingsResponse> {

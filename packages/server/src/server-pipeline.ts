@@ -13,7 +13,7 @@ import {
   type RouteInput,
   type RouteResult,
 } from '@cria/api';
-import type { Stack } from '@cria/core';
+import { type Stack, traceLogFields } from '@cria/core';
 import { readJsonBody } from './server-body.js';
 import { type HookRegistrations, HookSet, runRequestHooks } from './server-hooks.js';
 import { readMultipartForm } from './server-multipart.js';
@@ -199,8 +199,7 @@ export class RequestPipeline {
         this.logger.warn('an onError hook failed', { error: (hookError as Error).message });
       }
     }
-    const requestId = request.state.requestId;
-    writeError(request, error, typeof requestId === 'string' ? withRequestId(this.logger, requestId) : this.logger);
+    writeError(request, error, requestLogger(this.logger, request));
   }
 
   private responded(request: ServerRequest): void {
@@ -215,13 +214,17 @@ export class RequestPipeline {
   }
 }
 
-/** A logger whose lines name the request (the error path's: the request id may be in no context). */
-function withRequestId(logger: ProviderLogger, requestId: string): ProviderLogger {
+/** A logger whose lines name the request: its id, and the trace and span ids of a traced request. */
+function requestLogger(logger: ProviderLogger, request: ServerRequest): ProviderLogger {
+  const requestId = request.state.requestId;
+  const traceFields = traceLogFields(request.traceContext);
+  if (typeof requestId !== 'string' && !traceFields) return logger;
+  const named = typeof requestId === 'string' ? { request_id: requestId, ...traceFields } : traceFields;
   return {
-    debug: (message, fields) => logger.debug(message, { request_id: requestId, ...fields }),
-    info: (message, fields) => logger.info(message, { request_id: requestId, ...fields }),
-    warn: (message, fields) => logger.warn(message, { request_id: requestId, ...fields }),
-    error: (message, fields) => logger.error(message, { request_id: requestId, ...fields }),
+    debug: (message, fields) => logger.debug(message, { ...named, ...fields }),
+    info: (message, fields) => logger.info(message, { ...named, ...fields }),
+    warn: (message, fields) => logger.warn(message, { ...named, ...fields }),
+    error: (message, fields) => logger.error(message, { ...named, ...fields }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AwilixContainer } from 'awilix/browser';
-import { InvalidRequestError, type RequestContext, type RouteDefinition } from '@cria/api';
+import { InvalidRequestError, type RequestContext, type RouteDefinition, type TraceContext } from '@cria/api';
 import type { Stack, StackCradle } from '@cria/core';
 
 const PROVIDER_DATA_HEADER = 'x-llamastack-provider-data';
@@ -24,12 +24,14 @@ function parseProviderData(header: string | string[] | undefined): RequestContex
  */
 export class HttpRequestContext implements RequestContext {
   readonly providerData: RequestContext['providerData'];
+  traceContext: TraceContext | undefined;
   private controller: AbortController | undefined;
   private listeners: ((reason: Error) => void)[] | undefined;
   private abortReason: Error | undefined;
 
-  constructor(providerDataHeader: string | string[] | undefined) {
+  constructor(providerDataHeader: string | string[] | undefined, traceContext: TraceContext | undefined) {
     this.providerData = parseProviderData(providerDataHeader);
+    this.traceContext = traceContext;
   }
 
   /** The client went away before the response was complete: aborts what the request started. */
@@ -83,6 +85,7 @@ export class ServerRequest {
   /** Free room for hooks (a span, a principal). */
   readonly state: Record<string, unknown> = {};
   private requestContext: HttpRequestContext | undefined;
+  private requestTrace: TraceContext | undefined;
   /** Why the request was aborted, when the client went away before its context was made. */
   private goneReason: Error | undefined;
   private requestScope: AwilixContainer<StackCradle> | undefined;
@@ -104,10 +107,20 @@ export class ServerRequest {
     return this.raw.headers;
   }
 
+  /** The OpenTelemetry context of the request's span (a tracing hook sets it); its context carries it on. */
+  get traceContext(): TraceContext | undefined {
+    return this.requestTrace;
+  }
+
+  set traceContext(traceContext: TraceContext | undefined) {
+    this.requestTrace = traceContext;
+    if (this.requestContext) this.requestContext.traceContext = traceContext;
+  }
+
   /** The request's context for handlers and providers (parses X-LlamaStack-Provider-Data on first use). */
   get context(): HttpRequestContext {
     if (!this.requestContext) {
-      this.requestContext = new HttpRequestContext(this.raw.headers[PROVIDER_DATA_HEADER]);
+      this.requestContext = new HttpRequestContext(this.raw.headers[PROVIDER_DATA_HEADER], this.requestTrace);
       if (this.goneReason) this.requestContext.clientGone(this.goneReason);
     }
     return this.requestContext;

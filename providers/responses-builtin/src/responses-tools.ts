@@ -238,7 +238,8 @@ export class ResponseTools {
   private contextFor(server: ResponseMcpTool): RequestContext {
     if (!server.headers || Object.keys(server.headers).length === 0) return this.context;
     const existing = (this.context.providerData?.mcp_headers as Record<string, unknown> | undefined) ?? {};
-    return { ...this.context, providerData: { ...this.context.providerData, mcp_headers: { ...existing, [server.server_url!]: server.headers } } };
+    // Fields named, not spread: a request's context keeps `signal` behind a getter.
+    return { signal: this.context.signal, providerData: { ...this.context.providerData, mcp_headers: { ...existing, [server.server_url!]: server.headers } }, traceContext: this.context.traceContext };
   }
 }
 

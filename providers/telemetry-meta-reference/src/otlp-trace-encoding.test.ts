@@ -5,7 +5,7 @@ import { TraceState } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { encodeTraceExportJson, encodeTraceExportProtobuf } from './otlp-trace-encoding.js';
+import { encodeTraceExportJson, encodeTraceExportProtobuf, protobufEncodingCacheSizes } from './otlp-trace-encoding.js';
 import type { ScopeRecord, SpanRecord } from './span-record.js';
 import { OTLP_TRACE_PROTO } from '../test/otlp-trace-proto.js';
 
@@ -242,6 +242,44 @@ describe('encodeTraceExportProtobuf', () => {
     expectSameProtobuf(RESOURCE, [long, huge]);
     expectSameProtobuf(RESOURCE, [span({ attributes: { payload: 'q'.repeat(3 * 1024 * 1024) } })]);
     expectSameProtobuf(RESOURCE, Array.from({ length: 500 }, (_, i) => ({ ...SPANS[i % SPANS.length]! })));
+  });
+
+  it('reuses a cached key-value pair only for the same key, type and value', () => {
+    // The same key with values that a cache could confuse (same text, other type; 0 and -0; past
+    // the cached range), in spans, events, links and the resource (each with its own KeyValue tag).
+    const values = ['true', true, false, 'false', 200, '200', 0, -0, '0', 1.5, 2 ** 32 - 1, 2 ** 32, -1, '', 'a'.repeat(64), 'a'.repeat(65), ['x'], 'é'];
+    const records = values.map((value, i) =>
+      span({
+        spanId: `${i.toString(16).padStart(2, '0')}${'a'.repeat(14)}`,
+        attributes: { 'cria.value': value, [`cria.value.${i}`]: value },
+        events: [{ name: 'e', timeMs: T0, attributes: { 'cria.value': value }, droppedAttributesCount: 0 }],
+        links: [{ traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceState: undefined, traceFlags: 1, attributes: { 'cria.value': value }, droppedAttributesCount: 0 }],
+      }),
+    );
+    // Twice in a batch and over two batches: encoded first, then from the cache.
+    for (let round = 0; round < 2; round++) {
+      expectSameProtobuf({ 'cria.value': true, 'service.name': 'cria' }, [...records, ...records]);
+      for (const record of records) expectSameProtobuf({ 'cria.value': 'true' }, [record]);
+    }
+  });
+
+  it('keeps its caches bounded: many keys, many values of a key', () => {
+    // A new value on every span (a request id): only the first few values of the key are cached.
+    const requests = Array.from({ length: 300 }, (_, i) => span({ attributes: { 'cria.request_id': `req-${i}`, 'cria.status': i % 2 === 0, 'cria.n': i } }));
+    const before = protobufEncodingCacheSizes().pairs;
+    expectSameProtobuf(RESOURCE, requests);
+    expectSameProtobuf(RESOURCE, requests.slice().reverse());
+    expect(protobufEncodingCacheSizes().pairs - before).toBeLessThanOrEqual(16 + 2 + 16);
+    // More keys and pairs than the caches hold: cleared when full, the bytes still the SDK's.
+    for (let batch = 0; batch < 6; batch++) {
+      const records = Array.from({ length: 100 }, (_, i) =>
+        span({ attributes: Object.fromEntries(Array.from({ length: 10 }, (_, j) => [`key.${batch}.${i}.${j}`, j % 2 === 0 ? `value ${j}` : j])) }),
+      );
+      expectSameProtobuf(RESOURCE, records);
+      const { keys, pairs } = protobufEncodingCacheSizes();
+      expect(keys).toBeLessThanOrEqual(1024);
+      expect(pairs).toBeLessThanOrEqual(4096);
+    }
   });
 
   it('returns bytes that the next call does not overwrite', () => {

@@ -21,19 +21,43 @@ const MAX_KEPT_SIZE = 1024 * 1024;
 /** Strings up to this length are copied by a JS loop when ASCII: cheaper than a call into utf8Write. */
 const ASCII_LOOP_MAX = 128;
 
-/** Bounds of the cache of encoded attribute keys (cleared when full). */
+/** Bounds of the cache of encoded attribute keys and key-value pairs (cleared when full). */
 const KEY_CACHE_SIZE = 1024;
 const KEY_CACHE_MAX_LENGTH = 128;
+const PAIR_CACHE_SIZE = 4096;
+/** Only string values up to this length have their key-value pair cached (and only integers in [0, 2^32)). */
+const PAIR_VALUE_MAX_LENGTH = 64;
+/**
+ * Values cached per key: past it a key's new values are encoded uncached, so that a key with a new
+ * value on every span (a request id) neither allocates per span nor keeps clearing the cache.
+ */
+const PAIRS_PER_KEY = 16;
+
+/** An attribute key's encodings. */
+interface KeyEntry {
+  /** KeyValue.key, tag included. */
+  readonly key: Uint8Array;
+  /**
+   * Whole KeyValue messages (length included, not the tag, which depends on the parent) by value.
+   * A Map tells 200 from '200' and true from 'true'; it takes -0 for 0, which are encoded alike.
+   */
+  readonly pairs: Map<string | number | boolean, Uint8Array>;
+}
 
 let buf = Buffer.allocUnsafe(INITIAL_SIZE);
 let pos = 0;
-const keyCache = new Map<string, Uint8Array>();
+const keyCache = new Map<string, KeyEntry>();
+let pairCount = 0;
+/** The last trace id written and its bytes: the spans of a request often follow one another and share it. */
+let lastTraceId = '';
+const lastTraceIdBytes = new Uint8Array(16);
 
 /** OTLP/protobuf bytes of an ExportTraceServiceRequest: one ResourceSpans with `resource`'s attributes, one ScopeSpans per instrumentation scope (in first-seen order), the spans in the given order. */
 export function encodeTraceExportProtobuf(resource: Attributes, spans: readonly SpanRecord[]): Uint8Array {
   // The SDK sends an empty request (no ResourceSpans) for an empty batch.
   if (spans.length === 0) return new Uint8Array(0);
   pos = 0;
+  lastTraceId = '';
   ensure(16);
   buf[pos++] = 0x0a; // resource_spans = 1
   const resourceSpans = beginMessage(3);
@@ -240,6 +264,38 @@ function writeHexBytes(hex: string): void {
   pos = p;
 }
 
+/** trace_id = 1 of a Span: a copy of the previous span's when it is the same (most often the very same string). */
+function writeTraceId(traceId: string): void {
+  ensure(1);
+  buf[pos++] = 0x0a; // trace_id = 1
+  if (traceId === lastTraceId) {
+    ensure(17);
+    buf[pos++] = 16;
+    putBytes(lastTraceIdBytes);
+    return;
+  }
+  const start = pos;
+  writeHexBytes(traceId);
+  if (pos - start === 17) {
+    lastTraceId = traceId;
+    for (let i = 0; i < 16; i++) lastTraceIdBytes[i] = buf[start + 1 + i]!;
+  }
+}
+
+/** Bytes copied, room ensured: a call to `set` (a memmove) but for a few bytes, which a loop copies faster. */
+function putBytes(bytes: Uint8Array): void {
+  const n = bytes.length;
+  if (n > 16) {
+    buf.set(bytes, pos);
+    pos += n;
+    return;
+  }
+  const b = buf;
+  let p = pos;
+  for (let i = 0; i < n; i++) b[p++] = bytes[i]!;
+  pos = p;
+}
+
 /** One KeyValue per attribute with a value, under the given (one-byte) tag. */
 function writeAttributes(tag: number, attributes: Attributes): void {
   for (const key in attributes) {
@@ -249,42 +305,78 @@ function writeAttributes(tag: number, attributes: Attributes): void {
   }
 }
 
+/**
+ * A KeyValue under the given (one-byte) tag. Most attributes repeat on every span with the same
+ * key and often the same value (a method, a route, a model, a flag, a status code), so keys and
+ * pairs with a short string, a boolean or a small integer are cached encoded: copying bytes is
+ * cheaper than writing the fields again.
+ */
 function writeKeyValue(tag: number, key: string, value: unknown): void {
+  const entry = keyEntry(key);
+  const cacheable = entry !== undefined && isCacheableValue(value);
+  if (cacheable) {
+    const pair = entry.pairs.get(value);
+    if (pair !== undefined) {
+      ensure(pair.length + 1);
+      buf[pos++] = tag;
+      putBytes(pair);
+      return;
+    }
+  }
   ensure(2);
   buf[pos++] = tag;
   const keyValue = beginMessage(1);
-  writeKey(key);
+  if (entry === undefined) {
+    ensure(1);
+    buf[pos++] = 0x0a; // key = 1
+    writeString(key);
+  } else {
+    ensure(entry.key.length);
+    putBytes(entry.key);
+  }
   ensure(2);
   buf[pos++] = 0x12; // value = 2
   const anyValue = beginMessage(1);
   writeAnyValue(value);
   endMessage(anyValue, 1);
   endMessage(keyValue, 1);
+  if (cacheable && entry.pairs.size < PAIRS_PER_KEY) {
+    if (pairCount >= PAIR_CACHE_SIZE) clearCaches();
+    else {
+      entry.pairs.set(value, new Uint8Array(buf.subarray(keyValue, pos)));
+      pairCount++;
+    }
+  }
 }
 
-/**
- * KeyValue.key, tag included. Attribute keys repeat on every span, so their encodings are cached:
- * copying bytes is cheaper than checking and copying characters.
- */
-function writeKey(key: string): void {
+function isCacheableValue(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' ? value.length <= PAIR_VALUE_MAX_LENGTH : typeof value === 'boolean' || (typeof value === 'number' && value >>> 0 === value);
+}
+
+/** The cached encodings of a key, made on first use; undefined for a long key (not cached). */
+function keyEntry(key: string): KeyEntry | undefined {
   const cached = keyCache.get(key);
-  if (cached === undefined) {
-    const start = pos;
-    ensure(1);
-    buf[pos++] = 0x0a; // key = 1
-    writeString(key);
-    if (key.length <= KEY_CACHE_MAX_LENGTH) {
-      if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
-      keyCache.set(key, new Uint8Array(buf.subarray(start, pos)));
-    }
-    return;
-  }
-  const n = cached.length;
-  ensure(n);
-  const b = buf;
-  let p = pos;
-  for (let i = 0; i < n; i++) b[p++] = cached[i]!;
-  pos = p;
+  if (cached !== undefined || key.length > KEY_CACHE_MAX_LENGTH) return cached;
+  if (keyCache.size >= KEY_CACHE_SIZE) clearCaches();
+  // Encoded at the end of the buffer, past what is written, then copied out.
+  const start = pos;
+  ensure(1);
+  buf[pos++] = 0x0a; // key = 1
+  writeString(key);
+  const entry: KeyEntry = { key: new Uint8Array(buf.subarray(start, pos)), pairs: new Map() };
+  pos = start;
+  keyCache.set(key, entry);
+  return entry;
+}
+
+function clearCaches(): void {
+  keyCache.clear();
+  pairCount = 0;
+}
+
+/** How many keys and key-value pairs the protobuf encoder has cached (for tests: the caches are bounded). */
+export function protobufEncodingCacheSizes(): { keys: number; pairs: number } {
+  return { keys: keyCache.size, pairs: pairCount };
 }
 
 /** The fields of an AnyValue (nothing for null, undefined and unsupported types: an empty value). */
@@ -359,18 +451,18 @@ function writeScope(scope: ScopeRecord): void {
   endMessage(message, 1);
 }
 
-/** trace_id = 1, span_id = 2 and trace_state = 3: the same fields of a Span and of a Link. */
-function writeSpanContext(context: { traceId: string; spanId: string; traceState: string | undefined }): void {
-  ensure(1);
-  buf[pos++] = 0x0a; // trace_id = 1
-  writeHexBytes(context.traceId);
+/**
+ * span_id = 2 and trace_state = 3: the same fields of a Span and of a Link, after their trace_id = 1.
+ * Called with the fields rather than the object, so that its property reads do not see both shapes.
+ */
+function writeSpanIdAndState(spanId: string, traceState: string | undefined): void {
   ensure(1);
   buf[pos++] = 0x12; // span_id = 2
-  writeHexBytes(context.spanId);
-  if (context.traceState) {
+  writeHexBytes(spanId);
+  if (traceState) {
     ensure(1);
     buf[pos++] = 0x1a; // trace_state = 3
-    writeString(context.traceState);
+    writeString(traceState);
   }
 }
 
@@ -378,7 +470,8 @@ function writeSpan(span: SpanRecord): void {
   ensure(64);
   buf[pos++] = 0x12; // ScopeSpans.spans = 2
   const message = beginMessage(2);
-  writeSpanContext(span);
+  writeTraceId(span.traceId);
+  writeSpanIdAndState(span.spanId, span.traceState);
   if (span.parentSpanId) {
     ensure(1);
     buf[pos++] = 0x22; // parent_span_id = 4
@@ -445,7 +538,10 @@ function writeLink(link: SpanLinkRecord): void {
   ensure(4);
   buf[pos++] = 0x6a; // Span.links = 13
   const message = beginMessage(1);
-  writeSpanContext(link);
+  ensure(1);
+  buf[pos++] = 0x0a; // trace_id = 1
+  writeHexBytes(link.traceId);
+  writeSpanIdAndState(link.spanId, link.traceState);
   writeAttributes(0x22, link.attributes); // attributes = 4
   ensure(11);
   buf[pos++] = 0x28; // dropped_attributes_count = 5

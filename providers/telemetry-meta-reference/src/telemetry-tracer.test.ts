@@ -3,7 +3,7 @@ import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanSta
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { LinkedContext, RequestContextManager } from './telemetry-context.js';
+import { LinkedContext } from './telemetry-context.js';
 import { type RecordingSpan, RecordingTracerProvider, type SpanSink, spanLimitsFromEnv } from './telemetry-tracer.js';
 
 function collector(): SpanSink & { spans: RecordingSpan[] } {
@@ -19,16 +19,15 @@ describe('RecordingTracerProvider', () => {
     propagation.disable();
   });
 
-  it('makes a tree of spans through the active context, and hands each to the sinks when it ends', () => {
-    context.setGlobalContextManager(new RequestContextManager());
+  it('makes a tree of spans through the contexts given, and hands each to the sinks when it ends', () => {
     const sink = collector();
     const tracer = new RecordingTracerProvider([sink], null, resource).getTracer('scope-a', '1.2.3');
     const root = tracer.startSpan('request', { kind: SpanKind.SERVER, attributes: { 'http.route': '/v1/models', skipped: undefined as unknown as string } });
-    const child = context.with(trace.setSpan(ROOT_CONTEXT, root), () => tracer.startActiveSpan('child', (span) => {
+    const child = tracer.startActiveSpan('child', {}, trace.setSpan(ROOT_CONTEXT, root), (span) => {
       span.setAttribute('count', 3).setAttributes({ flag: true, list: ['a', 'b'] });
       span.end();
       return span as RecordingSpan;
-    }));
+    });
     expect(sink.spans).toEqual([child]);
     root.end();
     root.setAttribute('late', 'ignored');

@@ -1,14 +1,11 @@
-import { context, createContextKey, propagation, trace, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { propagation, trace, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { ObservedRequest } from '@cria/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from './telemetry-config.js';
-import { LinkedContext, RequestContextManager } from './telemetry-context.js';
+import { LinkedContext } from './telemetry-context.js';
 import type { RecordingSpan, RecordingTracerProvider, SpanSink } from './telemetry-tracer.js';
 import { hrTime, type SpanRecord } from './span-record.js';
-
-/** Where the core's logger reads a request's id (`Symbol.for('cria.request_id')`). */
-const REQUEST_ID_CONTEXT_KEY = createContextKey('cria.request_id');
 
 /** What the tracing of a server needs: where spans go. */
 export interface TracingOptions {
@@ -78,15 +75,17 @@ function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {
 
 /**
  * The request spans of a server: a `RecordingTracerProvider` (loaded only when tracing is on)
- * registered as the global tracer provider with W3C trace context and a context manager that
- * the onRequest hook can enter, so every span made during the request (routing, provider
- * calls, upstream HTTP, tools, shields) is a child of the request's. Ended spans go to the
+ * registered as the global tracer provider with W3C trace context. The onRequest hook puts the
+ * request span's context in the request's (`traceContext`), which carries it to the routers and
+ * providers, so every span made during the request (routing, provider calls, upstream HTTP,
+ * tools, shields) is a child of the request's. No context manager is registered: the API's
+ * `context.active()` is the root one, and AsyncLocalStorage's cost on every promise is not
+ * paid. Ended spans go to the
  * SDK's batch processor and OTLP transport (with Cria's encoders), the console, the trace store.
  */
 export class RequestTracing {
   private constructor(
     private readonly provider: RecordingTracerProvider,
-    private readonly contextManager: RequestContextManager,
     private readonly tracer: Tracer,
   ) {}
 
@@ -104,14 +103,12 @@ export class RequestTracing {
     if (options.console) sinks.push(sdkSink(new sdk.SimpleSpanProcessor(new sdk.ConsoleSpanExporter()), (span) => readableSpan(span, resource)));
     sinks.push(...options.sinks);
     const provider = new RecordingTracerProvider(sinks, samplerFromEnv(sdk), resource);
-    const contextManager = new RequestContextManager();
-    context.setGlobalContextManager(contextManager);
     trace.setGlobalTracerProvider(provider);
     propagation.setGlobalPropagator(new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }));
-    return new RequestTracing(provider, contextManager, provider.getTracer('@cria/provider-telemetry-meta-reference'));
+    return new RequestTracing(provider, provider.getTracer('@cria/provider-telemetry-meta-reference'));
   }
 
-  /** Starts the request's span (a child of the caller's `traceparent`, if any) and makes it active. */
+  /** Starts the request's span (a child of the caller's `traceparent`, if any); the request's context carries it. */
   start(request: ObservedRequest): void {
     const parent = new LinkedContext(propagation.extract(ROOT_CONTEXT, request.headers));
     const span = this.tracer.startSpan(
@@ -120,9 +117,7 @@ export class RequestTracing {
       parent,
     );
     request.state.span = span;
-    const requestId = request.state.requestId as string | undefined;
-    const active = trace.setSpan(parent, span);
-    this.contextManager.enter(requestId === undefined ? active : active.setValue(REQUEST_ID_CONTEXT_KEY, requestId));
+    request.traceContext = trace.setSpan(parent, span);
   }
 
   failed(request: ObservedRequest, error: unknown): void {
@@ -148,7 +143,6 @@ export class RequestTracing {
   async shutdown(): Promise<void> {
     await this.provider.shutdown();
     trace.disable();
-    context.disable();
     propagation.disable();
   }
 

@@ -17,7 +17,7 @@ import {
   UpstreamError,
   UpstreamTimeoutError,
 } from '@cria/api';
-import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -139,7 +139,7 @@ export class McpToolRuntime implements ToolRuntimeProvider {
   async listRuntimeTools(source: ToolSource, context: RequestContext): Promise<ToolDef[]> {
     const { url, param } = await this.endpointOf(source);
     return this.withSession(url, param, source, context, async (session) => {
-      session.tools ??= this.fetchTools(session).catch((error: unknown) => {
+      session.tools ??= this.fetchTools(session, context.traceContext as Context | undefined).catch((error: unknown) => {
         session.tools = null;
         throw error;
       });
@@ -152,7 +152,7 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     const { url, param } = await this.endpointOf(source);
     return this.withSession(url, param, source, context, async (session) => {
       // Traced only inside a traced request.
-      const span = trace.getActiveSpan() === undefined ? undefined : mcpSpan('tools/call', session, { 'gen_ai.tool.name': toolName });
+      const span = context.traceContext === undefined ? undefined : mcpSpan('tools/call', session, context.traceContext as Context, { 'gen_ai.tool.name': toolName });
       let result: Awaited<ReturnType<Client['callTool']>>;
       try {
         result = await session.client.callTool({ name: toolName, arguments: kwargs }, undefined, { timeout: this.config.call_timeout_seconds * 1000, signal: context.signal });
@@ -269,12 +269,15 @@ export class McpToolRuntime implements ToolRuntimeProvider {
     throw this.explain(failure, url.href, 'connect');
   }
 
-  /** Not tied to the request that asked first: other requests share the listing (the call timeout bounds it). */
-  private async fetchTools(session: McpSession): Promise<ToolDef[]> {
+  /**
+   * Not tied to the request that asked first: other requests share the listing (the call timeout
+   * bounds it). Its spans are in that request's trace, when it is traced.
+   */
+  private async fetchTools(session: McpSession, traceContext: Context | undefined): Promise<ToolDef[]> {
     const tools: ToolDef[] = [];
     let cursor: string | undefined;
     do {
-      const span = trace.getActiveSpan() === undefined ? undefined : mcpSpan('tools/list', session, {});
+      const span = traceContext === undefined ? undefined : mcpSpan('tools/list', session, traceContext, {});
       let page: Awaited<ReturnType<Client['listTools']>>;
       try {
         page = await session.client.listTools(cursor ? { cursor } : undefined, { timeout: this.config.call_timeout_seconds * 1000 });
@@ -338,13 +341,13 @@ export class McpToolRuntime implements ToolRuntimeProvider {
 /** The tracer of the global provider now (a server may register a new one after another's shutdown). */
 const tracer = () => trace.getTracer('@cria/provider-tool-runtime-model-context-protocol');
 
-/** A CLIENT span for one MCP request (OpenTelemetry's MCP attributes); the URL without its query, which may carry credentials. */
-function mcpSpan(method: string, session: McpSession, attributes: Record<string, string>): Span {
+/** A CLIENT span for one MCP request, a child of the request's current span (OpenTelemetry's MCP attributes); the URL without its query, which may carry credentials. */
+function mcpSpan(method: string, session: McpSession, parent: Context, attributes: Record<string, string>): Span {
   const url = new URL(session.url);
   return tracer().startSpan(`${method}${attributes['gen_ai.tool.name'] ? ` ${attributes['gen_ai.tool.name']}` : ''}`, {
     kind: SpanKind.CLIENT,
     attributes: { 'mcp.method.name': method, 'server.address': url.hostname, 'url.full': `${url.origin}${url.pathname}`, 'network.transport': 'tcp', 'cria.mcp.transport': session.transport, ...attributes },
-  });
+  }, parent);
 }
 
 function endMcpSpan(span: Span, error: unknown): void {

@@ -1,4 +1,5 @@
 import type { RouteDefinition } from '../api-module.js';
+import type { TraceContext } from '../provider.js';
 import type {
   GetSpanTreeRequest,
   LogEventRequest,
@@ -29,6 +30,11 @@ export interface ObservedRequest {
   /** The error the request failed with, if it did. */
   readonly error: unknown;
   readonly state: Record<string, unknown>;
+  /**
+   * The OpenTelemetry context of the request's span, set by a tracing hook (onRequest): the
+   * request's context carries it to routers and providers (`RequestContext.traceContext`).
+   */
+  traceContext?: TraceContext;
   /** Sets a response header before the answer starts. */
   setHeader?(name: string, value: string): void;
 }

@@ -80,10 +80,10 @@ export class InferenceRouter implements InferenceApi {
   }
 
   async chatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<ChatCompletion> {
-    const model = await this.route(request.model, 'llm', 'chat completion');
+    const model = await this.route(request.model, 'llm', 'chat completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
-    const reply = isTraced()
-      ? await inSpan(`chat ${model.identifier}`, modelCallAttributes('chat', model, request), () => model.provider.chatCompletion(providerRequest, fullContext(context)), describeReply)
+    const reply = isTraced(context)
+      ? await inSpan(context, `chat ${model.identifier}`, modelCallAttributes('chat', model, request), (spanContext) => model.provider.chatCompletion(providerRequest, spanContext), describeReply)
       : await model.provider.chatCompletion(providerRequest, fullContext(context));
     const completion = conformChatCompletion(reply);
     completion.model = model.identifier;
@@ -92,19 +92,19 @@ export class InferenceRouter implements InferenceApi {
   }
 
   async streamChatCompletion(request: ChatCompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const model = await this.route(request.model, 'llm', 'chat completion');
+    const model = await this.route(request.model, 'llm', 'chat completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
-    const stream = isTraced()
-      ? await streamInSpan(`chat ${model.identifier}`, modelCallAttributes('chat', model, request), () => model.provider.streamChatCompletion(providerRequest, fullContext(context)), describeReply)
+    const stream = isTraced(context)
+      ? await streamInSpan(context, `chat ${model.identifier}`, modelCallAttributes('chat', model, request), (spanContext) => model.provider.streamChatCompletion(providerRequest, spanContext), describeReply)
       : await model.provider.streamChatCompletion(providerRequest, fullContext(context));
     return this.tapChatStream(stream, model.identifier, request);
   }
 
   async completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion> {
-    const model = await this.route(request.model, 'llm', 'completion');
+    const model = await this.route(request.model, 'llm', 'completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
-    const reply = isTraced()
-      ? await inSpan(`text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), () => model.provider.completion(providerRequest, fullContext(context)), describeReply)
+    const reply = isTraced(context)
+      ? await inSpan(context, `text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), (spanContext) => model.provider.completion(providerRequest, spanContext), describeReply)
       : await model.provider.completion(providerRequest, fullContext(context));
     const completion = conformCompletion(reply);
     completion.model = model.identifier;
@@ -112,19 +112,19 @@ export class InferenceRouter implements InferenceApi {
   }
 
   async streamCompletion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<AsyncIterable<Completion>> {
-    const model = await this.route(request.model, 'llm', 'completion');
+    const model = await this.route(request.model, 'llm', 'completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
-    const stream = isTraced()
-      ? await streamInSpan(`text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), () => model.provider.streamCompletion(providerRequest, fullContext(context)), describeReply)
+    const stream = isTraced(context)
+      ? await streamInSpan(context, `text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), (spanContext) => model.provider.streamCompletion(providerRequest, spanContext), describeReply)
       : await model.provider.streamCompletion(providerRequest, fullContext(context));
     return renameModel(stream, model.identifier);
   }
 
   async embeddings(request: EmbeddingsRequest, context?: Partial<RequestContext>): Promise<EmbeddingsResponse> {
-    const model = await this.route(request.model, 'embedding', 'embeddings');
+    const model = await this.route(request.model, 'embedding', 'embeddings', context);
     const providerRequest = { ...request, model: model.providerResourceId };
-    const reply = isTraced()
-      ? await inSpan(`embeddings ${model.identifier}`, modelCallAttributes('embeddings', model, {}), () => model.provider.embeddings(providerRequest, fullContext(context)), (span, result) => {
+    const reply = isTraced(context)
+      ? await inSpan(context, `embeddings ${model.identifier}`, modelCallAttributes('embeddings', model, {}), (spanContext) => model.provider.embeddings(providerRequest, spanContext), (span, result) => {
           if (result.usage?.prompt_tokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', result.usage.prompt_tokens);
         })
       : await model.provider.embeddings(providerRequest, fullContext(context));
@@ -158,9 +158,9 @@ export class InferenceRouter implements InferenceApi {
   }
 
   /** The model for a request, through the routing table (in a span of its own when traced). */
-  private route(model: string, type: 'llm' | 'embedding', operation: string): Promise<ModelRoute> {
-    if (!isTraced()) return this.models.routeModel(model, type, operation);
-    return inSpan('route model', { 'cria.operation': operation, 'gen_ai.request.model': model }, () => this.models.routeModel(model, type, operation), (span, route) => {
+  private route(model: string, type: 'llm' | 'embedding', operation: string, context: Partial<RequestContext> | undefined): Promise<ModelRoute> {
+    if (!isTraced(context)) return this.models.routeModel(model, type, operation);
+    return inSpan(context, 'route model', { 'cria.operation': operation, 'gen_ai.request.model': model }, () => this.models.routeModel(model, type, operation), (span, route) => {
       span.setAttribute('gen_ai.provider.name', route.providerId);
       span.setAttribute('cria.provider_resource_id', route.providerResourceId);
     });

@@ -165,11 +165,12 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
   async runShield(request: RunShieldRequest, context: RequestContext): Promise<RunShieldResponse> {
     const shield = this.shield(request.shield_id, 'shield_id');
     const run = this.providers.get(shield.provider_id)!.impl;
-    if (!isTraced()) return this.bounded(shield, context, (bounded) => run.runShield(shield, request.messages, request.params ?? null, bounded));
+    if (!isTraced(context)) return this.bounded(shield, context, (bounded) => run.runShield(shield, request.messages, request.params ?? null, bounded));
     return inSpan(
+      context,
       `shield ${shield.identifier}`,
       { 'cria.shield_id': shield.identifier, 'cria.provider_id': shield.provider_id, 'cria.provider_resource_id': shield.provider_resource_id ?? shield.identifier },
-      () => this.bounded(shield, context, (bounded) => run.runShield(shield, request.messages, request.params ?? null, bounded)),
+      (spanContext) => this.bounded(shield, spanContext, (bounded) => run.runShield(shield, request.messages, request.params ?? null, bounded)),
       (span, reply) => {
         span.setAttribute('cria.shield.violation', reply.violation?.violation_level ?? 'none');
       },
@@ -179,12 +180,12 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
   async runModeration(request: RunModerationRequest, context: RequestContext): Promise<ModerationObject> {
     const shield = this.moderationShield(request.model ?? null);
     const inputs = moderationInputs(request.input);
-    const moderate = () => this.bounded(shield, context, (bounded) => this.providers.get(shield.provider_id)!.impl.runModeration(shield, inputs, bounded));
-    const results = isTraced()
-      ? await inSpan(`moderation ${shield.identifier}`, { 'cria.shield_id': shield.identifier, 'cria.provider_id': shield.provider_id, 'cria.moderation.inputs': inputs.length }, moderate, (span, verdicts) => {
+    const moderate = (callContext: RequestContext) => this.bounded(shield, callContext, (bounded) => this.providers.get(shield.provider_id)!.impl.runModeration(shield, inputs, bounded));
+    const results = isTraced(context)
+      ? await inSpan(context, `moderation ${shield.identifier}`, { 'cria.shield_id': shield.identifier, 'cria.provider_id': shield.provider_id, 'cria.moderation.inputs': inputs.length }, moderate, (span, verdicts) => {
           span.setAttribute('cria.moderation.flagged', verdicts.filter((verdict) => verdict.flagged).length);
         })
-      : await moderate();
+      : await moderate(context);
     if (results.length !== inputs.length) {
       throw new UpstreamError(shield.provider_id, `The shield '${shield.identifier}' gave ${results.length} results for ${inputs.length} inputs.`);
     }
@@ -233,7 +234,7 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
       }, this.timeoutMs);
     });
     try {
-      return await Promise.race([call({ signal: AbortSignal.any([context.signal, deadline.signal]), providerData: context.providerData }), expired]);
+      return await Promise.race([call({ signal: AbortSignal.any([context.signal, deadline.signal]), providerData: context.providerData, traceContext: context.traceContext }), expired]);
     } finally {
       clearTimeout(timer);
     }

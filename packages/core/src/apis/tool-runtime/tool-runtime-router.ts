@@ -190,8 +190,8 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
   async invokeMcpTool(source: McpServerSource, toolName: string, kwargs: Record<string, unknown>, context: RequestContext): Promise<ToolInvocationResult> {
     const provider = this.mcpProvider(source);
     const target = { toolGroup: null, mcpEndpoint: source.url, authorization: source.authorization ?? null, ...(source.param ? { urlParam: source.param } : {}) };
-    if (!isTraced()) return provider.invokeTool(target, toolName, kwargs, context);
-    return inSpan(`execute_tool ${toolName}`, toolAttributes(toolName, MCP_PROVIDER_TYPE, null), () => provider.invokeTool(target, toolName, kwargs, context), describeToolResult);
+    if (!isTraced(context)) return provider.invokeTool(target, toolName, kwargs, context);
+    return inSpan(context, `execute_tool ${toolName}`, toolAttributes(toolName, MCP_PROVIDER_TYPE, null), (spanContext) => provider.invokeTool(target, toolName, kwargs, spanContext), describeToolResult);
   }
 
   private mcpProvider(source: McpServerSource): ToolRuntimeProvider {
@@ -204,8 +204,8 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
     const { group, tool } = await this.findTool(request.tool_name, context, request.authorization ?? null);
     const provider = this.provider(group);
     const target = { toolGroup: group, mcpEndpoint: group.mcp_endpoint?.uri ?? null, authorization: request.authorization ?? null };
-    if (!isTraced()) return provider.invokeTool(target, tool.name, request.kwargs, context);
-    return inSpan(`execute_tool ${tool.name}`, toolAttributes(tool.name, group.provider_id, group.identifier), () => provider.invokeTool(target, tool.name, request.kwargs, context), describeToolResult);
+    if (!isTraced(context)) return provider.invokeTool(target, tool.name, request.kwargs, context);
+    return inSpan(context, `execute_tool ${tool.name}`, toolAttributes(tool.name, group.provider_id, group.identifier), (spanContext) => provider.invokeTool(target, tool.name, request.kwargs, spanContext), describeToolResult);
   }
 
   /**
