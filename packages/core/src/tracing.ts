@@ -28,7 +28,8 @@ export function endSpanWithError(span: Span, error: unknown): void {
   span.end();
 }
 
-const NEVER_ABORTED = new AbortController().signal;
+/** The signal of a context made without one: it never aborts. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /**
  * The request's context for work done in `span`: the same signal, abort listeners and provider

@@ -284,6 +284,39 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
     expect(spans.body.data.find((span: { name: string }) => span.name === 'execute_tool add').attributes).toEqual({ 'gen_ai.tool.name': 'add' });
     expect((await call('GET', '/v1/telemetry/traces/0000')).status).toBe(404);
   });
+
+  it('keeps the spans of concurrent Responses turns in their own trees, each upstream call carrying its own trace', async () => {
+    // The trace context travels in each request's context. A turn starts spans after its awaits
+    // (the tool call after the first model call, the second model call after the tool): turns
+    // running at once must not adopt each other's spans. Last of its suite: it adds Responses
+    // traces, and the tools are listed already.
+    const traceIds = Array.from({ length: 6 }, () => randomTraceId());
+    await Promise.all(
+      traceIds.map((traceId) =>
+        client.responses.create(
+          { model: 'openai/fake-llm', input: 'Please add these numbers', tools: [{ type: 'mcp', server_label: 'calc', server_url: mcp.url, require_approval: 'never', allowed_tools: ['add'] }] },
+          { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } },
+        ),
+      ),
+    );
+    for (const traceId of traceIds) {
+      const spans = await receiver.eventually(() => {
+        const found = receiver.trace(traceId);
+        return found.some((span) => span.kind === SERVER) ? found : undefined;
+      });
+      const request = one(spans, 'POST /v1/responses');
+      expect(request.parentSpanId).toBe(CALLER_SPAN_ID);
+      const children = childrenOf(spans, request);
+      expect(children.filter((name) => name === 'chat openai/fake-llm')).toHaveLength(2);
+      expect(children).toContain('execute_tool add');
+      expect(one(spans, 'tools/call add').parentSpanId).toBe(one(spans, 'execute_tool add').spanId);
+      const upstreamCalls = spans.filter((span) => span.name === 'POST /chat/completions');
+      expect(upstreamCalls).toHaveLength(2);
+      for (const upstreamCall of upstreamCalls) {
+        expect(upstream.requests.filter((recorded) => recorded.headers.traceparent === `00-${traceId}-${upstreamCall.spanId}-01`)).toHaveLength(1);
+      }
+    }
+  });
 });
 
 type Family = { name: string; type: string; metrics: { value?: string; buckets?: Record<string, string>; labels?: Record<string, string> }[] };

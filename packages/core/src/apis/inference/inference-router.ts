@@ -21,12 +21,10 @@ import {
   UpstreamError,
 } from '@cria/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { inSpan, isTraced, streamInSpan } from '../../tracing.js';
+import { inSpan, isTraced, NEVER_ABORTED, streamInSpan } from '../../tracing.js';
 import { ChatCompletionAccumulator } from './chat-completion-accumulator.js';
 import { conformChatCompletion, conformChatCompletionChunk, conformCompletion, conformEmbeddings } from './inference-replies.js';
 import type { InferenceStore } from './inference-store.js';
-
-const NEVER_ABORTED = new AbortController().signal;
 
 /** OpenTelemetry's GenAI attributes of a model call. */
 function modelCallAttributes(operation: string, model: ModelRoute, request: { max_tokens?: number | null; temperature?: number | null; top_p?: number | null; stream?: boolean | null }): Attributes {
