@@ -2,8 +2,7 @@ import type { Context } from '@opentelemetry/api';
 
 /**
  * A context that adds one value to its parent's: `setValue` makes a link, where the API's
- * contexts copy their whole map (a request's context is set five times or more: its span, its
- * id, each child span).
+ * contexts copy their whole map (a request's context is set for its span and each child span).
  */
 export class LinkedContext implements Context {
   constructor(

@@ -79,9 +79,9 @@ function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {
  * request span's context in the request's (`traceContext`), which carries it to the routers and
  * providers, so every span made during the request (routing, provider calls, upstream HTTP,
  * tools, shields) is a child of the request's. No context manager is registered: the API's
- * `context.active()` is the root one, and AsyncLocalStorage's cost on every promise is not
- * paid. Ended spans go to the
- * SDK's batch processor and OTLP transport (with Cria's encoders), the console, the trace store.
+ * `context.active()` is the root one, and AsyncLocalStorage's cost on every promise is not paid.
+ * Ended spans go to the SDK's batch processor and OTLP transport (with Cria's encoders), the
+ * console, the trace store.
  */
 export class RequestTracing {
   private constructor(

@@ -47,7 +47,7 @@ export async function measureTracingCost(requests: number, rounds: number): Prom
   const server = provider.getTracer('@cria/provider-telemetry-meta-reference');
   const core = provider.getTracer('@cria/core');
   const upstream = provider.getTracer('@cria/provider-utils');
-  const headers = { host: '127.0.0.1:8321', 'content-type': 'application/json', 'content-length': '120', 'x-request-id': '' };
+  const headers = { host: '127.0.0.1:8321', 'content-type': 'application/json', 'content-length': '120' };
   const upstreamHeaders = { 'content-type': 'application/json', authorization: 'Bearer key' };
   let count = 0;
 

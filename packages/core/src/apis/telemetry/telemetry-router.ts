@@ -25,8 +25,8 @@ const MAX_REQUEST_ID_LENGTH = 128;
 
 /**
  * Gives each request an id (the client's `x-request-id`, else a new one) in `state.requestId`,
- * and answers it in `x-request-id`. A tracing provider puts it in the request's context, for
- * the log lines written during the request.
+ * and answers it in `x-request-id`. The server's lines about the request name it, and a tracing
+ * provider puts it on the request's span (`cria.request_id`).
  */
 const requestIdObserver: PipelineObserver = {
   onRequest(request) {
