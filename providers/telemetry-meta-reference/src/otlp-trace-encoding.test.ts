@@ -6,7 +6,7 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { encodeTraceExportJson, encodeTraceExportProtobuf, protobufEncodingCacheSizes } from './otlp-trace-encoding.js';
-import type { ScopeRecord, SpanRecord } from './span-record.js';
+import { type ScopeRecord, type SpanRecord, spanAttributes } from './span-record.js';
 import { OTLP_TRACE_PROTO } from '../test/otlp-trace-proto.js';
 
 const TraceRequest = protobuf.parse(OTLP_TRACE_PROTO).root.lookupType('otlp.ExportTraceServiceRequest');
@@ -41,7 +41,7 @@ function toReadableSpans(resourceAttributes: Attributes, records: readonly SpanR
       endTime: hrTime(record.endMs),
       duration: hrTime(record.endMs - record.startMs),
       status: { code: record.statusCode, message: record.statusMessage },
-      attributes: present(record.attributes),
+      attributes: present(spanAttributes(record)),
       links: record.links.map((link) => ({
         context: {
           traceId: link.traceId,
@@ -74,7 +74,8 @@ const ENGINE: ScopeRecord = { name: 'cria-engine', version: undefined };
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const T0 = 1_767_225_600_123.4567;
 
-function span(overrides: Partial<SpanRecord>): SpanRecord {
+/** A record with the given fields; `attributes` as one object, made into the record's arrays. */
+function span({ attributes = {}, ...overrides }: Partial<SpanRecord> & { attributes?: Record<string, unknown> }): SpanRecord {
   return {
     traceId: TRACE_ID,
     spanId: 'b7ad6b7169203331',
@@ -86,7 +87,8 @@ function span(overrides: Partial<SpanRecord>): SpanRecord {
     kind: SpanKind.INTERNAL,
     startMs: T0,
     endMs: T0 + 12.345678,
-    attributes: {},
+    attributeKeys: Object.keys(attributes),
+    attributeValues: Object.values(attributes) as SpanRecord['attributeValues'],
     droppedAttributesCount: 0,
     events: [],
     droppedEventsCount: 0,

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { type EpochMs, hrTime, type ScopeRecord, type SpanEventRecord, type SpanLinkRecord, type SpanRecord } from './span-record.js';
+import { type EpochMs, hrTime, type ScopeRecord, type SpanEventRecord, type SpanLinkRecord, type SpanRecord, spanAttributes } from './span-record.js';
 
 // Hand-written OTLP trace encoders. They emit the same messages as @opentelemetry/otlp-transformer's
 // ProtobufTraceSerializer and JsonTraceSerializer (same fields, same defaults written, same order)
@@ -32,19 +32,29 @@ const PAIR_VALUE_MAX_LENGTH = 64;
  * value on every span (a request id) neither allocates per span nor keeps clearing the cache.
  */
 const PAIRS_PER_KEY = 16;
+/** Misses in a row, once a key's values are full, after which its values are no longer looked up. */
+const MISSES_BEFORE_UNCACHED = 64;
 
 /** An attribute key's encodings. */
 interface KeyEntry {
   /** KeyValue.key, tag included. */
   readonly key: Uint8Array;
   /**
-   * Whole KeyValue messages (length included, not the tag, which depends on the parent) by value.
-   * A Map tells 200 from '200' and true from 'true'; it takes -0 for 0, which are encoded alike.
+   * Values whose whole KeyValue message is cached (length included, not the tag, which depends on
+   * the parent), and the messages at the same indexes. Found by `===`, not a Map: a value is most
+   * often a string made for the request (a model read from its body), which a Map would hash on
+   * every lookup. `===` tells 200 from '200' and true from 'true'; it takes -0 for 0, which are
+   * encoded alike.
    */
-  readonly pairs: Map<string | number | boolean, Uint8Array>;
+  readonly values: (string | number | boolean)[];
+  readonly pairs: Uint8Array[];
+  /** The index of the last value found, tried first. */
+  last: number;
+  /** Misses in a row since the values filled up. */
+  misses: number;
 }
 
-let buf = Buffer.allocUnsafe(INITIAL_SIZE);
+let buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
 let pos = 0;
 const keyCache = new Map<string, KeyEntry>();
 let pairCount = 0;
@@ -313,9 +323,9 @@ function writeAttributes(tag: number, attributes: Attributes): void {
  */
 function writeKeyValue(tag: number, key: string, value: unknown): void {
   const entry = keyEntry(key);
-  const cacheable = entry !== undefined && isCacheableValue(value);
+  const cacheable = entry !== undefined && entry.misses < MISSES_BEFORE_UNCACHED && isCacheableValue(value);
   if (cacheable) {
-    const pair = entry.pairs.get(value);
+    const pair = cachedPair(entry, value);
     if (pair !== undefined) {
       ensure(pair.length + 1);
       buf[pos++] = tag;
@@ -340,13 +350,27 @@ function writeKeyValue(tag: number, key: string, value: unknown): void {
   writeAnyValue(value);
   endMessage(anyValue, 1);
   endMessage(keyValue, 1);
-  if (cacheable && entry.pairs.size < PAIRS_PER_KEY) {
-    if (pairCount >= PAIR_CACHE_SIZE) clearCaches();
-    else {
-      entry.pairs.set(value, new Uint8Array(buf.subarray(keyValue, pos)));
-      pairCount++;
-    }
+  if (!cacheable) return;
+  if (entry.values.length >= PAIRS_PER_KEY) entry.misses++;
+  else if (pairCount >= PAIR_CACHE_SIZE) clearCaches();
+  else {
+    entry.values.push(value);
+    entry.pairs.push(new Uint8Array(buf.subarray(keyValue, pos)));
+    pairCount++;
   }
+}
+
+/** The cached KeyValue of `value` under the entry's key, if any. */
+function cachedPair(entry: KeyEntry, value: string | number | boolean): Uint8Array | undefined {
+  const values = entry.values;
+  let at = entry.last;
+  if (values[at] !== value) {
+    at = values.indexOf(value);
+    if (at < 0) return undefined;
+    entry.last = at;
+  }
+  entry.misses = 0;
+  return entry.pairs[at];
 }
 
 function isCacheableValue(value: unknown): value is string | number | boolean {
@@ -363,7 +387,7 @@ function keyEntry(key: string): KeyEntry | undefined {
   ensure(1);
   buf[pos++] = 0x0a; // key = 1
   writeString(key);
-  const entry: KeyEntry = { key: new Uint8Array(buf.subarray(start, pos)), pairs: new Map() };
+  const entry: KeyEntry = { key: new Uint8Array(buf.subarray(start, pos)), values: [], pairs: [], last: 0, misses: 0 };
   pos = start;
   keyCache.set(key, entry);
   return entry;
@@ -490,15 +514,22 @@ function writeSpan(span: SpanRecord): void {
   putTime(span.startMs);
   buf[pos++] = 0x41; // end_time_unix_nano = 8
   putTime(span.endMs);
-  writeAttributes(0x4a, span.attributes); // attributes = 9
+  const keys = span.attributeKeys;
+  const values = span.attributeValues;
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[i];
+    if (value != null) writeKeyValue(0x4a, keys[i]!, value); // attributes = 9
+  }
   ensure(6);
   buf[pos++] = 0x50; // dropped_attributes_count = 10
   putVarint(span.droppedAttributesCount);
-  for (const event of span.events) writeEvent(event);
+  const events = span.events;
+  for (let i = 0; i < events.length; i++) writeEvent(events[i]!);
   ensure(6);
   buf[pos++] = 0x60; // dropped_events_count = 12
   putVarint(span.droppedEventsCount);
-  for (const link of span.links) writeLink(link);
+  const links = span.links;
+  for (let i = 0; i < links.length; i++) writeLink(links[i]!);
   ensure(16);
   buf[pos++] = 0x70; // dropped_links_count = 14
   putVarint(span.droppedLinksCount);
@@ -614,7 +645,7 @@ function jsonSpan(span: SpanRecord) {
     kind: span.kind == null ? 0 : span.kind + 1,
     startTimeUnixNano: jsonTime(span.startMs),
     endTimeUnixNano: jsonTime(span.endMs),
-    attributes: jsonAttributes(span.attributes),
+    attributes: jsonAttributes(spanAttributes(span)),
     droppedAttributesCount: span.droppedAttributesCount,
     events: span.events.map((event) => ({
       attributes: jsonAttributes(event.attributes),

@@ -3,6 +3,7 @@ import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanSta
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { spanAttributes } from './span-record.js';
 import { LinkedContext } from './telemetry-context.js';
 import { type RecordingSpan, RecordingTracerProvider, type SpanSink, spanLimitsFromEnv } from './telemetry-tracer.js';
 
@@ -39,8 +40,8 @@ describe('RecordingTracerProvider', () => {
     expect(child.parentIsRemote).toBe(false);
     expect(rootRecord!.parentSpanId).toBeUndefined();
     expect(rootRecord!.kind).toBe(SpanKind.SERVER);
-    expect(rootRecord!.attributes).toEqual({ 'http.route': '/v1/models' });
-    expect(child.attributes).toEqual({ count: 3, flag: true, list: ['a', 'b'] });
+    expect(spanAttributes(rootRecord!)).toEqual({ 'http.route': '/v1/models' });
+    expect(spanAttributes(child)).toEqual({ count: 3, flag: true, list: ['a', 'b'] });
     expect(child.scope).toEqual({ name: 'scope-a', version: '1.2.3' });
     expect(rootRecord!.endMs).toBeGreaterThanOrEqual(rootRecord!.startMs);
     expect(Math.abs(rootRecord!.startMs - Date.now())).toBeLessThan(1000);
@@ -99,7 +100,7 @@ describe('RecordingTracerProvider', () => {
     span.end(new Date(Date.now() - 60_000));
     const [recorded] = sink.spans as [RecordingSpan];
     expect(recorded.name).toBe('renamed');
-    expect(recorded.attributes).toEqual({ a: 'x', b: 2 });
+    expect(spanAttributes(recorded)).toEqual({ a: 'x', b: 2 });
     expect(recorded.droppedAttributesCount).toBe(1);
     expect(recorded.events.map((event) => event.name)).toEqual(['exception', 'third']);
     expect(recorded.events[0]!.attributes).toEqual({ 'exception.type': '42', 'exception.message': 'code' });
@@ -108,6 +109,12 @@ describe('RecordingTracerProvider', () => {
     expect(recorded.links).toEqual([{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: undefined, traceFlags: 1, attributes: { why: 'batc' }, droppedAttributesCount: 0 }]);
     expect(recorded.statusCode).toBe(SpanStatusCode.ERROR);
     expect(recorded.statusMessage).toBe('failed');
+    // Start attributes past the limits: taken as if set one by one (none twice, the invalid skipped, the long truncated).
+    tracer.startSpan('started', { attributes: { a: 1, b: 'truncated', c: undefined, d: 2 } }).end();
+    const started = sink.spans[1]!;
+    expect(spanAttributes(started)).toEqual({ a: 1, b: 'trun' });
+    expect(started.attributeKeys).toEqual(['a', 'b']);
+    expect(started.droppedAttributesCount).toBe(1);
     // An end before the start is taken as the start, as in the SDK.
     expect(recorded.endMs).toBe(recorded.startMs);
   });

@@ -158,7 +158,8 @@ export class RecordingSpan implements Span, SpanRecord {
   readonly kind: SpanKind;
   readonly startMs: EpochMs;
   endMs: EpochMs = 0;
-  attributes: Attributes = {};
+  readonly attributeKeys: string[] = [];
+  readonly attributeValues: AttributeValue[] = [];
   droppedAttributesCount = 0;
   events: readonly SpanEventRecord[] = NO_EVENTS;
   droppedEventsCount = 0;
@@ -168,7 +169,6 @@ export class RecordingSpan implements Span, SpanRecord {
   statusMessage: string | undefined = undefined;
   readonly scope: ScopeRecord;
   private ended = false;
-  private attributeCount = 0;
   private context: SpanContext | undefined;
 
   constructor(
@@ -203,34 +203,36 @@ export class RecordingSpan implements Span, SpanRecord {
     const limits = this.tracer.provider.limits;
     const accepted = attributeValue(value, limits.attributeValueLength);
     if (accepted === undefined) return this;
-    if (this.attributes[key] === undefined) {
-      if (this.attributeCount >= limits.attributeCount) {
-        this.droppedAttributesCount++;
-        return this;
-      }
-      this.attributeCount++;
+    const keys = this.attributeKeys;
+    const at = keys.indexOf(key);
+    if (at >= 0) this.attributeValues[at] = accepted;
+    else if (keys.length >= limits.attributeCount) this.droppedAttributesCount++;
+    else {
+      keys.push(key);
+      this.attributeValues.push(accepted);
     }
-    this.attributes[key] = accepted;
     return this;
   }
 
   /**
-   * The attributes given at the start: copied whole when they are all primitives within the
-   * limits (the common case; adding them one by one to an empty object costs several times more).
+   * The attributes given at the start: appended without a search for duplicates (an object's
+   * keys are unique) when they are all primitives within the limits, the common case.
    */
   private startAttributes(attributes: Attributes): void {
     const limits = this.tracer.provider.limits;
-    let count = 0;
+    const keys = this.attributeKeys;
+    const values = this.attributeValues;
     for (const key in attributes) {
       const value = attributes[key];
       const type = typeof value;
-      if (!key || !(type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= limits.attributeValueLength)) || ++count > limits.attributeCount) {
+      if (!key || !(type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= limits.attributeValueLength)) || keys.length >= limits.attributeCount) {
+        // The rest one by one; those already taken are found again and kept as they are.
         this.setAttributes(attributes);
         return;
       }
+      keys.push(key);
+      values.push(value as AttributeValue);
     }
-    this.attributes = Object.assign({}, attributes);
-    this.attributeCount = count;
   }
 
   setAttributes(attributes: Attributes): this {

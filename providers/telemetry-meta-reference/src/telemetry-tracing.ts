@@ -5,7 +5,7 @@ import type { ReadableSpan, Sampler, SpanProcessor } from '@opentelemetry/sdk-tr
 import type { OtlpTarget } from './telemetry-config.js';
 import { LinkedContext } from './telemetry-context.js';
 import type { RecordingSpan, RecordingTracerProvider, SpanSink } from './telemetry-tracer.js';
-import { hrTime, type SpanRecord } from './span-record.js';
+import { hrTime, type SpanRecord, spanAttributes } from './span-record.js';
 
 /** What the tracing of a server needs: where spans go. */
 export interface TracingOptions {
@@ -61,7 +61,7 @@ function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {
     endTime: hrTime(span.endMs),
     duration: hrTime(span.endMs - span.startMs),
     status: span.statusMessage === undefined ? { code: span.statusCode } : { code: span.statusCode, message: span.statusMessage },
-    attributes: span.attributes,
+    attributes: spanAttributes(span),
     links: span.links.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: link.traceFlags }, attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
     events: span.events.map((event) => ({ name: event.name, time: hrTime(event.timeMs), attributes: event.attributes, droppedAttributesCount: event.droppedAttributesCount })),
     ended: true,

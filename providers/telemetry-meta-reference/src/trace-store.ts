@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SpanRecord } from './span-record.js';
+import { type SpanRecord, spanAttributes } from './span-record.js';
 import type { SpanSink } from './telemetry-tracer.js';
 import {
   type GetSpanTreeRequest,
@@ -116,7 +116,7 @@ export class TraceStore implements SpanSink {
 
   onEnd(span: SpanRecord): void {
     const { traceId, spanId, startMs, endMs } = span;
-    const attributes = { ...span.attributes };
+    const attributes = spanAttributes(span);
     this.pending.push({
       span_id: spanId,
       trace_id: traceId,

@@ -49,6 +49,11 @@ export async function measureTracingCost(requests: number, rounds: number): Prom
   const upstream = provider.getTracer('@cria/provider-utils');
   const headers = { host: '127.0.0.1:8321', 'content-type': 'application/json', 'content-length': '120' };
   const upstreamHeaders = { 'content-type': 'application/json', authorization: 'Bearer key' };
+  // The request's body and the upstream's reply, parsed for each request as the server does: the
+  // model names and ids in the attributes are new strings every time, not the program's constants.
+  const requestBody = JSON.stringify({ model: 'fake-llm', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 16 });
+  const upstreamReply = (id: number) => `{"id":"chatcmpl-${id}","object":"chat.completion","model":"fake-llm","usage":{"prompt_tokens":12,"completion_tokens":16}}`;
+  const baseUrl = 'http://127.0.0.1:8000/v1';
   let count = 0;
 
   const inSpan = async <T>(parent: Context, name: string, attributes: Record<string, string | number>, work: (context: Context) => Promise<T>, describe: (span: RecordingSpan) => void): Promise<T> => {
@@ -61,22 +66,25 @@ export async function measureTracingCost(requests: number, rounds: number): Prom
 
   const request = async (): Promise<void> => {
     count++;
+    const body = JSON.parse(requestBody) as { model: string; max_tokens: number };
+    const reply = JSON.parse(upstreamReply(count)) as { id: string; model: string };
+    const model = body.model;
     const parent = new LinkedContext(propagation.extract(ROOT_CONTEXT, headers));
     const span = server.startSpan('POST', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'url.path': '/v1/chat/completions', 'cria.request_id': `5b0c7a4e-4b1f-4c2e-9d1a-${(1e11 + count).toString(16)}` } }, parent);
     const context = trace.setSpan(parent, span);
-    await inSpan(context, 'route model', { 'cria.operation': 'chat completion', 'gen_ai.request.model': 'fake-llm' }, async () => 'fake', (route) => {
+    await inSpan(context, 'route model', { 'cria.operation': 'chat completion', 'gen_ai.request.model': model }, async () => 'fake', (route) => {
       route.setAttribute('gen_ai.provider.name', 'fake');
       route.setAttribute('cria.provider_resource_id', 'fake-llm');
     });
-    await inSpan(context, 'chat fake-llm', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'fake-llm', 'gen_ai.provider.name': 'fake', 'cria.provider_id': 'fake', 'gen_ai.request.max_tokens': 16 }, async (chatContext) => {
-      const call = upstream.startSpan('POST /chat/completions', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8000, 'url.full': 'http://127.0.0.1:8000/v1/chat/completions', 'cria.provider_id': 'fake' } }, chatContext);
+    await inSpan(context, `chat ${model}`, { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': model, 'gen_ai.provider.name': 'fake', 'cria.provider_id': 'fake', 'gen_ai.request.max_tokens': body.max_tokens }, async (chatContext) => {
+      const call = upstream.startSpan('POST /chat/completions', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8000, 'url.full': `${baseUrl}/chat/completions`, 'cria.provider_id': 'fake' } }, chatContext);
       propagation.inject(trace.setSpan(chatContext, call), Object.assign({}, upstreamHeaders));
       call.setAttribute('http.response.status_code', 200);
       call.setAttribute('cria.upstream.time_to_first_byte_ms', 0.4 + (count % 16) / 10);
       call.end();
     }, (chat) => {
-      chat.setAttribute('gen_ai.response.model', 'fake-llm');
-      chat.setAttribute('gen_ai.response.id', `chatcmpl-${count}`);
+      chat.setAttribute('gen_ai.response.model', reply.model);
+      chat.setAttribute('gen_ai.response.id', reply.id);
       chat.setAttribute('gen_ai.usage.input_tokens', 12 + (count % 7));
       chat.setAttribute('gen_ai.usage.output_tokens', 16);
       chat.setAttribute('gen_ai.response.finish_reasons', ['stop']);
@@ -85,9 +93,9 @@ export async function measureTracingCost(requests: number, rounds: number): Prom
     span.setAttribute('http.route', '/v1/chat/completions');
     span.setAttribute('cria.api', 'inference');
     span.setAttribute('cria.operation', 'openai_chat_completion');
-    span.setAttribute('gen_ai.request.model', 'fake-llm');
+    span.setAttribute('gen_ai.request.model', model);
     span.setAttribute('cria.streaming', false);
-    span.setAttribute('gen_ai.response.model', 'fake-llm');
+    span.setAttribute('gen_ai.response.model', reply.model);
     span.setAttribute('gen_ai.usage.input_tokens', 12 + (count % 7));
     span.setAttribute('gen_ai.usage.output_tokens', 16);
     span.setAttribute('http.response.status_code', 200);
@@ -95,6 +103,8 @@ export async function measureTracingCost(requests: number, rounds: number): Prom
   };
   // The same awaits without the tracing, subtracted from each round.
   const untraced = async (): Promise<void> => {
+    JSON.parse(requestBody);
+    JSON.parse(upstreamReply(count));
     await (async () => 'fake')();
     await (async () => undefined)();
   };
