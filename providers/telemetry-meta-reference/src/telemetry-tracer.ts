@@ -195,7 +195,11 @@ export class RecordingSpan implements Span, SpanRecord {
   }
 
   spanContext(): SpanContext {
-    return (this.context ??= { traceId: this.traceId, spanId: this.spanId, traceFlags: this.traceFlags, ...(this.traceStateObject ? { traceState: this.traceStateObject } : {}) });
+    if (this.context === undefined) {
+      this.context = { traceId: this.traceId, spanId: this.spanId, traceFlags: this.traceFlags };
+      if (this.traceStateObject) this.context.traceState = this.traceStateObject;
+    }
+    return this.context;
   }
 
   setAttribute(key: string, value: AttributeValue): this {
@@ -204,8 +208,10 @@ export class RecordingSpan implements Span, SpanRecord {
     const accepted = attributeValue(value, limits.attributeValueLength);
     if (accepted === undefined) return this;
     const keys = this.attributeKeys;
-    const at = keys.indexOf(key);
-    if (at >= 0) this.attributeValues[at] = accepted;
+    // A loop, not indexOf: a span has a few keys, and the builtin's call costs more than the search.
+    let at = 0;
+    while (at < keys.length && keys[at] !== key) at++;
+    if (at < keys.length) this.attributeValues[at] = accepted;
     else if (keys.length >= limits.attributeCount) this.droppedAttributesCount++;
     else {
       keys.push(key);
