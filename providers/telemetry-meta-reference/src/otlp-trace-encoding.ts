@@ -54,7 +54,7 @@ interface KeyEntry {
   misses: number;
 }
 
-let buf: Buffer = Buffer.allocUnsafe(INITIAL_SIZE);
+let buf = Buffer.allocUnsafe(INITIAL_SIZE);
 let pos = 0;
 const keyCache = new Map<string, KeyEntry>();
 let pairCount = 0;
