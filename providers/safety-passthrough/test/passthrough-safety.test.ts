@@ -213,18 +213,19 @@ describe('remote::passthrough safety, downstream failures', () => {
   });
 
   it('a downstream slower than timeout_seconds is an UpstreamTimeoutError (504); the request\'s abort stops it too', async () => {
-    standIn.behaviour = { kind: 'hang', ms: 3000 };
+    // The stand-in answers after 8 s; the bounds below leave a slow machine room and still tell a timeout from that.
+    standIn.behaviour = { kind: 'hang', ms: 8000 };
     const started = Date.now();
     const error = await run({ timeout_seconds: 0.3 });
     expect(UpstreamTimeoutError.is(error), String(error)).toBe(true);
     expect(error.message).toMatch(/did not answer in 0\.3 s/);
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Date.now() - started).toBeLessThan(4000);
     const impl = await provider();
     const controller = new AbortController();
     const call = failure(impl.runShield(shield(), [{ role: 'user', content: 'hi' }], null, { signal: controller.signal, providerData: null }));
     setTimeout(() => controller.abort(new Error('client went away')), 100);
     const aborted = await call;
     expect(UpstreamTimeoutError.is(aborted)).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(6000);
   });
 });

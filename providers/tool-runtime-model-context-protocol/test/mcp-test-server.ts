@@ -163,12 +163,14 @@ export async function startMcpTestServer(options: McpTestServerOptions): Promise
 }
 
 /** An HTTP server on 127.0.0.1 that accepts requests and never answers them. */
-export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const http = createServer(() => undefined);
+export async function startSilentServer(): Promise<{ url: string; methods: string[]; close(): Promise<void> }> {
+  const methods: string[] = [];
+  const http = createServer((request) => void methods.push(request.method!));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    methods,
     async close() {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
