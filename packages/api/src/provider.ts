@@ -38,6 +38,13 @@ export interface RequestContext {
    * options, context.traceContext)`), and hands on a context whose `traceContext` holds its span.
    */
   traceContext?: TraceContext;
+  /**
+   * The server's logger for this request: its lines carry the request's id and, in a traced
+   * request, the trace and span ids of the work at hand. Log what happens while serving a request
+   * through it (`context.logger ?? this.logger`), and hand it on in a context made from this one.
+   * Contexts made outside a request may lack it.
+   */
+  logger?: ProviderLogger;
 }
 
 /** An OpenTelemetry context (the `Context` interface of @opentelemetry/api, which it matches). */

@@ -16,6 +16,19 @@ export function traceLogFields(traceContext: TraceContext | undefined): { trace_
   return spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : undefined;
 }
 
+/**
+ * A logger whose lines carry `named` fields (a request's id, a span's ids) before their own. A
+ * logger made from another's adds to its fields, and its own win: a span's id over its request's.
+ */
+export function namedLogger(logger: ProviderLogger, named: Readonly<Record<string, unknown>>): ProviderLogger {
+  return {
+    debug: (message, fields) => logger.debug(message, { ...named, ...fields }),
+    info: (message, fields) => logger.info(message, { ...named, ...fields }),
+    warn: (message, fields) => logger.warn(message, { ...named, ...fields }),
+    error: (message, fields) => logger.error(message, { ...named, ...fields }),
+  };
+}
+
 /** The level the distribution asked for (`logging_config.level`), under CRIA_LOG_LEVEL. */
 let distributionLevel: LogLevel | undefined;
 
@@ -67,7 +80,13 @@ function rootLogger(): PinoLogger {
           // The message, and the text of fields, are scrubbed of secrets written inline.
           if (typeof args[1] === 'string') args[1] = redactText(args[1]);
           const fields = args[0] as Record<string, unknown>;
-          for (const key in fields) if (typeof fields[key] === 'string') fields[key] = redactText(fields[key] as string);
+          for (const key in fields) {
+            const value = fields[key];
+            if (typeof value === 'string') fields[key] = redactText(value);
+            // A URL's parts are getters of its class, which the redaction's lookup of `password`
+            // reads on another object and throws: the URL is written as its text, password hidden.
+            else if (value instanceof URL) fields[key] = redactText(value.password ? value.href.replace(`:${value.password}@`, ':[redacted]@') : value.href);
+          }
           method.apply(this, args as Parameters<typeof method>);
         },
       },
@@ -98,7 +117,12 @@ export function createLogger(scope: string, minimum = threshold()): ProviderLogg
   const write = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < minimum) return;
     child ??= rootLogger().child({ scope });
-    child[level](fields ?? {}, message);
+    try {
+      child[level](fields ?? {}, message);
+    } catch (error) {
+      // Writing a line never fails what logged it: the line goes out without its fields.
+      child[level]({ log_fields_error: (error as Error).message }, message);
+    }
   };
   return {
     debug: (message, fields) => write('debug', message, fields),

@@ -1,5 +1,6 @@
 import { type Attributes, type Context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { RequestContext, TraceContext } from '@cria/api';
+import type { ProviderLogger, RequestContext, TraceContext } from '@cria/api';
+import { namedLogger, traceLogFields } from './logger.js';
 
 /**
  * Spans of the core's routers (model calls, tool calls, shield checks). They are made only inside
@@ -33,8 +34,9 @@ export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /**
  * The request's context for work done in `span`: the same signal, abort listeners and provider
- * data, with a trace context holding the span. Forwarded, not copied: reading a request's
- * `signal` makes an AbortController, which a request that never aborts should not pay for.
+ * data, with a trace context holding the span and a logger whose lines name the span. Forwarded,
+ * not copied: reading a request's `signal` makes an AbortController, which a request that never
+ * aborts should not pay for.
  */
 class SpanRequestContext implements RequestContext {
   readonly traceContext: TraceContext;
@@ -54,6 +56,12 @@ class SpanRequestContext implements RequestContext {
 
   get providerData(): RequestContext['providerData'] {
     return this.parent.providerData ?? null;
+  }
+
+  get logger(): ProviderLogger | undefined {
+    const logger = this.parent.logger;
+    const spanFields = logger && traceLogFields(this.traceContext);
+    return spanFields ? namedLogger(logger, spanFields) : logger;
   }
 }
 

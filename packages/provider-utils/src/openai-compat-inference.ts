@@ -262,26 +262,25 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
     let prepared = this.extensions.prepareChatRequest?.(request) ?? request;
     if (this.service.downloadImages && hasRemoteImage(prepared.messages)) {
       // Only now is the request's AbortSignal made: most requests carry no image to fetch.
-      const signal = context.signal;
-      prepared = { ...prepared, messages: await Promise.all(prepared.messages.map((message) => this.inlineImages(message, signal))) };
+      prepared = { ...prepared, messages: await Promise.all(prepared.messages.map((message) => this.inlineImages(message, context))) };
     }
     return prepared;
   }
 
-  private async inlineImages(message: ChatMessage, signal: AbortSignal): Promise<ChatMessage> {
+  private async inlineImages(message: ChatMessage, context: RequestContext): Promise<ChatMessage> {
     if (message.role !== 'user' || !Array.isArray(message.content)) return message;
     const content = await Promise.all(
       message.content.map(async (part) => {
         if (part.type !== 'image_url' || !/^https?:/i.test(part.image_url.url)) return part;
-        return { ...part, image_url: { ...part.image_url, url: await this.downloadImage(part.image_url.url, signal) } };
+        return { ...part, image_url: { ...part.image_url, url: await this.downloadImage(part.image_url.url, context) } };
       }),
     );
     return { ...message, content };
   }
 
-  private async downloadImage(url: string, signal: AbortSignal): Promise<string> {
+  private async downloadImage(url: string, context: RequestContext): Promise<string> {
     try {
-      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]), redirect: 'follow' });
+      const response = await fetch(url, { signal: AbortSignal.any([context.signal, AbortSignal.timeout(30_000)]), redirect: 'follow' });
       if (!response.ok || !response.body) {
         await response.body?.cancel();
         throw new Error(`status ${response.status}`);
@@ -296,7 +295,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
       const type = (response.headers.get('content-type') ?? 'image/png').split(';')[0];
       return `data:${type};base64,${Buffer.concat(chunks).toString('base64')}`;
     } catch (error) {
-      this.logger.debug('image download failed', { url, error: (error as Error).message });
+      (context.logger ?? this.logger).debug('image download failed', { url, error: (error as Error).message });
       throw new InvalidRequestError(`Could not download the image at ${url}: ${(error as Error).message}`, { param: 'messages' });
     }
   }

@@ -13,7 +13,7 @@ import {
   type RouteInput,
   type RouteResult,
 } from '@cria/api';
-import { type Stack, traceLogFields } from '@cria/core';
+import type { Stack } from '@cria/core';
 import { readJsonBody } from './server-body.js';
 import { type HookRegistrations, HookSet, runRequestHooks } from './server-hooks.js';
 import { readMultipartForm } from './server-multipart.js';
@@ -83,7 +83,7 @@ export class RequestPipeline {
 
   /** The node:http request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const request = new ServerRequest(req, res, this.stack);
+    const request = new ServerRequest(req, res, this.stack, this.logger);
     // One listener for both: the request's abort when the client goes away, and onResponse hooks.
     res.once('close', () => {
       request.closed();
@@ -199,7 +199,7 @@ export class RequestPipeline {
         this.logger.warn('an onError hook failed', { error: (hookError as Error).message });
       }
     }
-    writeError(request, error, requestLogger(this.logger, request));
+    writeError(request, error, request.logger);
   }
 
   private responded(request: ServerRequest): void {
@@ -212,20 +212,6 @@ export class RequestPipeline {
       }
     }
   }
-}
-
-/** A logger whose lines name the request: its id, and the trace and span ids of a traced request. */
-function requestLogger(logger: ProviderLogger, request: ServerRequest): ProviderLogger {
-  const requestId = request.state.requestId;
-  const traceFields = traceLogFields(request.traceContext);
-  if (typeof requestId !== 'string' && !traceFields) return logger;
-  const named = typeof requestId === 'string' ? { request_id: requestId, ...traceFields } : traceFields;
-  return {
-    debug: (message, fields) => logger.debug(message, { ...named, ...fields }),
-    info: (message, fields) => logger.info(message, { ...named, ...fields }),
-    warn: (message, fields) => logger.warn(message, { ...named, ...fields }),
-    error: (message, fields) => logger.error(message, { ...named, ...fields }),
-  };
 }
 
 /** The `form` of routes that take no upload. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AwilixContainer } from 'awilix/browser';
-import { InvalidRequestError, type RequestContext, type RouteDefinition, type TraceContext } from '@cria/api';
-import type { Stack, StackCradle } from '@cria/core';
+import { InvalidRequestError, type ProviderLogger, type RequestContext, type RouteDefinition, type TraceContext } from '@cria/api';
+import { namedLogger, type Stack, type StackCradle, traceLogFields } from '@cria/core';
 
 const PROVIDER_DATA_HEADER = 'x-llamastack-provider-data';
 
@@ -29,9 +29,17 @@ export class HttpRequestContext implements RequestContext {
   private listeners: ((reason: Error) => void)[] | undefined;
   private abortReason: Error | undefined;
 
-  constructor(providerDataHeader: string | string[] | undefined, traceContext: TraceContext | undefined) {
+  constructor(
+    providerDataHeader: string | string[] | undefined,
+    traceContext: TraceContext | undefined,
+    private readonly request: ServerRequest,
+  ) {
     this.providerData = parseProviderData(providerDataHeader);
     this.traceContext = traceContext;
+  }
+
+  get logger(): ProviderLogger {
+    return this.request.logger;
   }
 
   /** The client went away before the response was complete: aborts what the request started. */
@@ -94,6 +102,7 @@ export class ServerRequest {
     readonly raw: IncomingMessage,
     readonly res: ServerResponse,
     private readonly stack: Stack,
+    private readonly serverLogger: ProviderLogger,
   ) {
     this.method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
@@ -117,10 +126,21 @@ export class ServerRequest {
     if (this.requestContext) this.requestContext.traceContext = traceContext;
   }
 
+  /**
+   * The server's logger with the request's id (a hook's `requestId`) and, when traced, its trace
+   * and span ids on every line; made when a line is written, after the hooks have set them.
+   */
+  get logger(): ProviderLogger {
+    const requestId = this.state.requestId;
+    const traceFields = traceLogFields(this.requestTrace);
+    if (typeof requestId !== 'string') return traceFields ? namedLogger(this.serverLogger, traceFields) : this.serverLogger;
+    return namedLogger(this.serverLogger, traceFields ? { request_id: requestId, ...traceFields } : { request_id: requestId });
+  }
+
   /** The request's context for handlers and providers (parses X-LlamaStack-Provider-Data on first use). */
   get context(): HttpRequestContext {
     if (!this.requestContext) {
-      this.requestContext = new HttpRequestContext(this.raw.headers[PROVIDER_DATA_HEADER], this.requestTrace);
+      this.requestContext = new HttpRequestContext(this.raw.headers[PROVIDER_DATA_HEADER], this.requestTrace, this);
       if (this.goneReason) this.requestContext.clientGone(this.goneReason);
     }
     return this.requestContext;

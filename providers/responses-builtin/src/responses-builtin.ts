@@ -221,7 +221,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
 
   private async startBackground(prepared: PreparedResponse, context: RequestContext): Promise<ResponseObject> {
     const controller = new AbortController();
-    const runContext: RequestContext = { signal: controller.signal, providerData: context.providerData, traceContext: context.traceContext };
+    const runContext: RequestContext = { signal: controller.signal, providerData: context.providerData, traceContext: context.traceContext, logger: context.logger };
     const run = this.runtime.run(prepared, runContext, { background: true });
     const queued = { ...run.snapshot('queued') } as ResponseObject;
     await this.store.save({ response: queued, input: prepared.input, messages: [] }, Date.now());

@@ -239,7 +239,7 @@ export class ResponseTools {
     if (!server.headers || Object.keys(server.headers).length === 0) return this.context;
     const existing = (this.context.providerData?.mcp_headers as Record<string, unknown> | undefined) ?? {};
     // Fields named, not spread: a request's context keeps `signal` behind a getter.
-    return { signal: this.context.signal, providerData: { ...this.context.providerData, mcp_headers: { ...existing, [server.server_url!]: server.headers } }, traceContext: this.context.traceContext };
+    return { signal: this.context.signal, providerData: { ...this.context.providerData, mcp_headers: { ...existing, [server.server_url!]: server.headers } }, traceContext: this.context.traceContext, logger: this.context.logger };
   }
 }
 

@@ -164,7 +164,7 @@ export class McpToolRuntime implements ToolRuntimeProvider {
         if (result.isError === true) span.setAttribute('error.type', 'tool_error');
         span.end();
       }
-      const content = toToolContent(result.content as unknown[], (type) => this.logger.warn('MCP content type not supported; left out of the result', { type, tool: toolName, mcp_endpoint: url }));
+      const content = toToolContent(result.content as unknown[], (type) => (context.logger ?? this.logger).warn('MCP content type not supported; left out of the result', { type, tool: toolName, mcp_endpoint: url }));
       const failed = result.isError === true;
       const message = failed ? content.filter((item) => item.type === 'text').map((item) => (item as { text: string }).text).join('\n') : '';
       return { content, error_code: failed ? 1 : 0, error_message: failed ? message || `Tool '${toolName}' failed.` : null, metadata: null };

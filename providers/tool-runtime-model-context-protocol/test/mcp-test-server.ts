@@ -42,8 +42,8 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 
 /**
  * A real MCP server (the SDK's McpServer) on 127.0.0.1 for tests, with the tools `add`, `echo`
- * (which answers with the `x-test` header it saw), `fail` (a tool error), `picture` (an image)
- * and `slow`; one McpServer per session, as the SDK's examples do.
+ * (which answers with the `x-test` header it saw), `fail` (a tool error), `picture` (an image),
+ * `link` (text and a resource link, which Cria leaves out) and `slow`; one McpServer per session, as the SDK's examples do.
  */
 export async function startMcpTestServer(options: McpTestServerOptions): Promise<McpTestServer> {
   const requests: IncomingHttpHeaders[] = [];
@@ -59,6 +59,9 @@ export async function startMcpTestServer(options: McpTestServerOptions): Promise
     }));
     server.registerTool('fail', { description: 'Always reports an error.', inputSchema: {} }, async () => ({ content: [{ type: 'text', text: 'the tool failed on purpose' }], isError: true }));
     server.registerTool('picture', { description: 'A one-pixel image.', inputSchema: {} }, async () => ({ content: [{ type: 'image', data: PIXEL_PNG, mimeType: 'image/png' }] }));
+    server.registerTool('link', { description: 'Text and a resource link.', inputSchema: {} }, async () => ({
+      content: [{ type: 'text', text: 'see the notes' }, { type: 'resource_link', uri: 'file:///notes.txt', name: 'notes.txt' }],
+    }));
     server.registerTool('slow', { description: 'Answers late.', inputSchema: {} }, async () => {
       await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 2000));
       return { content: [{ type: 'text', text: 'late' }] };

@@ -37,7 +37,7 @@ async function eventually(check: () => Promise<void>): Promise<void> {
 }
 
 const names = (tools: { name: string }[]) => tools.map((tool) => tool.name).sort();
-const BUILT_IN = ['add', 'echo', 'fail', 'picture', 'slow'];
+const BUILT_IN = ['add', 'echo', 'fail', 'link', 'picture', 'slow'];
 
 describe('tool_runtime with remote::model-context-protocol (Streamable HTTP)', () => {
   let mcp: McpTestServer;
@@ -99,6 +99,8 @@ describe('tool_runtime with remote::model-context-protocol (Streamable HTTP)', (
     });
     expect((await call(server, 'POST', '/v1/tool-runtime/invoke', { tool_name: 'mcp::calc/add', kwargs: { a: 1, b: 1 } })).body.content).toEqual([{ type: 'text', text: '2' }]);
     expect((await call(server, 'POST', '/v1/tool-runtime/invoke', { tool_name: 'picture', kwargs: {} })).body.content).toEqual([{ type: 'image', image: { data: PIXEL_PNG } }]);
+    // A resource link has no Llama Stack content item: it is left out (and logged).
+    expect((await call(server, 'POST', '/v1/tool-runtime/invoke', { tool_name: 'link', kwargs: {} })).body.content).toEqual([{ type: 'text', text: 'see the notes' }]);
     const failed = await call(server, 'POST', '/v1/tool-runtime/invoke', { tool_name: 'fail', kwargs: {} });
     expect(failed).toEqual({ status: 200, body: { content: [{ type: 'text', text: 'the tool failed on purpose' }], error_code: 1, error_message: 'the tool failed on purpose', metadata: null } });
     // Arguments the tool's schema refuses are the tool's error, reported the same way.

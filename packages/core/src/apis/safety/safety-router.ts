@@ -203,7 +203,7 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
         return { shieldId, reply: await this.runShield({ shield_id: shieldId, messages: messages as ChatMessage[] }, context) };
       } catch (error) {
         if (this.failOpen.has(shieldId) && !context.signal.aborted && !isCriaError(error, 'not_found')) {
-          this.logger.warn('a fail-open shield failed; the content passes', { shield_id: shieldId, error: (error as Error).message });
+          (context.logger ?? this.logger).warn('a fail-open shield failed; the content passes', { shield_id: shieldId, error: (error as Error).message });
           return { shieldId, reply: { violation: null } };
         }
         throw error;
@@ -212,7 +212,7 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
     for (const { shieldId, reply } of verdicts) {
       const violation = reply.violation;
       if (!violation) continue;
-      if (violation.violation_level === 'warn') this.logger.warn('a shield warned', { shield_id: shieldId, violation_type: violation.metadata?.violation_type });
+      if (violation.violation_level === 'warn') (context.logger ?? this.logger).warn('a shield warned', { shield_id: shieldId, violation_type: violation.metadata?.violation_type });
       if (violation.violation_level !== 'error') continue;
       const categories = violationCategories(violation);
       const refusal = `${violation.user_message || 'Content blocked by safety guardrails'}${categories.length ? ` (flagged for: ${categories.join(', ')})` : ''}`;
@@ -234,7 +234,7 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
       }, this.timeoutMs);
     });
     try {
-      return await Promise.race([call({ signal: AbortSignal.any([context.signal, deadline.signal]), providerData: context.providerData, traceContext: context.traceContext }), expired]);
+      return await Promise.race([call({ signal: AbortSignal.any([context.signal, deadline.signal]), providerData: context.providerData, traceContext: context.traceContext, logger: context.logger }), expired]);
     } finally {
       clearTimeout(timer);
     }

@@ -160,7 +160,7 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
         data.push(...(await this.toolsOf(group, context)));
       } catch (error) {
         if (AuthenticationError.is(error)) throw error;
-        this.logger.warn('could not list the tools of a tool group; leaving them out', { toolgroup_id: group.identifier, error: (error as Error).message });
+        (context.logger ?? this.logger).warn('could not list the tools of a tool group; leaving them out', { toolgroup_id: group.identifier, error: (error as Error).message });
       }
     }
     return { data };
@@ -230,7 +230,7 @@ export class ToolRuntimeRouter implements ToolRuntimeApi, RouterLifecycle {
         if (tool) return { group, tool };
       } catch (error) {
         failure ??= error;
-        this.logger.debug('could not list the tools of a tool group', { toolgroup_id: group.identifier, error: (error as Error).message });
+        (context.logger ?? this.logger).debug('could not list the tools of a tool group', { toolgroup_id: group.identifier, error: (error as Error).message });
       }
     }
     if (failure) throw failure;
