@@ -48,6 +48,7 @@ function toReadableSpans(resourceAttributes: Attributes, records: readonly SpanR
           spanId: link.spanId,
           traceFlags: link.traceFlags,
           traceState: link.traceState ? new TraceState(link.traceState) : undefined,
+          isRemote: link.isRemote,
         },
         attributes: present(link.attributes),
         droppedAttributesCount: link.droppedAttributesCount,
@@ -174,10 +175,12 @@ const SPANS: SpanRecord[] = [
         spanId: '00f067aa0ba902b7',
         traceState: 'vendor=value',
         traceFlags: 1,
+        // A link to the span of another process (a caller's traceparent).
+        isRemote: true,
         attributes: { 'link.reason': 'batched' },
         droppedAttributesCount: 1,
       },
-      { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '0000000000000001', traceState: undefined, traceFlags: 0, attributes: {}, droppedAttributesCount: 0 },
+      { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '0000000000000001', traceState: undefined, traceFlags: 0, isRemote: false, attributes: {}, droppedAttributesCount: 0 },
     ],
     droppedLinksCount: 4,
   }),
@@ -255,7 +258,7 @@ describe('encodeTraceExportProtobuf', () => {
         spanId: `${i.toString(16).padStart(2, '0')}${'a'.repeat(14)}`,
         attributes: { 'cria.value': value, [`cria.value.${i}`]: value },
         events: [{ name: 'e', timeMs: T0, attributes: { 'cria.value': value }, droppedAttributesCount: 0 }],
-        links: [{ traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceState: undefined, traceFlags: 1, attributes: { 'cria.value': value }, droppedAttributesCount: 0 }],
+        links: [{ traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceState: undefined, traceFlags: 1, isRemote: false, attributes: { 'cria.value': value }, droppedAttributesCount: 0 }],
       }),
     );
     // Twice in a batch and over two batches: encoded first, then from the cache.

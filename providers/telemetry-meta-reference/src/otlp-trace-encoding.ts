@@ -6,8 +6,7 @@ import { type EpochMs, hrTime, type ScopeRecord, type SpanEventRecord, type Span
 // at a fraction of their cost, straight from SpanRecords.
 
 // OTLP span flags: the W3C trace flags in the low byte, then whether the parent's (a link's target's)
-// `isRemote` is known and whether it is set. The SDK always says known; links' targets have no
-// `isRemote` in SpanLinkRecord, so they are reported local.
+// `isRemote` is known and whether it is set. The SDK always says known.
 const FLAGS_HAS_IS_REMOTE = 0x100;
 const FLAGS_IS_REMOTE = 0x200;
 
@@ -578,7 +577,7 @@ function writeLink(link: SpanLinkRecord): void {
   buf[pos++] = 0x28; // dropped_attributes_count = 5
   putVarint(link.droppedAttributesCount || 0);
   buf[pos++] = 0x35; // flags = 6 (fixed32)
-  putFixed32((link.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE);
+  putFixed32((link.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (link.isRemote ? FLAGS_IS_REMOTE : 0));
   endMessage(message, 1);
 }
 
@@ -661,7 +660,7 @@ function jsonSpan(span: SpanRecord) {
       traceId: link.traceId,
       traceState: link.traceState,
       droppedAttributesCount: link.droppedAttributesCount || 0,
-      flags: (link.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE,
+      flags: (link.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (link.isRemote ? FLAGS_IS_REMOTE : 0),
     })),
     droppedLinksCount: span.droppedLinksCount,
     flags: spanFlags(span),

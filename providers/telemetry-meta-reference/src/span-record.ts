@@ -23,6 +23,8 @@ export interface SpanLinkRecord {
   spanId: string;
   traceState: string | undefined;
   traceFlags: number;
+  /** Whether the linked span's context came from another process (a `traceparent`). */
+  isRemote: boolean;
   attributes: Attributes;
   droppedAttributesCount: number;
 }

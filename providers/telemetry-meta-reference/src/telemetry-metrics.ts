@@ -164,7 +164,7 @@ export class RequestMetrics {
   static async create(options: { prometheus: boolean; otlp: OtlpTarget | null; serviceName: string; gauges: GaugeRegistry | null }): Promise<RequestMetrics> {
     const prom = options.prometheus ? await import('prom-client') : null;
     const otlp: OtlpSeries | null = options.otlp ? { requestDuration: [], timeToFirstToken: [], tokenUsage: [], upstreamErrors: new Map() } : null;
-    const meterProvider = options.otlp ? await otlpMeterProvider(options.otlp, options.serviceName, new OtlpMetricsProducer(otlp!)) : null;
+    const meterProvider = options.otlp ? await otlpMeterProvider(options.otlp, options.serviceName, new OtlpMetricsProducer(otlp!, temporalityFromEnv())) : null;
     return new RequestMetrics(prom, otlp, meterProvider, options.gauges);
   }
 
@@ -280,36 +280,83 @@ export class RequestMetrics {
   }
 }
 
+/** How OTLP sums and histograms are reported (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE). */
+export type MetricsTemporality = 'cumulative' | 'delta';
+
 /**
- * Cria's OTLP metrics as the SDK's reader collects them: cumulative histograms and sums since
- * the server started (OpenTelemetry's HTTP and GenAI semantic conventions).
+ * OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: `cumulative` (the default), `delta` or
+ * `lowmemory`. Cria's OTLP instruments are synchronous counters and histograms, which both
+ * `delta` and `lowmemory` report as deltas.
+ */
+export function temporalityFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsTemporality {
+  const preference = env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim().toLowerCase();
+  return preference === 'delta' || preference === 'lowmemory' ? 'delta' : 'cumulative';
+}
+
+/** What a series had when it was last reported (for deltas). */
+interface ReportedSeries {
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * Cria's OTLP metrics as the SDK's reader collects them (OpenTelemetry's HTTP and GenAI semantic
+ * conventions): cumulative histograms and sums since the server started, or, with the delta
+ * preference, what changed since the last collection (series without a change left out; a
+ * delta histogram has no min and max, which only the totals keep).
  */
 class OtlpMetricsProducer implements MetricProducer {
   private readonly startTime = hrTime(Date.now());
+  private lastCollection = this.startTime;
+  private readonly reportedHistograms = new WeakMap<HistogramSeries, ReportedSeries>();
+  private readonly reportedCounts = new WeakMap<OtlpCount, number>();
 
-  constructor(private readonly series: OtlpSeries) {}
+  constructor(
+    private readonly series: OtlpSeries,
+    private readonly temporality: MetricsTemporality,
+  ) {}
 
   async collect() {
     const endTime = hrTime(Date.now());
+    const delta = this.temporality === 'delta';
+    const startTime = delta ? this.lastCollection : this.startTime;
+    this.lastCollection = endTime;
     const { DataPointType, AggregationTemporality } = await import('@opentelemetry/sdk-metrics');
     const { ValueType } = await import('@opentelemetry/api');
+    const aggregationTemporality = delta ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE;
+    const histogramPoint = (series: HistogramSeries) => {
+      if (!delta) return { buckets: { boundaries: LATENCY_BUCKETS, counts: [...series.buckets] }, sum: series.sum, count: series.count, min: series.min, max: series.max };
+      const reported = this.reportedHistograms.get(series);
+      this.reportedHistograms.set(series, { buckets: series.buckets.slice(), sum: series.sum, count: series.count });
+      if (reported?.count === series.count) return undefined;
+      const counts = reported ? [...series.buckets].map((count, index) => count - reported.buckets[index]!) : [...series.buckets];
+      return { buckets: { boundaries: LATENCY_BUCKETS, counts }, sum: series.sum - (reported?.sum ?? 0), count: series.count - (reported?.count ?? 0) };
+    };
+    const sumPoint = (count: OtlpCount) => {
+      if (!delta) return count.value;
+      const reported = this.reportedCounts.get(count) ?? 0;
+      this.reportedCounts.set(count, count.value);
+      return count.value === reported ? undefined : count.value - reported;
+    };
     const histogram = (name: string, unit: string, description: string, entries: OtlpSeries['requestDuration']): MetricData => ({
       descriptor: { name, unit, description, valueType: ValueType.DOUBLE },
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      aggregationTemporality,
       dataPointType: DataPointType.HISTOGRAM,
-      dataPoints: entries.map(({ attributes, series }) => ({
-        startTime: this.startTime,
-        endTime,
-        attributes,
-        value: { buckets: { boundaries: LATENCY_BUCKETS, counts: [...series.buckets] }, sum: series.sum, count: series.count, min: series.min, max: series.max },
-      })),
+      dataPoints: entries.flatMap(({ attributes, series }) => {
+        const value = histogramPoint(series);
+        return value ? [{ startTime, endTime, attributes, value }] : [];
+      }),
     });
     const sum = (name: string, unit: string, description: string, entries: readonly OtlpCount[]): MetricData => ({
       descriptor: { name, unit, description, valueType: ValueType.INT },
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      aggregationTemporality,
       dataPointType: DataPointType.SUM,
       isMonotonic: true,
-      dataPoints: entries.map(({ attributes, value }) => ({ startTime: this.startTime, endTime, attributes, value })),
+      dataPoints: entries.flatMap((entry) => {
+        const value = sumPoint(entry);
+        return value === undefined ? [] : [{ startTime, endTime, attributes: entry.attributes, value }];
+      }),
     });
     const metrics: MetricData[] = [];
     const upstreamErrors = [...this.series.upstreamErrors.values()];
@@ -318,7 +365,9 @@ class OtlpMetricsProducer implements MetricProducer {
     if (this.series.tokenUsage.length) metrics.push(sum('gen_ai.client.token.usage', '{token}', 'Tokens used, by model, provider and type.', this.series.tokenUsage));
     if (upstreamErrors.length) metrics.push(sum('cria.upstream.errors', '{request}', 'Requests that failed at their upstream.', upstreamErrors));
     const { emptyResource } = await import('@opentelemetry/resources');
-    return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: '@cria/provider-telemetry-meta-reference' }, metrics }] }, errors: [] };
+    // A delta metric none of whose series changed is left out.
+    const changed = metrics.filter((metric) => metric.dataPoints.length > 0);
+    return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: '@cria/provider-telemetry-meta-reference' }, metrics: changed }] }, errors: [] };
   }
 }
 

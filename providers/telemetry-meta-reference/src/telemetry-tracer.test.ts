@@ -88,7 +88,7 @@ describe('RecordingTracerProvider', () => {
     const sink = collector();
     const limits = { ...spanLimitsFromEnv({}), attributeCount: 2, eventCount: 2, attributeValueLength: 4 };
     const tracer = new RecordingTracerProvider([sink], null, resource, limits).getTracer('scope');
-    const span = tracer.startSpan('work', { links: [{ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }, attributes: { why: 'batch' } }] });
+    const span = tracer.startSpan('work', { links: [{ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true }, attributes: { why: 'batch' } }] });
     span.setAttribute('a', 'abcdefgh').setAttribute('b', 2).setAttribute('c', 3).setAttribute('a', 'x');
     span.setAttribute('object', {} as unknown as string).setAttribute('mixed', [1, 'two'] as unknown as string[]);
     span.recordException(Object.assign(new Error('boom'), { stack: 'stack' }));
@@ -106,7 +106,7 @@ describe('RecordingTracerProvider', () => {
     expect(recorded.events[0]!.attributes).toEqual({ 'exception.type': '42', 'exception.message': 'code' });
     expect(recorded.events[1]!.timeMs).toBe(1500);
     expect(recorded.droppedEventsCount).toBe(1);
-    expect(recorded.links).toEqual([{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: undefined, traceFlags: 1, attributes: { why: 'batc' }, droppedAttributesCount: 0 }]);
+    expect(recorded.links).toEqual([{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: undefined, traceFlags: 1, isRemote: true, attributes: { why: 'batc' }, droppedAttributesCount: 0 }]);
     expect(recorded.statusCode).toBe(SpanStatusCode.ERROR);
     expect(recorded.statusMessage).toBe('failed');
     // Start attributes past the limits: taken as if set one by one (none twice, the invalid skipped, the long truncated).

@@ -282,6 +282,7 @@ export class RecordingSpan implements Span, SpanRecord {
       spanId: link.context.spanId,
       traceState: link.context.traceState?.serialize() || undefined,
       traceFlags: link.context.traceFlags,
+      isRemote: link.context.isRemote === true,
       attributes: limited.attributes,
       droppedAttributesCount: (link.droppedAttributesCount ?? 0) + limited.dropped,
     };

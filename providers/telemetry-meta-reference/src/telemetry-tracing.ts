@@ -62,7 +62,7 @@ function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {
     duration: hrTime(span.endMs - span.startMs),
     status: span.statusMessage === undefined ? { code: span.statusCode } : { code: span.statusCode, message: span.statusMessage },
     attributes: spanAttributes(span),
-    links: span.links.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: link.traceFlags }, attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
+    links: span.links.map((link) => ({ context: { traceId: link.traceId, spanId: link.spanId, traceFlags: link.traceFlags, isRemote: link.isRemote }, attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
     events: span.events.map((event) => ({ name: event.name, time: hrTime(event.timeMs), attributes: event.attributes, droppedAttributesCount: event.droppedAttributesCount })),
     ended: true,
     resource,

@@ -12,9 +12,9 @@ import { OTLP_TRACE_PROTO } from './otlp-trace-proto.js';
 const OTLP_PROTO = `${OTLP_TRACE_PROTO}
 message NumberDataPoint { repeated KeyValue attributes = 7; fixed64 time_unix_nano = 3; oneof value { double as_double = 4; sfixed64 as_int = 6; } }
 message HistogramDataPoint { repeated KeyValue attributes = 9; fixed64 count = 4; double sum = 5; }
-message Sum { repeated NumberDataPoint data_points = 1; }
+message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_temporality = 2; }
 message Gauge { repeated NumberDataPoint data_points = 1; }
-message Histogram { repeated HistogramDataPoint data_points = 1; }
+message Histogram { repeated HistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
 message Metric { string name = 1; string description = 2; string unit = 3; oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; } }
 message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; }
 message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
@@ -44,8 +44,12 @@ export interface ReceivedSpan {
 /** A metric as received: its name and data points' attributes and values (a sum's value, a histogram's count). */
 export interface ReceivedMetric {
   name: string;
+  /** A sum's or a histogram's (OTLP's AggregationTemporality); none for a gauge. */
+  temporality?: 'delta' | 'cumulative';
   points: { attributes: Record<string, unknown>; value: number }[];
 }
+
+const TEMPORALITIES: Record<number, ReceivedMetric['temporality']> = { 1: 'delta', 2: 'cumulative' };
 
 type Json = Record<string, any>;
 
@@ -100,8 +104,10 @@ function metricsOf(request: Json): ReceivedMetric[] {
     for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
       for (const metric of scopeMetrics.metrics ?? []) {
         const points = metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? metric.histogram?.dataPoints ?? [];
+        const temporality = TEMPORALITIES[Number((metric.sum ?? metric.histogram)?.aggregationTemporality)];
         metrics.push({
           name: metric.name,
+          ...(temporality ? { temporality } : {}),
           points: points.map((point: Json) => ({ attributes: attributesOf(point.attributes), value: Number(point.count ?? point.asDouble ?? point.asInt ?? 0) })),
         });
       }

@@ -1,7 +1,7 @@
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer } from '@cria/testing';
+import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer, vectorStoresDistribution } from '@cria/testing';
 import { type McpTestServer, startMcpTestServer } from '../../tool-runtime-model-context-protocol/test/mcp-test-server.js';
 import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 
@@ -77,6 +77,37 @@ function withEnv(variables: () => Record<string, string>): void {
       else process.env[name] = value;
     }
   });
+}
+
+/** The parts of a describe block's server: a fake upstream, a receiver and the server exporting to it. */
+interface TelemetryServer {
+  upstream: FakeOpenAIUpstream;
+  receiver: OtlpReceiver;
+  server: TestServer;
+}
+
+/**
+ * Starts, for the describe block it is called in, a fake upstream, a receiver and a server of
+ * `distribution` whose telemetry `variables` set; closes them after its tests.
+ */
+function withTelemetryServer(variables: (receiver: OtlpReceiver) => Record<string, string>, distribution: (upstreamUrl: string, dataDir: string) => Record<string, unknown>): TelemetryServer {
+  const parts = {} as TelemetryServer;
+  const data = temporaryDirectory();
+  beforeAll(async () => {
+    parts.upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key' });
+    parts.receiver = await OtlpReceiver.start();
+  });
+  withEnv(() => variables(parts.receiver));
+  beforeAll(async () => {
+    parts.server = await startTestServer({ distribution: distribution(parts.upstream.url, data.dir), dataDir: data.dir });
+  });
+  afterAll(async () => {
+    await parts.server?.close();
+    await parts.receiver?.close();
+    await parts.upstream?.close();
+    data.remove();
+  });
+  return parts;
 }
 
 describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace store', () => {
@@ -252,6 +283,7 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
     // The same measurements reach the collector.
     const exported = await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'http.server.request.duration' && metric.points.some((point) => point.attributes['http.route'] === '/v1/chat/completions')));
     expect(exported.points.find((point) => point.attributes['http.response.status_code'] === 200)!.value).toBeGreaterThan(0);
+    expect(exported.temporality).toBe('cumulative');
     expect(await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'gen_ai.client.token.usage'))).toBeDefined();
   });
 
@@ -351,29 +383,17 @@ function sample(families: Family[], name: string, labels: Record<string, string>
 
 for (const protocol of ['http/json', 'grpc'] as const) {
   describe(`telemetry over OTLP ${protocol}`, () => {
-    let upstream: FakeOpenAIUpstream;
-    let receiver: OtlpReceiver;
-    let server: TestServer;
-    const data = temporaryDirectory();
-
-    beforeAll(async () => {
-      upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key' });
-      receiver = await OtlpReceiver.start();
-    });
-    withEnv(() => otelEnv(receiver, protocol));
-    beforeAll(async () => {
-      const distribution = telemetryDistribution(upstream.url, data.dir) as { providers: Record<string, unknown> };
-      distribution.providers.telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: `cria-${protocol}` } }];
-      server = await startTestServer({ distribution, dataDir: data.dir });
-    });
-    afterAll(async () => {
-      await server?.close();
-      await receiver?.close();
-      await upstream?.close();
-      data.remove();
-    });
+    const parts = withTelemetryServer(
+      (receiver) => otelEnv(receiver, protocol),
+      (upstreamUrl, dataDir) => {
+        const distribution = telemetryDistribution(upstreamUrl, dataDir) as { providers: Record<string, unknown> };
+        distribution.providers.telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: `cria-${protocol}` } }];
+        return distribution;
+      },
+    );
 
     it('exports the chat completion\'s spans and metrics', async () => {
+      const { server, receiver } = parts;
       const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
       const traceId = randomTraceId();
       await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Hello' }] }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
@@ -390,3 +410,108 @@ for (const protocol of ['http/json', 'grpc'] as const) {
     });
   });
 }
+
+describe('OTLP metrics as deltas (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta)', () => {
+  const parts = withTelemetryServer((receiver) => ({ ...otelEnv(receiver, 'http/protobuf'), OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta' }), telemetryDistribution);
+
+  it('reports what changed since the last export, and leaves out what did not', async () => {
+    const { server, receiver } = parts;
+    const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+    const chat = () => client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Count me' }] });
+    const exported = (name: string) => receiver.metrics.filter((metric) => metric.name === name);
+    const requests = () =>
+      exported('http.server.request.duration').flatMap((metric) => metric.points.filter((point) => point.attributes['http.route'] === '/v1/chat/completions').map((point) => point.value));
+    await chat();
+    await chat();
+    await expect.poll(() => requests().reduce((sum, count) => sum + count, 0), { timeout: 5_000 }).toBe(2);
+    await chat();
+    // Each export counts the requests since the one before: they add up to the requests made, the last one alone.
+    await expect.poll(() => requests().reduce((sum, count) => sum + count, 0), { timeout: 5_000 }).toBe(3);
+    expect(requests().at(-1)).toBe(1);
+    // Exports while nothing happens carry no point for the route.
+    const exportsBefore = exported('http.server.request.duration').length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(requests().reduce((sum, count) => sum + count, 0)).toBe(3);
+    expect(exported('http.server.request.duration').length).toBe(exportsBefore);
+    for (const name of ['http.server.request.duration', 'gen_ai.client.token.usage']) {
+      expect(exported(name).length, name).toBeGreaterThan(0);
+      expect(exported(name).every((metric) => metric.temporality === 'delta'), name).toBe(true);
+    }
+  });
+});
+
+describe('telemetry of vector stores: a file\'s ingestion and chunk inserts', () => {
+  const parts = withTelemetryServer(
+    (receiver) => otelEnv(receiver, 'http/protobuf'),
+    (upstreamUrl, dataDir) => {
+      const distribution = vectorStoresDistribution(upstreamUrl, dataDir) as { apis: string[]; providers: Record<string, unknown> };
+      const telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test' } }];
+      return { ...distribution, apis: [...distribution.apis, 'telemetry'], providers: { ...distribution.providers, telemetry } };
+    },
+  );
+  const client = () => new OpenAI({ baseURL: parts.server.baseURL, apiKey: 'none', maxRetries: 0 });
+
+  it('traces the ingestion of a file attached in a traced request as a child of the request, with its steps', async () => {
+    const { receiver, upstream } = parts;
+    const openai = client();
+    const uploadTraceId = randomTraceId();
+    const file = await openai.files.create(
+      { file: await toFile(Buffer.from('Llamas are members of the camelid family. '.repeat(40)), 'llamas.txt'), purpose: 'assistants' },
+      { headers: { traceparent: `00-${uploadTraceId}-${CALLER_SPAN_ID}-01` } },
+    );
+    // The upload is a store write of its own.
+    const uploadSpans = await receiver.eventually(() => {
+      const found = receiver.trace(uploadTraceId);
+      return found.some((span) => span.kind === SERVER) ? found : undefined;
+    });
+    expect(childrenOf(uploadSpans, one(uploadSpans, 'POST /v1/files'))).toEqual(['upload_file']);
+    expect(one(uploadSpans, 'upload_file').attributes).toMatchObject({ 'cria.file_id': file.id, 'cria.file.bytes': file.bytes, 'cria.file.purpose': 'assistants' });
+
+    const store = await openai.vectorStores.create({ name: 'traced' });
+    const traceId = randomTraceId();
+    await openai.vectorStores.files.create(store.id, { file_id: file.id }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(traceId);
+      return found.some((span) => span.name === 'ingest_file') ? found : undefined;
+    }, 10_000);
+    const request = one(spans, 'POST /v1/vector_stores/{vector_store_id}/files');
+    const ingestion = one(spans, 'ingest_file');
+    expect(ingestion.parentSpanId).toBe(request.spanId);
+    expect(ingestion.attributes).toMatchObject({ 'cria.vector_store_id': store.id, 'cria.file_id': file.id, 'cria.vector_store_file.status': 'completed', 'cria.chunks': 1 });
+    expect(childrenOf(spans, ingestion)).toEqual(['embeddings openai/fake-embedding', 'extract_chunks', 'insert_chunks', 'route model']);
+    expect(one(spans, 'extract_chunks').attributes).toMatchObject({ 'cria.file_id': file.id, 'cria.file_processor': 'builtin', 'cria.chunks': 1 });
+    expect(one(spans, 'insert_chunks').attributes).toMatchObject({ 'cria.vector_store_id': store.id, 'cria.provider_id': 'sqlite-vec', 'cria.chunks': 1 });
+    // The embeddings call reaches the upstream in the same trace.
+    const embeddings = one(spans, 'embeddings openai/fake-embedding');
+    expect(childrenOf(spans, embeddings)).toEqual(['POST /embeddings']);
+    expect(upstream.requests.at(-1)!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-`));
+    expect((await openai.vectorStores.files.retrieve(file.id, { vector_store_id: store.id })).status).toBe('completed');
+
+    // A file that cannot be ingested: the span says why.
+    const empty = await openai.files.create({ file: await toFile(Buffer.from('   '), 'empty.txt'), purpose: 'assistants' });
+    const failedTraceId = randomTraceId();
+    await openai.vectorStores.files.create(store.id, { file_id: empty.id }, { headers: { traceparent: `00-${failedTraceId}-${CALLER_SPAN_ID}-01` } });
+    const failed = await receiver.eventually(() => receiver.trace(failedTraceId).find((span) => span.name === 'ingest_file'), 10_000);
+    expect(failed).toMatchObject({ statusCode: STATUS_ERROR, attributes: { 'cria.vector_store_file.status': 'failed', 'error.type': 'invalid_file' } });
+  });
+
+  it('traces a chunk insert as a store write, with its embeddings call', async () => {
+    const { receiver, server } = parts;
+    const openai = client();
+    const store = await openai.vectorStores.create({ name: 'inserts' });
+    const traceId = randomTraceId();
+    const response = await fetch(`${server.baseURL.replace(/\/v1$/, '')}/v1/vector-io/insert`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` },
+      body: JSON.stringify({ vector_store_id: store.id, chunks: [{ content: 'Alpacas are smaller than llamas.', metadata: { document_id: 'doc-1' } }] }),
+    });
+    expect(response.status).toBe(204);
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(traceId);
+      return found.some((span) => span.kind === SERVER) ? found : undefined;
+    });
+    const request = one(spans, 'POST /v1/vector-io/insert');
+    expect(childrenOf(spans, request)).toEqual(['embeddings openai/fake-embedding', 'insert_chunks', 'route model']);
+    expect(one(spans, 'insert_chunks').attributes).toMatchObject({ 'cria.vector_store_id': store.id, 'cria.provider_id': 'sqlite-vec', 'cria.chunks': 1 });
+  });
+});

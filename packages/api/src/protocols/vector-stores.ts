@@ -41,8 +41,11 @@ export interface VectorIOApi {
   deleteVectorStore(vectorStoreId: string): Promise<VectorStoreDeleted>;
   searchVectorStore(vectorStoreId: string, request: VectorStoreSearchRequest, context?: Partial<RequestContext>): Promise<VectorStoreSearchResultsPage>;
 
-  /** Attaches a file; it is ingested in the background (status `in_progress` until done). */
-  attachFile(vectorStoreId: string, request: CreateVectorStoreFileRequest): Promise<VectorStoreFile>;
+  /**
+   * Attaches a file; it is ingested in the background (status `in_progress` until done). The
+   * ingestion of a traced request's file is traced as a child of the request's span.
+   */
+  attachFile(vectorStoreId: string, request: CreateVectorStoreFileRequest, context?: Partial<RequestContext>): Promise<VectorStoreFile>;
   listFiles(vectorStoreId: string, query: ListVectorStoreFilesQuery): Promise<VectorStoreFileList>;
   retrieveFile(vectorStoreId: string, fileId: string): Promise<VectorStoreFile>;
   /** Replaces a file's attributes, in its chunks too (searches filter on the new ones). */
@@ -51,7 +54,7 @@ export interface VectorIOApi {
   /** The file's chunks, in order. */
   retrieveFileContent(vectorStoreId: string, fileId: string, query: VectorStoreFileContentQuery): Promise<VectorStoreFileContent>;
 
-  createFileBatch(vectorStoreId: string, request: CreateVectorStoreFileBatchRequest): Promise<VectorStoreFileBatch>;
+  createFileBatch(vectorStoreId: string, request: CreateVectorStoreFileBatchRequest, context?: Partial<RequestContext>): Promise<VectorStoreFileBatch>;
   retrieveFileBatch(vectorStoreId: string, batchId: string): Promise<VectorStoreFileBatch>;
   /** Stops the batch's files that are not done yet (they become `cancelled`). */
   cancelFileBatch(vectorStoreId: string, batchId: string): Promise<VectorStoreFileBatch>;

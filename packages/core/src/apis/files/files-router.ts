@@ -1,4 +1,5 @@
 import { type FileContent, type FileDeleted, type FileList, type FilesApi, type FilesProvider, type FileUpload, InvalidRequestError, type ListFilesQuery, type OpenAIFile, type RequestContext } from '@cria/api';
+import { inSpan, isTraced } from '../../tracing.js';
 import { dropNull } from '../reply-shape.js';
 
 /**
@@ -18,8 +19,16 @@ export class FilesRouter implements FilesApi {
     return this.files;
   }
 
+  /** Stores an upload through the provider; in a traced request, an `upload_file` span (a store write). */
   async uploadFile(upload: FileUpload, context: RequestContext): Promise<OpenAIFile> {
-    return conformFile(await this.provider.uploadFile(upload, context));
+    const provider = this.provider;
+    if (!isTraced(context)) return conformFile(await provider.uploadFile(upload, context));
+    const file = await inSpan(context, 'upload_file', { 'cria.operation': 'upload_file' }, (spanContext) => provider.uploadFile(upload, spanContext), (span, stored) => {
+      span.setAttribute('cria.file_id', stored.id);
+      span.setAttribute('cria.file.bytes', stored.bytes);
+      span.setAttribute('cria.file.purpose', stored.purpose);
+    });
+    return conformFile(file);
   }
 
   async listFiles(query: ListFilesQuery): Promise<FileList> {

@@ -1,4 +1,4 @@
-import { type InferenceApi, InvalidRequestError, isCriaError, type ProviderLogger } from '@cria/api';
+import { type InferenceApi, InvalidRequestError, isCriaError, type ProviderLogger, type RequestContext } from '@cria/api';
 
 /** Inputs per embeddings request: small enough for any provider, large enough to amortise the round trip. */
 export const EMBEDDING_BATCH_SIZE = 64;
@@ -43,9 +43,14 @@ export class ChunkEmbedder {
     return this.inference;
   }
 
-  /** One vector per text, in order; each checked against the target's dimension. */
-  async embed(target: EmbeddingTarget, texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+  /**
+   * One vector per text, in order; each checked against the target's dimension. The requests
+   * stop when `context`'s signal aborts, and are traced in its trace context.
+   */
+  async embed(target: EmbeddingTarget, texts: readonly string[], context?: Partial<RequestContext>): Promise<number[][]> {
     const inference = this.requireInference();
+    const signal = context?.signal;
+    const embeddingsContext: Partial<RequestContext> = { ...(signal ? { signal } : {}), ...(context?.traceContext ? { traceContext: context.traceContext } : {}) };
     const vectors: number[][] = [];
     for (let start = 0; start < texts.length; start += EMBEDDING_BATCH_SIZE) {
       const batch = texts.slice(start, start + EMBEDDING_BATCH_SIZE);
@@ -53,7 +58,7 @@ export class ChunkEmbedder {
         () =>
           inference.embeddings(
             { model: target.model, input: [...batch], encoding_format: 'float', ...(target.sendDimensions ? { dimensions: target.dimension } : {}) },
-            signal ? { signal } : {},
+            embeddingsContext,
           ),
         signal,
       );

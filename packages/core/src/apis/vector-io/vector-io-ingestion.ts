@@ -13,6 +13,9 @@ import {
   type VectorStoreFileLastError,
   type VectorStoreFileStatus,
 } from '@cria/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { inSpan, isTraced } from '../../tracing.js';
 import type { ChunkEmbedder } from './vector-io-embedder.js';
 import { embeddingTarget, type StoreState, type VectorStoreCatalog } from './vector-stores-catalog.js';
 import { availableParallelism } from 'node:os';
@@ -31,6 +34,17 @@ const INGESTION_ERROR_CODES: readonly IngestionErrorCode[] = ['server_error', 'u
 /** The code of an ingestion error a worker reported. */
 function ingestionErrorCode(value: unknown): IngestionErrorCode {
   return INGESTION_ERROR_CODES.find((code) => code === value) ?? 'server_error';
+}
+
+/** How an ingestion ended, for its span. */
+type IngestionOutcome = { status: 'completed'; chunks: number } | { status: 'failed'; lastError: VectorStoreFileLastError } | { status: 'skipped' };
+
+/**
+ * Runs `work` in a child span of `context`'s trace when it has one (`describe` adds what the
+ * result tells), else as it is: the steps of a traced ingestion or insert are spans.
+ */
+function step<T>(context: Partial<RequestContext>, name: string, attributes: Attributes, work: (context: Partial<RequestContext>) => Promise<T>, describe?: (span: Span, result: T) => void): Promise<T> {
+  return isTraced(context) ? inSpan(context, name, attributes, work, describe) : work(context);
 }
 
 /** What a failed ingestion tells the user, in OpenAI's `last_error` codes. */
@@ -101,7 +115,7 @@ export class VectorIOIngestion {
       }
     });
     const missing = request.chunks.flatMap((chunk, index) => (chunk.embedding ? [] : [index]));
-    const computed = missing.length ? await this.embedder.embed(embeddingTarget(state), missing.map((index) => texts[index]!), context?.signal) : [];
+    const computed = missing.length ? await this.embedder.embed(embeddingTarget(state), missing.map((index) => texts[index]!), context) : [];
     const vectors = new Map(missing.map((index, position) => [index, computed[position]!]));
     const chunks: VectorChunk[] = request.chunks.map((chunk, index) => {
       const metadata = chunk.metadata ?? {};
@@ -116,22 +130,51 @@ export class VectorIOIngestion {
         embedding: chunk.embedding ?? vectors.get(index)!,
       };
     });
-    await this.catalog.provider(state).insertChunks(resource.provider_resource_id, chunks);
+    await this.insertInto(state, chunks, context ?? {});
   }
 
-  /** The background work of one attached file (run by the ingestion queue). */
+  /** A store write: the chunks into the store's provider (an `insert_chunks` span when traced). */
+  private insertInto(state: StoreState, chunks: VectorChunk[], context: Partial<RequestContext>): Promise<void> {
+    const attributes = { 'cria.vector_store_id': state.resource.identifier, 'cria.provider_id': state.resource.provider_id, 'cria.chunks': chunks.length };
+    return step(context, 'insert_chunks', attributes, () => this.catalog.provider(state).insertChunks(state.resource.provider_resource_id, chunks));
+  }
+
+  /**
+   * The background work of one attached file (run by the ingestion queue). When the request
+   * that attached it was traced, the ingestion is an `ingest_file` span in its trace (a child of
+   * the request's span, which it outlives), with its steps as children: `extract_chunks`, the
+   * embeddings calls and `insert_chunks`.
+   */
   async ingestFile(task: IngestionTask, signal: AbortSignal): Promise<void> {
+    if (task.traceContext === undefined) {
+      await this.ingest(task, { signal });
+      return;
+    }
+    // The server's logger: lines about the file name the span's trace, as a request's lines do.
+    await inSpan({ signal, traceContext: task.traceContext, logger: this.logger }, 'ingest_file', { 'cria.vector_store_id': task.vectorStoreId, 'cria.file_id': task.fileId }, (context) => this.ingest(task, context), (span, outcome) => {
+      span.setAttribute('cria.vector_store_file.status', signal.aborted ? 'cancelled' : outcome.status);
+      if (outcome.status === 'completed') span.setAttribute('cria.chunks', outcome.chunks);
+      if (outcome.status === 'failed') {
+        span.setAttribute('error.type', outcome.lastError.code);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.lastError.message });
+      }
+    });
+  }
+
+  private async ingest(task: IngestionTask, context: Partial<RequestContext> & { signal: AbortSignal }): Promise<IngestionOutcome> {
     const { vectorStoreId, fileId } = task;
+    const signal = context.signal;
     const state = this.catalog.find(vectorStoreId);
     const attached = await this.tables.file(vectorStoreId, fileId);
-    if (!state || this.catalog.unavailableReason(vectorStoreId) || attached?.status !== 'in_progress') return;
+    if (!state || this.catalog.unavailableReason(vectorStoreId) || attached?.status !== 'in_progress') return { status: 'skipped' };
     try {
       const { max_chunk_size_tokens: size = DEFAULT_CHUNK_SIZE_TOKENS, chunk_overlap_tokens: overlap = DEFAULT_CHUNK_OVERLAP_TOKENS } = attached.chunkingStrategy.static;
-      const pieces = this.fileProcessors ? await this.processedChunks(attached, size, overlap, signal) : await this.fileChunks(attached, size, overlap);
+      const pieces = await step(context, 'extract_chunks', { 'cria.file_id': fileId, 'cria.file_processor': this.fileProcessors ? 'file_processors' : 'builtin' }, () => (this.fileProcessors ? this.processedChunks(attached, size, overlap, signal) : this.fileChunks(attached, size, overlap)), (span, found) => span.setAttribute('cria.chunks', found.length));
       signal.throwIfAborted();
       if (pieces.length === 0) throw new IngestionError('invalid_file', 'No text could be extracted from the file, so it has nothing to search.');
-      const vectors = await this.embedder.embed(embeddingTarget(state), pieces.map((piece) => piece.text), signal);
+      const vectors = await this.embedder.embed(embeddingTarget(state), pieces.map((piece) => piece.text), context);
       signal.throwIfAborted();
+      let inserted = 0;
       await this.locks.run(fileLockKey(vectorStoreId, fileId), async () => {
         // Attributes may have changed while the file was being embedded: use the latest.
         const current = await this.tables.file(vectorStoreId, fileId);
@@ -162,21 +205,24 @@ export class VectorIOIngestion {
         // An attempt a crash interrupted may have left chunks: the file's chunks are replaced whole
         // (one insert, all or nothing), and only then is the file `completed`.
         await this.removeFileChunks(state, fileId);
-        await this.catalog.provider(state).insertChunks(state.resource.provider_resource_id, chunks);
+        await this.insertInto(state, chunks, context);
         const usageBytes = chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk.content) + chunk.embedding.length * FLOAT_BYTES, 0);
         await this.transition(current, 'completed', { usageBytes, lastError: null });
+        inserted = chunks.length;
       });
+      return inserted > 0 ? { status: 'completed', chunks: inserted } : { status: 'skipped' };
     } catch (error) {
       // Cancelled, detached or shutting down: whoever stopped the file decides what it becomes.
-      if (signal.aborted) return;
+      if (signal.aborted) return { status: 'skipped' };
       const lastError = lastErrorOf(error);
-      this.logger.warn('file ingestion failed', { vector_store_id: vectorStoreId, file_id: fileId, code: lastError.code, error: lastError.message });
+      (context.logger ?? this.logger).warn('file ingestion failed', { vector_store_id: vectorStoreId, file_id: fileId, code: lastError.code, error: lastError.message });
       await this.locks.run(fileLockKey(vectorStoreId, fileId), async () => {
         const current = await this.tables.file(vectorStoreId, fileId);
         if (current?.status !== 'in_progress') return;
         await this.removeFileChunks(state, fileId).catch(() => undefined);
         await this.transition(current, 'failed', { lastError });
       });
+      return { status: 'failed', lastError };
     }
   }
 

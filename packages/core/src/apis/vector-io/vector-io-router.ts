@@ -164,7 +164,7 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
 
   // OpenAI's vector stores
 
-  async createVectorStore(request: CreateVectorStoreRequest): Promise<VectorStore> {
+  async createVectorStore(request: CreateVectorStoreRequest, context?: Partial<RequestContext>): Promise<VectorStore> {
     const metadata = request.metadata ?? {};
     const providerId = this.placement.chooseProvider(request.provider_id ?? (typeof metadata.provider_id === 'string' ? metadata.provider_id : undefined));
     const embeddingModel = request.embedding_model ?? (typeof metadata.embedding_model === 'string' ? metadata.embedding_model : undefined);
@@ -182,7 +182,7 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
       sendDimensions: embedding.sendDimensions,
       source: 'via_register_api',
     });
-    for (const attachment of attachments) await this.attachments.attach(state, attachment, null);
+    for (const attachment of attachments) await this.attachments.attach(state, attachment, null, context?.traceContext);
     return wireForm(state);
   }
 
@@ -225,8 +225,8 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
 
   // Files of a store
 
-  attachFile(vectorStoreId: string, request: CreateVectorStoreFileRequest): Promise<VectorStoreFile> {
-    return this.attachments.attachFile(vectorStoreId, request);
+  attachFile(vectorStoreId: string, request: CreateVectorStoreFileRequest, context?: Partial<RequestContext>): Promise<VectorStoreFile> {
+    return this.attachments.attachFile(vectorStoreId, request, context);
   }
 
   listFiles(vectorStoreId: string, query: ListVectorStoreFilesQuery): Promise<VectorStoreFileList> {
@@ -251,8 +251,8 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
 
   // File batches
 
-  createFileBatch(vectorStoreId: string, request: CreateVectorStoreFileBatchRequest): Promise<VectorStoreFileBatch> {
-    return this.batches.createFileBatch(vectorStoreId, request);
+  createFileBatch(vectorStoreId: string, request: CreateVectorStoreFileBatchRequest, context?: Partial<RequestContext>): Promise<VectorStoreFileBatch> {
+    return this.batches.createFileBatch(vectorStoreId, request, context);
   }
 
   retrieveFileBatch(vectorStoreId: string, batchId: string): Promise<VectorStoreFileBatch> {

@@ -64,7 +64,7 @@ export class VectorIOSearch {
     const mode = params.mode ?? 'vector';
     const text = contentText(request.query);
     const reranker = mode === 'hybrid' ? this.reranker(params.reranker_type ?? null, params.reranker_params?.impact_factor, params.reranker_params?.alpha) : undefined;
-    const embedding = mode === 'keyword' ? undefined : (await this.embedder.embed(embeddingTarget(state), [text], context?.signal))[0];
+    const embedding = mode === 'keyword' ? undefined : (await this.embedder.embed(embeddingTarget(state), [text], context))[0];
     const provider = this.catalog.provider(state);
     const storeId = resource.provider_resource_id;
     // Llama Stack sets no threshold by default: a negative cosine similarity is still a match.
@@ -110,7 +110,7 @@ export class VectorIOSearch {
     const neuralModel = options?.ranker === 'neural' ? this.neuralModel(options.model ?? null) : null;
     // The neural ranker picks its results from more candidates (Llama Stack's chunk_multiplier).
     const candidates = neuralModel ? limit * this.settings.chunkMultiplier : limit;
-    const embeddings = mode === 'keyword' ? [] : await this.embedder.embed(embeddingTarget(state), queries, context?.signal);
+    const embeddings = mode === 'keyword' ? [] : await this.embedder.embed(embeddingTarget(state), queries, context);
     const provider = this.catalog.provider(state);
     const lists = await Promise.all(
       queries.map((text, index) =>

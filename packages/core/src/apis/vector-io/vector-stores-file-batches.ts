@@ -4,6 +4,7 @@ import {
   InvalidRequestError,
   type ListVectorStoreFilesQuery,
   NotFoundError,
+  type RequestContext,
   type VectorStoreFileBatch,
   type VectorStoreFileList,
 } from '@cria/api';
@@ -44,7 +45,7 @@ export class VectorStoreFileBatches {
     this.locks = options.locks;
   }
 
-  async createFileBatch(vectorStoreId: string, request: CreateVectorStoreFileBatchRequest): Promise<VectorStoreFileBatch> {
+  async createFileBatch(vectorStoreId: string, request: CreateVectorStoreFileBatchRequest, context?: Partial<RequestContext>): Promise<VectorStoreFileBatch> {
     const state = this.catalog.require(vectorStoreId, { active: true });
     if (request.file_ids && request.files) throw new InvalidRequestError('Give file_ids or files, not both.', { param: 'files' });
     if (!request.file_ids && !request.files) throw new InvalidRequestError("Missing required parameter: 'file_ids'.", { param: 'file_ids' });
@@ -70,7 +71,7 @@ export class VectorStoreFileBatches {
       await this.locks.run(fileLockKey(vectorStoreId, attachment.file.id), async () => {
         const existing = await this.tables.file(vectorStoreId, attachment.file.id);
         if (existing) await this.attachments.detach(state, existing);
-        await this.attachments.attach(state, attachment, batch.id);
+        await this.attachments.attach(state, attachment, batch.id, context?.traceContext);
       });
     }
     await this.catalog.touch(state);

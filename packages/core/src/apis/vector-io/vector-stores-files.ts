@@ -5,7 +5,9 @@ import {
   type ListVectorStoreFilesQuery,
   NotFoundError,
   type OpenAIFile,
+  type RequestContext,
   type StaticChunkingStrategy,
+  type TraceContext,
   type UpdateVectorStoreFileRequest,
   type VectorStoreFile,
   type VectorStoreFileAttributes,
@@ -73,14 +75,14 @@ export class VectorStoreFiles {
     this.locks = options.locks;
   }
 
-  async attachFile(vectorStoreId: string, request: CreateVectorStoreFileRequest): Promise<VectorStoreFile> {
+  async attachFile(vectorStoreId: string, request: CreateVectorStoreFileRequest, context?: Partial<RequestContext>): Promise<VectorStoreFile> {
     const state = this.catalog.require(vectorStoreId, { active: true });
     const chunkingStrategy = staticChunkingStrategy(request.chunking_strategy, 'chunking_strategy');
     const [attachment] = await this.uploadedFiles([{ fileId: request.file_id, param: 'file_id', attributes: request.attributes ?? null, chunkingStrategy }]);
     const record = await this.locks.run(fileLockKey(vectorStoreId, request.file_id), async () => {
       // Attaching a file twice answers with the attachment there is (as Llama Stack does).
       const existing = await this.tables.file(vectorStoreId, request.file_id);
-      return existing ?? this.attach(state, attachment!, null);
+      return existing ?? this.attach(state, attachment!, null, context?.traceContext);
     });
     await this.catalog.touch(state);
     return fileObject(record);
@@ -141,8 +143,8 @@ export class VectorStoreFiles {
     };
   }
 
-  /** Records an attachment (`in_progress`) and queues its ingestion. */
-  async attach(state: StoreState, attachment: Attachment, batchId: string | null): Promise<FileRecord> {
+  /** Records an attachment (`in_progress`) and queues its ingestion (traced in `traceContext`, the attaching request's, if given). */
+  async attach(state: StoreState, attachment: Attachment, batchId: string | null, traceContext?: TraceContext): Promise<FileRecord> {
     const record: FileRecord = {
       vectorStoreId: state.record.id,
       fileId: attachment.file.id,
@@ -158,7 +160,7 @@ export class VectorStoreFiles {
     };
     await this.tables.insertFile(record);
     this.catalog.countFile(state, record);
-    this.queue.enqueue({ vectorStoreId: record.vectorStoreId, fileId: record.fileId });
+    this.queue.enqueue(traceContext ? { vectorStoreId: record.vectorStoreId, fileId: record.fileId, traceContext } : { vectorStoreId: record.vectorStoreId, fileId: record.fileId });
     return record;
   }
 

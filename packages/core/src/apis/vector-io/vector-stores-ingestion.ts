@@ -1,9 +1,11 @@
-import type { ProviderLogger } from '@cria/api';
+import type { ProviderLogger, TraceContext } from '@cria/api';
 
 /** One file of one vector store to ingest. */
 export interface IngestionTask {
   vectorStoreId: string;
   fileId: string;
+  /** The trace context of the request that attached the file, when it was traced (not kept across a restart). */
+  traceContext?: TraceContext;
 }
 
 /** Ingests a file; stops (throwing or returning) soon after `signal` aborts. */

@@ -12,8 +12,8 @@ export const vectorStoresRoutes = [
     summary: 'Create a vector store; Llama Stack\'s embedding_model, embedding_dimension and provider_id are accepted.',
     requestBody: 'CreateVectorStoreRequest',
     response: 'VectorStore',
-    async handler({ body, api }) {
-      return { json: await api.createVectorStore(body) };
+    async handler({ body, api, context }) {
+      return { json: await api.createVectorStore(body, context) };
     },
   }),
   route({
@@ -76,8 +76,8 @@ export const vectorStoresRoutes = [
     summary: 'Attach a file; it is ingested in the background (`in_progress`, then `completed` or `failed`).',
     requestBody: 'CreateVectorStoreFileRequest',
     response: 'VectorStoreFile',
-    async handler({ params, body, api }) {
-      return { json: await api.attachFile(params.vector_store_id!, body) };
+    async handler({ params, body, api, context }) {
+      return { json: await api.attachFile(params.vector_store_id!, body, context) };
     },
   }),
   route({
@@ -140,8 +140,8 @@ export const vectorStoresRoutes = [
     summary: 'Attach several files at once (`file_ids`, or `files` with their own attributes and chunking).',
     requestBody: 'CreateVectorStoreFileBatchRequest',
     response: 'VectorStoreFileBatch',
-    async handler({ params, body, api }) {
-      return { json: await api.createFileBatch(params.vector_store_id!, body) };
+    async handler({ params, body, api, context }) {
+      return { json: await api.createFileBatch(params.vector_store_id!, body, context) };
     },
   }),
   route({
