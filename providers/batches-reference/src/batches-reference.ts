@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { type Context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   type Batch,
   type BatchError,
@@ -18,6 +19,7 @@ import {
   type ResponsesApi,
   type RouterLifecycle,
   type ApiRouters,
+  type TraceContext,
 } from '@cria/api';
 import type { ReferenceBatchesConfig } from './batches-config.js';
 import { type BatchLineRequest, checkLine, readLines } from './batches-input.js';
@@ -35,9 +37,14 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** What the provider calls: the server's own routers. */
 export type BatchesDependencies = ApiRouters<'inference' | 'files', 'models' | 'responses'>;
 
+/** The tracer of the global provider now (a server may register a new one after another's shutdown). */
+const tracer = () => trace.getTracer('@cria/provider-batches-reference');
+
 /** A batch being run: its lines in flight stop when `controller` aborts (cancel, expiry, shutdown). */
 interface BatchRun {
   controller: AbortController;
+  /** The `process_batch` span's context, when the request that created the batch was traced: its lines' calls are its children. */
+  traceContext?: TraceContext;
   /** Lines whose result is stored. */
   done: Set<number>;
   completed: number;
@@ -60,6 +67,8 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
   /** Batches not yet ended, as they are now (the kv copy follows each change). */
   private readonly live = new Map<string, Batch>();
   private readonly runs = new Map<string, BatchRun>();
+  /** The trace contexts of traced requests that created batches not yet started (in memory: a batch resumed after a restart is not traced). */
+  private readonly creatingTraces = new Map<string, TraceContext>();
   private readonly queue: string[] = [];
   private running = 0;
   private closing = false;
@@ -88,7 +97,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     if (unfinished.length) this.logger.info('resuming unfinished batches', { batches: unfinished.map((batch) => batch.id) });
   }
 
-  async createBatch(request: CreateBatchRequest, _context: RequestContext): Promise<Batch> {
+  async createBatch(request: CreateBatchRequest, context: RequestContext): Promise<Batch> {
     if (request.endpoint === '/v1/responses' && !this.deps.responses) {
       throw new InvalidRequestError('This distribution serves no responses API (providers.responses), so a batch cannot call /v1/responses.', { param: 'endpoint', code: 'invalid_value' });
     }
@@ -121,6 +130,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     };
     this.live.set(id, batch);
     await this.save(batch);
+    if (context.traceContext) this.creatingTraces.set(id, context.traceContext);
     this.enqueue(id);
     return structuredClone(batch);
   }
@@ -226,6 +236,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     let settle!: () => void;
     const run: BatchRun = { controller: new AbortController(), done: new Set(), completed: 0, failed: 0, stop: null, finished: new Promise((resolve) => (settle = resolve)) };
     this.runs.set(batchId, run);
+    const span = this.startBatchSpan(batch, run);
     try {
       if (batch.status === 'cancelling') {
         await this.loadStored(batch, run);
@@ -263,8 +274,22 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
       await this.end(batch, 'failed').catch(() => undefined);
     } finally {
       this.runs.delete(batchId);
+      if (span) endBatchSpan(span, batch, run);
       settle();
     }
+  }
+
+  /**
+   * A `process_batch` span, a child of the span of the request that created the batch (which it
+   * outlives), when that request was traced; the lines' calls are made in it.
+   */
+  private startBatchSpan(batch: Batch, run: BatchRun): Span | undefined {
+    const parent = this.creatingTraces.get(batch.id);
+    if (!parent) return undefined;
+    this.creatingTraces.delete(batch.id);
+    const span = tracer().startSpan('process_batch', { attributes: { 'cria.batch_id': batch.id, 'cria.batch.endpoint': batch.endpoint, 'cria.file_id': batch.input_file_id } }, parent as Context);
+    run.traceContext = trace.setSpan(parent as Context, span);
+    return span;
   }
 
   /** A run stopped early: cancelled or expired batches end with the results they have; at shutdown they wait for the restart. */
@@ -376,7 +401,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
         if (signal.aborted) break;
         const parsed = JSON.parse(input.text) as { custom_id: string; body: Record<string, unknown> };
         inFlight++;
-        void this.runLine(batch, { customId: parsed.custom_id, body: parsed.body }, input.line, signal).then((result) => {
+        void this.runLine(batch, { customId: parsed.custom_id, body: parsed.body }, input.line, run).then((result) => {
           if (result) writer.add(result);
         }).finally(released);
       }
@@ -388,9 +413,10 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
   }
 
   /** One line through the server's own router; null when the batch stopped while it was in flight (it has no result). */
-  private async runLine(batch: Batch, request: BatchLineRequest, line: number, signal: AbortSignal): Promise<LineResult | null> {
+  private async runLine(batch: Batch, request: BatchLineRequest, line: number, run: BatchRun): Promise<LineResult | null> {
     const id = `batch_req_${batch.id.slice('batch_'.length)}_${line}`;
-    const context: RequestContext = { signal, providerData: null };
+    const signal = run.controller.signal;
+    const context: RequestContext = run.traceContext ? { signal, providerData: null, traceContext: run.traceContext } : { signal, providerData: null };
     try {
       const body = await this.call(batch.endpoint, request.body, context);
       const output: BatchOutputLine = { id, custom_id: request.customId, response: { status_code: 200, request_id: requestId(batch.id, line), body }, error: null };
@@ -424,11 +450,11 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     const prefix = resultKeyPrefix(batch.id);
     const chunks = await this.kv.valuesInRange<StoredResults>(prefix, `${prefix}\uffff`);
     if (run.completed > 0 && !batch.output_file_id) {
-      batch.output_file_id = await this.writeFile(batch, chunks, true);
+      batch.output_file_id = await this.writeFile(batch, chunks, true, run);
       await this.save(batch);
     }
     if (run.failed > 0 && !batch.error_file_id) {
-      batch.error_file_id = await this.writeFile(batch, chunks, false);
+      batch.error_file_id = await this.writeFile(batch, chunks, false, run);
       await this.save(batch);
     }
     batch.request_counts = { total: batch.request_counts?.total ?? 0, completed: run.completed, failed: run.failed };
@@ -448,7 +474,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
   }
 
   /** One JSONL file (purpose `batch_output`) of the successful or the failed lines, each line once, streamed to the files API. */
-  private async writeFile(batch: Batch, chunks: readonly StoredResults[], ok: boolean): Promise<string> {
+  private async writeFile(batch: Batch, chunks: readonly StoredResults[], ok: boolean, run: BatchRun): Promise<string> {
     async function* lines(): AsyncIterable<Uint8Array> {
       const written = new Set<number>();
       for (const chunk of chunks) {
@@ -468,10 +494,23 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
         content: lines(),
         fields: async () => ({ purpose: 'batch_output' }),
       },
-      { signal: new AbortController().signal, providerData: null },
+      { signal: new AbortController().signal, providerData: null, ...(run.traceContext ? { traceContext: run.traceContext } : {}) },
     );
     return file.id;
   }
+}
+
+/** Ends a batch's span with how the batch ended and its counts (an error status when it failed). */
+function endBatchSpan(span: Span, batch: Batch, run: BatchRun): void {
+  span.setAttribute('cria.batch.status', batch.status);
+  span.setAttribute('cria.batch.completed', run.completed);
+  span.setAttribute('cria.batch.failed', run.failed);
+  if (batch.status === 'failed') {
+    const reason = batch.errors?.data[0];
+    span.setAttribute('error.type', reason?.code ?? 'failed');
+    span.setStatus({ code: SpanStatusCode.ERROR, message: reason?.message ?? 'The batch failed.' });
+  }
+  span.end();
 }
 
 /** Oldest first: by creation time, then id (ids sort by creation within a second). */

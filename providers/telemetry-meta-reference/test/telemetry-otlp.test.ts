@@ -2,6 +2,7 @@ import OpenAI, { toFile } from 'openai';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAIUpstream, startTestServer, temporaryDirectory, type TestServer, vectorStoresDistribution } from '@cria/testing';
+import { batchesDistribution, chatLines } from '../../batches-reference/test/batches-distribution.js';
 import { type McpTestServer, startMcpTestServer } from '../../tool-runtime-model-context-protocol/test/mcp-test-server.js';
 import { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 
@@ -472,7 +473,8 @@ describe('telemetry of vector stores: a file\'s ingestion and chunk inserts', ()
     await openai.vectorStores.files.create(store.id, { file_id: file.id }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
     const spans = await receiver.eventually(() => {
       const found = receiver.trace(traceId);
-      return found.some((span) => span.name === 'ingest_file') ? found : undefined;
+      // The file may be ingested before the request's span ends: both are awaited.
+      return found.some((span) => span.name === 'ingest_file') && found.some((span) => span.kind === SERVER) ? found : undefined;
     }, 10_000);
     const request = one(spans, 'POST /v1/vector_stores/{vector_store_id}/files');
     const ingestion = one(spans, 'ingest_file');
@@ -513,5 +515,39 @@ describe('telemetry of vector stores: a file\'s ingestion and chunk inserts', ()
     const request = one(spans, 'POST /v1/vector-io/insert');
     expect(childrenOf(spans, request)).toEqual(['embeddings openai/fake-embedding', 'insert_chunks', 'route model']);
     expect(one(spans, 'insert_chunks').attributes).toMatchObject({ 'cria.vector_store_id': store.id, 'cria.provider_id': 'sqlite-vec', 'cria.chunks': 1 });
+  });
+});
+
+describe('telemetry of batches: a batch created in a traced request', () => {
+  const parts = withTelemetryServer(
+    (receiver) => otelEnv(receiver, 'http/protobuf'),
+    (upstreamUrl, dataDir) => {
+      const distribution = batchesDistribution(upstreamUrl, dataDir) as { apis: string[]; providers: Record<string, unknown> };
+      const telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test' } }];
+      return { ...distribution, apis: [...distribution.apis, 'telemetry'], providers: { ...distribution.providers, telemetry } };
+    },
+  );
+
+  it('runs it in a process_batch span under the request\'s, with its lines\' model calls and its output files as children', async () => {
+    const { receiver, server } = parts;
+    const openai = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+    const input = await openai.files.create({ file: await toFile(Buffer.from(`${chatLines(['a', 'b'])}\n${chatLines(['c'], 'retired-llm')}`), 'input.jsonl'), purpose: 'batch' });
+    const traceId = randomTraceId();
+    const created = await openai.batches.create({ input_file_id: input.id, endpoint: '/v1/chat/completions', completion_window: '24h' }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(traceId);
+      return found.some((span) => span.name === 'process_batch') && found.some((span) => span.kind === SERVER) ? found : undefined;
+    }, 15_000);
+    const request = one(spans, 'POST /v1/batches');
+    const batch = one(spans, 'process_batch');
+    expect(batch.parentSpanId).toBe(request.spanId);
+    expect(batch.attributes).toMatchObject({ 'cria.batch_id': created.id, 'cria.batch.endpoint': '/v1/chat/completions', 'cria.file_id': input.id, 'cria.batch.status': 'completed', 'cria.batch.completed': 2, 'cria.batch.failed': 1 });
+    const children = childrenOf(spans, batch);
+    expect(children.filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm', 'chat openai/fake-llm', 'chat openai/retired-llm']);
+    expect(children.filter((name) => name === 'upload_file')).toHaveLength(2);
+    // The failed line's upstream call ends with its status.
+    const failedCall = spans.find((span) => span.name === 'chat openai/retired-llm')!;
+    expect(failedCall.statusCode).toBe(STATUS_ERROR);
+    expect((await openai.batches.retrieve(created.id)).status).toBe('completed');
   });
 });
