@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Context, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   type AgentsApi,
   type ApiRouters,
@@ -16,6 +17,7 @@ import {
   type ProviderContext,
   type ProviderLogger,
   type RequestContext,
+  type TraceContext,
   UpstreamError,
 } from '@cria/api';
 import type { BuiltinEvalConfig } from './eval-config.js';
@@ -43,6 +45,9 @@ interface StoredJob {
 }
 
 /** A job running here: `controller` aborts its generations (cancel, shutdown). */
+/** The tracer of the global provider now (a server may register a new one after another's shutdown). */
+const tracer = () => trace.getTracer('@cria/provider-eval-builtin');
+
 interface JobRun {
   controller: AbortController;
   stop: 'cancel' | 'shutdown' | null;
@@ -87,6 +92,8 @@ export class BuiltinEval implements EvalProvider {
   private readonly runs = new Map<string, JobRun>();
   /** Provider data of the requests that started the jobs (kept in memory only: it may hold credentials). */
   private readonly providerData = new Map<string, RequestContext['providerData']>();
+  /** The trace contexts of traced requests that started jobs not yet run (in memory, as provider data: a job resumed after a restart is not traced). */
+  private readonly creatingTraces = new Map<string, TraceContext>();
   private readonly queue: string[] = [];
   private running = 0;
   private closing = false;
@@ -140,6 +147,7 @@ export class BuiltinEval implements EvalProvider {
     };
     this.live.set(job.job_id, job);
     this.providerData.set(job.job_id, context.providerData);
+    if (context.traceContext) this.creatingTraces.set(job.job_id, context.traceContext);
     await this.save(job);
     this.enqueue(job.job_id);
     return this.reply(job);
@@ -221,8 +229,28 @@ export class BuiltinEval implements EvalProvider {
     }
   }
 
+  /**
+   * Runs a job; when the request that started it was traced, in a `run_eval` span under that
+   * request's (which it outlives), its generations and scoring as children.
+   */
   private async runJob(job: StoredJob, run: JobRun): Promise<void> {
-    const context: RequestContext = { signal: run.controller.signal, providerData: this.providerData.get(job.job_id) ?? null };
+    const parent = this.creatingTraces.get(job.job_id) as Context | undefined;
+    this.creatingTraces.delete(job.job_id);
+    const span = parent && tracer().startSpan('run_eval', { attributes: { 'cria.eval.job_id': job.job_id, 'cria.benchmark_id': job.benchmark_id, 'cria.dataset_id': job.dataset_id } }, parent);
+    const context: RequestContext = { signal: run.controller.signal, providerData: this.providerData.get(job.job_id) ?? null, ...(span ? { traceContext: trace.setSpan(parent!, span) } : {}) };
+    try {
+      await this.runJobIn(job, run, context);
+    } finally {
+      if (span) {
+        span.setAttribute('cria.eval.status', run.stop === 'shutdown' ? 'interrupted' : job.status);
+        span.setAttribute('cria.eval.rows_done', job.rows_done);
+        if (job.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: job.error ?? 'The eval job failed.' });
+        span.end();
+      }
+    }
+  }
+
+  private async runJobIn(job: StoredJob, run: JobRun, context: RequestContext): Promise<void> {
     try {
       job.status = 'in_progress';
       await this.save(job);

@@ -551,3 +551,44 @@ describe('telemetry of batches: a batch created in a traced request', () => {
     expect((await openai.batches.retrieve(created.id)).status).toBe('completed');
   });
 });
+
+describe('telemetry of eval jobs: a job started in a traced request', () => {
+  const parts = withTelemetryServer(
+    (receiver) => otelEnv(receiver, 'http/protobuf'),
+    (upstreamUrl) => ({
+      providers: {
+        inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstreamUrl, api_key: 'test-key' } }],
+        datasetio: [{ provider_id: 'localfs', provider_type: 'inline::localfs', config: { kvstore: { backend: 'kv_default' } } }],
+        scoring: [{ provider_id: 'basic', provider_type: 'inline::basic' }],
+        eval: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { kvstore: { backend: 'kv_default', namespace: 'eval' } } }],
+        telemetry: [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test' } }],
+      },
+      registered_resources: {
+        models: [{ model_id: 'fake-llm', provider_id: 'openai', model_type: 'llm' }],
+        datasets: [{ dataset_id: 'questions', provider_id: 'localfs', purpose: 'eval/question-answer', source: { type: 'rows', rows: [{ input_query: 'one', expected_answer: 'Echo: one' }, { input_query: 'two', expected_answer: 'x' }] } }],
+        benchmarks: [{ benchmark_id: 'echo-bench', dataset_id: 'questions', scoring_functions: ['basic::equality'] }],
+      },
+    }),
+  );
+
+  it('runs it in a run_eval span under the request\'s, with its generations as children', async () => {
+    const { receiver, server } = parts;
+    const traceId = randomTraceId();
+    const started = await fetch(`${server.url}/v1alpha/eval/benchmarks/echo-bench/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` },
+      body: JSON.stringify({ benchmark_config: { eval_candidate: { type: 'model', model: 'openai/fake-llm', sampling_params: { strategy: { type: 'greedy' }, max_tokens: 16 } } } }),
+    });
+    expect(started.status).toBe(200);
+    const job = (await started.json()) as { job_id: string };
+    const spans = await receiver.eventually(() => {
+      const found = receiver.trace(traceId);
+      return found.some((span) => span.name === 'run_eval') && found.some((span) => span.kind === SERVER) ? found : undefined;
+    }, 15_000);
+    const request = one(spans, 'POST /v1alpha/eval/benchmarks/{benchmark_id}/jobs');
+    const run = one(spans, 'run_eval');
+    expect(run.parentSpanId).toBe(request.spanId);
+    expect(run.attributes).toMatchObject({ 'cria.eval.job_id': job.job_id, 'cria.benchmark_id': 'echo-bench', 'cria.dataset_id': 'questions', 'cria.eval.status': 'completed', 'cria.eval.rows_done': 2 });
+    expect(childrenOf(spans, run).filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm', 'chat openai/fake-llm']);
+  });
+});
