@@ -80,6 +80,27 @@ function withEnv(variables: () => Record<string, string>): void {
   });
 }
 
+/**
+ * The spans of a trace once work a request started in the background (`name`) and the request's
+ * span have both arrived (the work may end first); the work's span is checked to be the request's child.
+ */
+async function backgroundWork(receiver: OtlpReceiver, traceId: string, name: string, requestName: string): Promise<{ spans: ReceivedSpan[]; work: ReceivedSpan }> {
+  const spans = await receiver.eventually(() => {
+    const found = receiver.trace(traceId);
+    return found.some((span) => span.name === name) && found.some((span) => span.kind === SERVER) ? found : undefined;
+  }, 15_000);
+  const work = one(spans, name);
+  expect(work.parentSpanId).toBe(one(spans, requestName).spanId);
+  return { spans, work };
+}
+
+/** `distribution` with the telemetry provider (and its API, when the distribution lists its APIs). */
+function withTelemetry(distribution: Record<string, unknown>): Record<string, unknown> {
+  const { apis, providers } = distribution as { apis?: string[]; providers: Record<string, unknown> };
+  const telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test' } }];
+  return { ...distribution, ...(apis ? { apis: [...apis, 'telemetry'] } : {}), providers: { ...providers, telemetry } };
+}
+
 /** The parts of a describe block's server: a fake upstream, a receiver and the server exporting to it. */
 interface TelemetryServer {
   upstream: FakeOpenAIUpstream;
@@ -444,11 +465,7 @@ describe('OTLP metrics as deltas (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERE
 describe('telemetry of vector stores: a file\'s ingestion and chunk inserts', () => {
   const parts = withTelemetryServer(
     (receiver) => otelEnv(receiver, 'http/protobuf'),
-    (upstreamUrl, dataDir) => {
-      const distribution = vectorStoresDistribution(upstreamUrl, dataDir) as { apis: string[]; providers: Record<string, unknown> };
-      const telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test' } }];
-      return { ...distribution, apis: [...distribution.apis, 'telemetry'], providers: { ...distribution.providers, telemetry } };
-    },
+    (upstreamUrl, dataDir) => withTelemetry(vectorStoresDistribution(upstreamUrl, dataDir)),
   );
   const client = () => new OpenAI({ baseURL: parts.server.baseURL, apiKey: 'none', maxRetries: 0 });
 
@@ -471,14 +488,7 @@ describe('telemetry of vector stores: a file\'s ingestion and chunk inserts', ()
     const store = await openai.vectorStores.create({ name: 'traced' });
     const traceId = randomTraceId();
     await openai.vectorStores.files.create(store.id, { file_id: file.id }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
-    const spans = await receiver.eventually(() => {
-      const found = receiver.trace(traceId);
-      // The file may be ingested before the request's span ends: both are awaited.
-      return found.some((span) => span.name === 'ingest_file') && found.some((span) => span.kind === SERVER) ? found : undefined;
-    }, 10_000);
-    const request = one(spans, 'POST /v1/vector_stores/{vector_store_id}/files');
-    const ingestion = one(spans, 'ingest_file');
-    expect(ingestion.parentSpanId).toBe(request.spanId);
+    const { spans, work: ingestion } = await backgroundWork(receiver, traceId, 'ingest_file', 'POST /v1/vector_stores/{vector_store_id}/files');
     expect(ingestion.attributes).toMatchObject({ 'cria.vector_store_id': store.id, 'cria.file_id': file.id, 'cria.vector_store_file.status': 'completed', 'cria.chunks': 1 });
     expect(childrenOf(spans, ingestion)).toEqual(['embeddings openai/fake-embedding', 'extract_chunks', 'insert_chunks', 'route model']);
     expect(one(spans, 'extract_chunks').attributes).toMatchObject({ 'cria.file_id': file.id, 'cria.file_processor': 'builtin', 'cria.chunks': 1 });
@@ -521,11 +531,7 @@ describe('telemetry of vector stores: a file\'s ingestion and chunk inserts', ()
 describe('telemetry of batches: a batch created in a traced request', () => {
   const parts = withTelemetryServer(
     (receiver) => otelEnv(receiver, 'http/protobuf'),
-    (upstreamUrl, dataDir) => {
-      const distribution = batchesDistribution(upstreamUrl, dataDir) as { apis: string[]; providers: Record<string, unknown> };
-      const telemetry = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test' } }];
-      return { ...distribution, apis: [...distribution.apis, 'telemetry'], providers: { ...distribution.providers, telemetry } };
-    },
+    (upstreamUrl, dataDir) => withTelemetry(batchesDistribution(upstreamUrl, dataDir)),
   );
 
   it('runs it in a process_batch span under the request\'s, with its lines\' model calls and its output files as children', async () => {
@@ -534,13 +540,7 @@ describe('telemetry of batches: a batch created in a traced request', () => {
     const input = await openai.files.create({ file: await toFile(Buffer.from(`${chatLines(['a', 'b'])}\n${chatLines(['c'], 'retired-llm')}`), 'input.jsonl'), purpose: 'batch' });
     const traceId = randomTraceId();
     const created = await openai.batches.create({ input_file_id: input.id, endpoint: '/v1/chat/completions', completion_window: '24h' }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
-    const spans = await receiver.eventually(() => {
-      const found = receiver.trace(traceId);
-      return found.some((span) => span.name === 'process_batch') && found.some((span) => span.kind === SERVER) ? found : undefined;
-    }, 15_000);
-    const request = one(spans, 'POST /v1/batches');
-    const batch = one(spans, 'process_batch');
-    expect(batch.parentSpanId).toBe(request.spanId);
+    const { spans, work: batch } = await backgroundWork(receiver, traceId, 'process_batch', 'POST /v1/batches');
     expect(batch.attributes).toMatchObject({ 'cria.batch_id': created.id, 'cria.batch.endpoint': '/v1/chat/completions', 'cria.file_id': input.id, 'cria.batch.status': 'completed', 'cria.batch.completed': 2, 'cria.batch.failed': 1 });
     const children = childrenOf(spans, batch);
     expect(children.filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm', 'chat openai/fake-llm', 'chat openai/retired-llm']);
@@ -555,13 +555,12 @@ describe('telemetry of batches: a batch created in a traced request', () => {
 describe('telemetry of eval jobs: a job started in a traced request', () => {
   const parts = withTelemetryServer(
     (receiver) => otelEnv(receiver, 'http/protobuf'),
-    (upstreamUrl) => ({
+    (upstreamUrl) => withTelemetry({
       providers: {
         inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstreamUrl, api_key: 'test-key' } }],
         datasetio: [{ provider_id: 'localfs', provider_type: 'inline::localfs', config: { kvstore: { backend: 'kv_default' } } }],
         scoring: [{ provider_id: 'basic', provider_type: 'inline::basic' }],
         eval: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { kvstore: { backend: 'kv_default', namespace: 'eval' } } }],
-        telemetry: [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: { service_name: 'cria-test' } }],
       },
       registered_resources: {
         models: [{ model_id: 'fake-llm', provider_id: 'openai', model_type: 'llm' }],
@@ -581,13 +580,7 @@ describe('telemetry of eval jobs: a job started in a traced request', () => {
     });
     expect(started.status).toBe(200);
     const job = (await started.json()) as { job_id: string };
-    const spans = await receiver.eventually(() => {
-      const found = receiver.trace(traceId);
-      return found.some((span) => span.name === 'run_eval') && found.some((span) => span.kind === SERVER) ? found : undefined;
-    }, 15_000);
-    const request = one(spans, 'POST /v1alpha/eval/benchmarks/{benchmark_id}/jobs');
-    const run = one(spans, 'run_eval');
-    expect(run.parentSpanId).toBe(request.spanId);
+    const { spans, work: run } = await backgroundWork(receiver, traceId, 'run_eval', 'POST /v1alpha/eval/benchmarks/{benchmark_id}/jobs');
     expect(run.attributes).toMatchObject({ 'cria.eval.job_id': job.job_id, 'cria.benchmark_id': 'echo-bench', 'cria.dataset_id': 'questions', 'cria.eval.status': 'completed', 'cria.eval.rows_done': 2 });
     expect(childrenOf(spans, run).filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm', 'chat openai/fake-llm']);
   });
