@@ -1,7 +1,7 @@
 import type { Counter, Registry } from 'prom-client';
-import type { Attributes } from '@opentelemetry/api';
-import type { MeterProvider, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
-import type { GaugeRegistry } from '@cria/api';
+import type { Attributes, HrTime, ValueType } from '@opentelemetry/api';
+import type { AggregationTemporality, DataPointType, MeterProvider, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
+import type { GaugeRegistry, GaugeSample } from '@cria/api';
 import { hrTime } from './span-record.js';
 import type { OtlpTarget } from './telemetry-config.js';
 
@@ -164,7 +164,7 @@ export class RequestMetrics {
   static async create(options: { prometheus: boolean; otlp: OtlpTarget | null; serviceName: string; gauges: GaugeRegistry | null }): Promise<RequestMetrics> {
     const prom = options.prometheus ? await import('prom-client') : null;
     const otlp: OtlpSeries | null = options.otlp ? { requestDuration: [], timeToFirstToken: [], tokenUsage: [], upstreamErrors: new Map() } : null;
-    const meterProvider = options.otlp ? await otlpMeterProvider(options.otlp, options.serviceName, new OtlpMetricsProducer(otlp!, temporalityFromEnv())) : null;
+    const meterProvider = options.otlp ? await otlpMeterProvider(options.otlp, options.serviceName, new OtlpMetricsProducer(otlp!, temporalityFromEnv(), options.gauges)) : null;
     return new RequestMetrics(prom, otlp, meterProvider, options.gauges);
   }
 
@@ -315,6 +315,7 @@ class OtlpMetricsProducer implements MetricProducer {
   constructor(
     private readonly series: OtlpSeries,
     private readonly temporality: MetricsTemporality,
+    private readonly gauges: GaugeRegistry | null,
   ) {}
 
   async collect() {
@@ -358,16 +359,38 @@ class OtlpMetricsProducer implements MetricProducer {
         return value === undefined ? [] : [{ startTime, endTime, attributes: entry.attributes, value }];
       }),
     });
-    const metrics: MetricData[] = [];
+    const metrics: MetricData[] = this.gaugeMetrics(startTime, endTime, DataPointType.GAUGE, aggregationTemporality, ValueType.DOUBLE);
     const upstreamErrors = [...this.series.upstreamErrors.values()];
     if (this.series.requestDuration.length) metrics.push(histogram('http.server.request.duration', 's', 'Duration of HTTP server requests.', this.series.requestDuration));
     if (this.series.timeToFirstToken.length) metrics.push(histogram('gen_ai.server.time_to_first_token', 's', 'Time to the first token of a streamed answer.', this.series.timeToFirstToken));
     if (this.series.tokenUsage.length) metrics.push(sum('gen_ai.client.token.usage', '{token}', 'Tokens used, by model, provider and type.', this.series.tokenUsage));
     if (upstreamErrors.length) metrics.push(sum('cria.upstream.errors', '{request}', 'Requests that failed at their upstream.', upstreamErrors));
     const { emptyResource } = await import('@opentelemetry/resources');
-    // A delta metric none of whose series changed is left out.
+    // A delta metric none of whose series changed is left out (and a gauge without samples).
     const changed = metrics.filter((metric) => metric.dataPoints.length > 0);
     return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: '@cria/provider-telemetry-meta-reference' }, metrics: changed }] }, errors: [] };
+  }
+
+  /**
+   * The stack's gauges (queue depths, write-behind lag) read now, one OTLP gauge per family:
+   * `cria_<name>` becomes `cria.<name>`, and a `_seconds` suffix the unit `s`.
+   */
+  private gaugeMetrics(startTime: HrTime, endTime: HrTime, gauge: DataPointType.GAUGE, aggregationTemporality: AggregationTemporality, valueType: ValueType): MetricData[] {
+    const families = new Map<string, { help: string; samples: GaugeSample[] }>();
+    for (const registered of this.gauges?.list() ?? []) {
+      let family = families.get(registered.name);
+      if (!family) families.set(registered.name, (family = { help: registered.help, samples: [] }));
+      family.samples.push(...registered.collect());
+    }
+    return [...families].map(([name, { help, samples }]) => {
+      const seconds = name.endsWith('_seconds');
+      return {
+        descriptor: { name: (seconds ? name.slice(0, -'_seconds'.length) : name).replace(/^cria_/, 'cria.'), unit: seconds ? 's' : '1', description: help, valueType },
+        aggregationTemporality,
+        dataPointType: gauge,
+        dataPoints: samples.map((sample) => ({ startTime, endTime, attributes: { ...sample.labels }, value: sample.value })),
+      };
+    });
   }
 }
 

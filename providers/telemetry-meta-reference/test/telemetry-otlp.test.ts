@@ -307,6 +307,11 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
     expect(exported.points.find((point) => point.attributes['http.response.status_code'] === 200)!.value).toBeGreaterThan(0);
     expect(exported.temporality).toBe('cumulative');
     expect(await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'gen_ai.client.token.usage'))).toBeDefined();
+    // The stack's gauges go over OTLP too, as gauges (no temporality), a `_seconds` name as the unit.
+    const writeQueue = await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'cria.store_write_queue' && metric.points.some((point) => point.attributes.store === 'inference')));
+    expect(writeQueue.temporality).toBeUndefined();
+    expect(writeQueue.points.map((point) => point.attributes.store).sort()).toEqual(['inference', 'responses']);
+    expect(await receiver.eventually(() => receiver.metrics.find((metric) => metric.name === 'cria.store_write_lag'))).toBeDefined();
   });
 
   it('keeps traces in the trace store and answers Llama Stack 0.2\'s queries', async () => {
