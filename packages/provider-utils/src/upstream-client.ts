@@ -170,6 +170,11 @@ export class UpstreamClient {
   private readonly server: { address: string; port: number };
   private readonly dispatcher: Dispatcher;
   private readonly timeouts: Timeouts;
+  /**
+   * The CLIENT span's name and `url.full` per method and path, made on first use: strings built
+   * per call are new each time, which the span encoder then flattens and compares by content.
+   */
+  private readonly spanStrings = { GET: new Map<string, { name: string; url: string }>(), POST: new Map<string, { name: string; url: string }>() };
 
   constructor(private readonly settings: UpstreamClientSettings) {
     const url = new URL(settings.baseUrl);
@@ -229,14 +234,21 @@ export class UpstreamClient {
   }
 
   /** A CLIENT span for a call to the upstream (a child of the request's current span), with OpenTelemetry's HTTP attributes. */
-  private startSpan(method: string, path: string, parent: Context): Span {
-    return tracer().startSpan(`${method} ${path}`, {
+  private startSpan(method: 'GET' | 'POST', path: string, parent: Context): Span {
+    const known = this.spanStrings[method];
+    let strings = known.get(path);
+    if (!strings) {
+      strings = { name: `${method} ${path}`, url: this.url(path) };
+      // Paths are the providers' own (a handful); a bound all the same.
+      if (known.size < 256) known.set(path, strings);
+    }
+    return tracer().startSpan(strings.name, {
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': method,
         'server.address': this.server.address,
         'server.port': this.server.port,
-        'url.full': this.url(path),
+        'url.full': strings.url,
         'cria.provider_id': this.settings.provider,
       },
     }, parent);

@@ -27,6 +27,23 @@ import { conformChatCompletion, conformChatCompletionChunk, conformCompletion, c
 import type { InferenceStore } from './inference-store.js';
 
 /** OpenTelemetry's GenAI attributes of a model call. */
+/**
+ * Span names of model calls (`chat <model>`), made once per operation and model: a name built per
+ * request is a new string, which the span encoder flattens and compares by content.
+ */
+const modelCallNames = { chat: new Map<string, string>(), text_completion: new Map<string, string>(), embeddings: new Map<string, string>() };
+
+function modelCallName(operation: keyof typeof modelCallNames, model: string): string {
+  const names = modelCallNames[operation];
+  let name = names.get(model);
+  if (name === undefined) {
+    name = `${operation} ${model}`;
+    // The models are the routed ones (registered or listed); a bound all the same.
+    if (names.size < 1024) names.set(model, name);
+  }
+  return name;
+}
+
 function modelCallAttributes(operation: string, model: ModelRoute, request: { max_tokens?: number | null; temperature?: number | null; top_p?: number | null; stream?: boolean | null }): Attributes {
   const attributes: Attributes = {
     'gen_ai.operation.name': operation,
@@ -81,7 +98,7 @@ export class InferenceRouter implements InferenceApi {
     const model = await this.route(request.model, 'llm', 'chat completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
     const reply = isTraced(context)
-      ? await inSpan(context, `chat ${model.identifier}`, modelCallAttributes('chat', model, request), (spanContext) => model.provider.chatCompletion(providerRequest, spanContext), describeReply)
+      ? await inSpan(context, modelCallName('chat', model.identifier), modelCallAttributes('chat', model, request), (spanContext) => model.provider.chatCompletion(providerRequest, spanContext), describeReply)
       : await model.provider.chatCompletion(providerRequest, fullContext(context));
     const completion = conformChatCompletion(reply);
     completion.model = model.identifier;
@@ -93,7 +110,7 @@ export class InferenceRouter implements InferenceApi {
     const model = await this.route(request.model, 'llm', 'chat completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
     const stream = isTraced(context)
-      ? await streamInSpan(context, `chat ${model.identifier}`, modelCallAttributes('chat', model, request), (spanContext) => model.provider.streamChatCompletion(providerRequest, spanContext), describeReply)
+      ? await streamInSpan(context, modelCallName('chat', model.identifier), modelCallAttributes('chat', model, request), (spanContext) => model.provider.streamChatCompletion(providerRequest, spanContext), describeReply)
       : await model.provider.streamChatCompletion(providerRequest, fullContext(context));
     return this.tapChatStream(stream, model.identifier, request);
   }
@@ -102,7 +119,7 @@ export class InferenceRouter implements InferenceApi {
     const model = await this.route(request.model, 'llm', 'completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
     const reply = isTraced(context)
-      ? await inSpan(context, `text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), (spanContext) => model.provider.completion(providerRequest, spanContext), describeReply)
+      ? await inSpan(context, modelCallName('text_completion', model.identifier), modelCallAttributes('text_completion', model, request), (spanContext) => model.provider.completion(providerRequest, spanContext), describeReply)
       : await model.provider.completion(providerRequest, fullContext(context));
     const completion = conformCompletion(reply);
     completion.model = model.identifier;
@@ -113,7 +130,7 @@ export class InferenceRouter implements InferenceApi {
     const model = await this.route(request.model, 'llm', 'completion', context);
     const providerRequest = { ...request, model: model.providerResourceId };
     const stream = isTraced(context)
-      ? await streamInSpan(context, `text_completion ${model.identifier}`, modelCallAttributes('text_completion', model, request), (spanContext) => model.provider.streamCompletion(providerRequest, spanContext), describeReply)
+      ? await streamInSpan(context, modelCallName('text_completion', model.identifier), modelCallAttributes('text_completion', model, request), (spanContext) => model.provider.streamCompletion(providerRequest, spanContext), describeReply)
       : await model.provider.streamCompletion(providerRequest, fullContext(context));
     return renameModel(stream, model.identifier);
   }
@@ -122,7 +139,7 @@ export class InferenceRouter implements InferenceApi {
     const model = await this.route(request.model, 'embedding', 'embeddings', context);
     const providerRequest = { ...request, model: model.providerResourceId };
     const reply = isTraced(context)
-      ? await inSpan(context, `embeddings ${model.identifier}`, modelCallAttributes('embeddings', model, {}), (spanContext) => model.provider.embeddings(providerRequest, spanContext), (span, result) => {
+      ? await inSpan(context, modelCallName('embeddings', model.identifier), modelCallAttributes('embeddings', model, {}), (spanContext) => model.provider.embeddings(providerRequest, spanContext), (span, result) => {
           if (result.usage?.prompt_tokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', result.usage.prompt_tokens);
         })
       : await model.provider.embeddings(providerRequest, fullContext(context));
