@@ -1,5 +1,5 @@
 import { propagation, trace, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { ObservedRequest } from '@cria/api';
+import type { ObservedRequest, RouteDefinition } from '@cria/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from './telemetry-config.js';
@@ -151,9 +151,22 @@ export class RequestTracing {
   }
 }
 
+/**
+ * `<method> <route>`, the span name of a request, made once per route: a name built per request is
+ * a new string, which the span encoder flattens and compares by content.
+ */
+const routeSpanNames = new WeakMap<RouteDefinition, string>();
+
+function routeSpanName(method: string, route: RouteDefinition): string {
+  let name = routeSpanNames.get(route);
+  if (name === undefined) routeSpanNames.set(route, (name = `${route.method} ${route.path}`));
+  // A route answers its own method; another (HEAD for GET, say) is named as it came.
+  return method === route.method ? name : `${method} ${route.path}`;
+}
+
 function describeRoute(span: Span, request: ObservedRequest): void {
   const route = request.route!;
-  span.updateName(`${request.method} ${route.path}`);
+  span.updateName(routeSpanName(request.method, route));
   span.setAttribute('http.route', route.path);
   span.setAttribute('cria.api', route.api);
   span.setAttribute('cria.operation', route.operation);
