@@ -44,10 +44,10 @@ interface StoredJob {
   created_at: number;
 }
 
-/** A job running here: `controller` aborts its generations (cancel, shutdown). */
 /** The tracer of the global provider now (a server may register a new one after another's shutdown). */
 const tracer = () => trace.getTracer('@cria/provider-eval-builtin');
 
+/** A job running here: `controller` aborts its generations (cancel, shutdown). */
 interface JobRun {
   controller: AbortController;
   stop: 'cancel' | 'shutdown' | null;
@@ -239,7 +239,7 @@ export class BuiltinEval implements EvalProvider {
     const span = parent && tracer().startSpan('run_eval', { attributes: { 'cria.eval.job_id': job.job_id, 'cria.benchmark_id': job.benchmark_id, 'cria.dataset_id': job.dataset_id } }, parent);
     const context: RequestContext = { signal: run.controller.signal, providerData: this.providerData.get(job.job_id) ?? null, ...(span ? { traceContext: trace.setSpan(parent!, span) } : {}) };
     try {
-      await this.runJobIn(job, run, context);
+      await this.evaluate(job, run, context);
     } finally {
       if (span) {
         span.setAttribute('cria.eval.status', run.stop === 'shutdown' ? 'interrupted' : job.status);
@@ -250,7 +250,8 @@ export class BuiltinEval implements EvalProvider {
     }
   }
 
-  private async runJobIn(job: StoredJob, run: JobRun, context: RequestContext): Promise<void> {
+  /** The job's rows read, generated and scored, its state saved as it goes; a failure is the job's. */
+  private async evaluate(job: StoredJob, run: JobRun, context: RequestContext): Promise<void> {
     try {
       job.status = 'in_progress';
       await this.save(job);

@@ -13,8 +13,7 @@ import {
   type VectorStoreFileLastError,
   type VectorStoreFileStatus,
 } from '@cria/api';
-import type { Attributes, Span } from '@opentelemetry/api';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
 import { inSpan, isTraced } from '../../tracing.js';
 import type { ChunkEmbedder } from './vector-io-embedder.js';
 import { embeddingTarget, type StoreState, type VectorStoreCatalog } from './vector-stores-catalog.js';
