@@ -261,7 +261,7 @@ export class OpenAICompatInference implements InferenceProvider, ProviderLifecyc
   private async prepareChat(request: ChatCompletionRequest, context: RequestContext): Promise<ChatCompletionRequest> {
     let prepared = this.extensions.prepareChatRequest?.(request) ?? request;
     if (this.service.downloadImages && hasRemoteImage(prepared.messages)) {
-      // Only now is the request's AbortSignal made: most requests carry no image to fetch.
+      // The request's AbortSignal is made only when an image is fetched: most requests carry none.
       prepared = { ...prepared, messages: await Promise.all(prepared.messages.map((message) => this.inlineImages(message, context))) };
     }
     return prepared;

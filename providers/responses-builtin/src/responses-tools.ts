@@ -238,8 +238,17 @@ export class ResponseTools {
   private contextFor(server: ResponseMcpTool): RequestContext {
     if (!server.headers || Object.keys(server.headers).length === 0) return this.context;
     const existing = (this.context.providerData?.mcp_headers as Record<string, unknown> | undefined) ?? {};
-    // Fields named, not spread: a request's context keeps `signal` behind a getter.
-    return { signal: this.context.signal, providerData: { ...this.context.providerData, mcp_headers: { ...existing, [server.server_url!]: server.headers } }, traceContext: this.context.traceContext, logger: this.context.logger };
+    // Fields named, not spread: a request's context keeps `signal` and `logger` behind getters
+    // (the logger is made only when a line is written).
+    const context = this.context;
+    return {
+      signal: context.signal,
+      providerData: { ...context.providerData, mcp_headers: { ...existing, [server.server_url!]: server.headers } },
+      traceContext: context.traceContext,
+      get logger() {
+        return context.logger;
+      },
+    };
   }
 }
 

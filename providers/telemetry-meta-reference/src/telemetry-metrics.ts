@@ -1,6 +1,6 @@
 import type { Counter, Registry } from 'prom-client';
-import type { Attributes, HrTime, ValueType } from '@opentelemetry/api';
-import type { AggregationTemporality, DataPointType, MeterProvider, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
+import type { Attributes } from '@opentelemetry/api';
+import type { MeterProvider, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { GaugeRegistry, GaugeSample } from '@cria/api';
 import { hrTime } from './span-record.js';
 import type { OtlpTarget } from './telemetry-config.js';
@@ -359,7 +359,26 @@ class OtlpMetricsProducer implements MetricProducer {
         return value === undefined ? [] : [{ startTime, endTime, attributes: entry.attributes, value }];
       }),
     });
-    const metrics: MetricData[] = this.gaugeMetrics(startTime, endTime, DataPointType.GAUGE, aggregationTemporality, ValueType.DOUBLE);
+    // The stack's gauges (queue depths, write-behind lag), read now: one OTLP gauge per family,
+    // `cria_<name>` as `cria.<name>` and a `_seconds` suffix as the unit `s`.
+    const gauges = (): MetricData[] => {
+      const families = new Map<string, { help: string; samples: GaugeSample[] }>();
+      for (const registered of this.gauges?.list() ?? []) {
+        let family = families.get(registered.name);
+        if (!family) families.set(registered.name, (family = { help: registered.help, samples: [] }));
+        family.samples.push(...registered.collect());
+      }
+      return [...families].map(([name, { help, samples }]) => {
+        const seconds = name.endsWith('_seconds');
+        return {
+          descriptor: { name: (seconds ? name.slice(0, -'_seconds'.length) : name).replace(/^cria_/, 'cria.'), unit: seconds ? 's' : '1', description: help, valueType: ValueType.DOUBLE },
+          aggregationTemporality,
+          dataPointType: DataPointType.GAUGE,
+          dataPoints: samples.map((sample) => ({ startTime, endTime, attributes: { ...sample.labels }, value: sample.value })),
+        };
+      });
+    };
+    const metrics: MetricData[] = gauges();
     const upstreamErrors = [...this.series.upstreamErrors.values()];
     if (this.series.requestDuration.length) metrics.push(histogram('http.server.request.duration', 's', 'Duration of HTTP server requests.', this.series.requestDuration));
     if (this.series.timeToFirstToken.length) metrics.push(histogram('gen_ai.server.time_to_first_token', 's', 'Time to the first token of a streamed answer.', this.series.timeToFirstToken));
@@ -371,27 +390,6 @@ class OtlpMetricsProducer implements MetricProducer {
     return { resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: '@cria/provider-telemetry-meta-reference' }, metrics: changed }] }, errors: [] };
   }
 
-  /**
-   * The stack's gauges (queue depths, write-behind lag) read now, one OTLP gauge per family:
-   * `cria_<name>` becomes `cria.<name>`, and a `_seconds` suffix the unit `s`.
-   */
-  private gaugeMetrics(startTime: HrTime, endTime: HrTime, gauge: DataPointType.GAUGE, aggregationTemporality: AggregationTemporality, valueType: ValueType): MetricData[] {
-    const families = new Map<string, { help: string; samples: GaugeSample[] }>();
-    for (const registered of this.gauges?.list() ?? []) {
-      let family = families.get(registered.name);
-      if (!family) families.set(registered.name, (family = { help: registered.help, samples: [] }));
-      family.samples.push(...registered.collect());
-    }
-    return [...families].map(([name, { help, samples }]) => {
-      const seconds = name.endsWith('_seconds');
-      return {
-        descriptor: { name: (seconds ? name.slice(0, -'_seconds'.length) : name).replace(/^cria_/, 'cria.'), unit: seconds ? 's' : '1', description: help, valueType },
-        aggregationTemporality,
-        dataPointType: gauge,
-        dataPoints: samples.map((sample) => ({ startTime, endTime, attributes: { ...sample.labels }, value: sample.value })),
-      };
-    });
-  }
 }
 
 /** The metrics SDK with a periodic OTLP exporter of the target's protocol, reading Cria's series through `producer`. */

@@ -26,7 +26,6 @@ import { ChatCompletionAccumulator } from './chat-completion-accumulator.js';
 import { conformChatCompletion, conformChatCompletionChunk, conformCompletion, conformEmbeddings } from './inference-replies.js';
 import type { InferenceStore } from './inference-store.js';
 
-/** OpenTelemetry's GenAI attributes of a model call. */
 /**
  * Span names of model calls (`chat <model>`), made once per operation and model: a name built per
  * request is a new string, which the span encoder flattens and compares by content.
@@ -44,6 +43,7 @@ function modelCallName(operation: keyof typeof modelCallNames, model: string): s
   return name;
 }
 
+/** OpenTelemetry's GenAI attributes of a model call. */
 function modelCallAttributes(operation: string, model: ModelRoute, request: { max_tokens?: number | null; temperature?: number | null; top_p?: number | null; stream?: boolean | null }): Attributes {
   const attributes: Attributes = {
     'gen_ai.operation.name': operation,

@@ -234,7 +234,16 @@ export class SafetyRouter implements SafetyApi, RouterLifecycle {
       }, this.timeoutMs);
     });
     try {
-      return await Promise.race([call({ signal: AbortSignal.any([context.signal, deadline.signal]), providerData: context.providerData, traceContext: context.traceContext, logger: context.logger }), expired]);
+      // The logger behind a getter: a request's is made only when a line is written.
+      const bounded: RequestContext = {
+        signal: AbortSignal.any([context.signal, deadline.signal]),
+        providerData: context.providerData,
+        traceContext: context.traceContext,
+        get logger() {
+          return context.logger;
+        },
+      };
+      return await Promise.race([call(bounded), expired]);
     } finally {
       clearTimeout(timer);
     }
