@@ -40,6 +40,12 @@ export type BatchesDependencies = ApiRouters<'inference' | 'files', 'models' | '
 /** The tracer of the global provider now (a server may register a new one after another's shutdown). */
 const tracer = () => trace.getTracer('@cria/provider-batches-reference');
 
+/** The ids of the span a line about traced work is written in, named as the server's lines name them (nothing when untraced). */
+function traceLogFields(traceContext: TraceContext | undefined): { trace_id?: string; span_id?: string } {
+  const span = traceContext === undefined ? undefined : trace.getSpanContext(traceContext as Context);
+  return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
+
 /** A batch being run: its lines in flight stop when `controller` aborts (cancel, expiry, shutdown). */
 interface BatchRun {
   controller: AbortController;
@@ -267,7 +273,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
       await this.finish(batch, run, 'completed');
     } catch (error) {
       if (run.stop === 'shutdown') return;
-      this.logger.error('a batch failed', { batch_id: batchId, error: (error as Error).message });
+      this.logger.error('a batch failed', { batch_id: batchId, error: (error as Error).message, ...traceLogFields(run.traceContext) });
       batch.status = 'failed';
       batch.failed_at = nowSeconds();
       batch.errors = { object: 'list', data: [{ code: 'internal_error', message: (error as Error).message, param: null, line: null }] };
@@ -463,7 +469,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     else if (status === 'cancelled') batch.cancelled_at = nowSeconds();
     else batch.expired_at = nowSeconds();
     await this.end(batch, status);
-    if (status !== 'completed') this.logger.info(`a batch ${status}`, { batch_id: batch.id, completed: run.completed, failed: run.failed });
+    if (status !== 'completed') this.logger.info(`a batch ${status}`, { batch_id: batch.id, completed: run.completed, failed: run.failed, ...traceLogFields(run.traceContext) });
   }
 
   private async end(batch: Batch, status: Batch['status']): Promise<void> {

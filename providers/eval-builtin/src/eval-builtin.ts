@@ -47,6 +47,12 @@ interface StoredJob {
 /** The tracer of the global provider now (a server may register a new one after another's shutdown). */
 const tracer = () => trace.getTracer('@cria/provider-eval-builtin');
 
+/** The ids of the span a line about traced work is written in, named as the server's lines name them (nothing when untraced). */
+function traceLogFields(traceContext: TraceContext | undefined): { trace_id?: string; span_id?: string } {
+  const span = traceContext === undefined ? undefined : trace.getSpanContext(traceContext as Context);
+  return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
+
 /** A job running here: `controller` aborts its generations (cancel, shutdown). */
 interface JobRun {
   controller: AbortController;
@@ -288,7 +294,7 @@ export class BuiltinEval implements EvalProvider {
       if (run.stop === 'cancel' || job.status === 'cancelled') return;
       job.status = 'failed';
       job.error = error instanceof Error ? error.message : String(error);
-      this.logger.warn('eval job failed', { job_id: job.job_id, error: job.error });
+      this.logger.warn('eval job failed', { job_id: job.job_id, error: job.error, ...traceLogFields(context.traceContext) });
       await this.save(job);
       this.providerData.delete(job.job_id);
     }

@@ -61,6 +61,7 @@ export class ChunkEmbedder {
             embeddingsContext,
           ),
         signal,
+        context?.logger ?? this.logger,
       );
       if (response.data.length !== batch.length) {
         throw new Error(`the embedding model ${target.model} returned ${response.data.length} vectors for ${batch.length} inputs`);
@@ -76,14 +77,14 @@ export class ChunkEmbedder {
     return vectors;
   }
 
-  private async withRetries<T>(call: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  private async withRetries<T>(call: () => Promise<T>, signal: AbortSignal | undefined, logger: ProviderLogger): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
       } catch (error) {
         if (attempt >= ATTEMPTS || signal?.aborted || !isCriaError(error) || !error.isRetryable) throw error;
         const delayMs = 500 * 2 ** (attempt - 1);
-        this.logger.warn('embedding request failed; retrying', { attempt, delay_ms: delayMs, error: error.message });
+        logger.warn('embedding request failed; retrying', { attempt, delay_ms: delayMs, error: error.message });
         await sleep(delayMs, signal);
       }
     }
