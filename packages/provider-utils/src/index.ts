@@ -13,3 +13,4 @@ export { type WebSearchConfig, type WebSearchSchemas, webSearchSchemas, type Web
 export { WEB_SEARCH_TOOL, type WebSearchErrorDetail, type WebSearchRequest, WebSearchToolRuntime } from './web-search-tool-runtime.js';
 export { systemCode, unreachableCode } from './network-errors.js';
 export { FILE_ID, fileNotFound, FileMetadataTable, sanitizeFilename, type StoredFile } from './files-metadata.js';
+export { type TraceCarrier, traceCarrier, traceContextFromCarrier, traceLogFields } from './trace-propagation.js';

@@ -21,6 +21,7 @@ import {
   type ApiRouters,
   type TraceContext,
 } from '@cria/api';
+import { type TraceCarrier, traceCarrier, traceContextFromCarrier, traceLogFields } from '@cria/provider-utils';
 import type { ReferenceBatchesConfig } from './batches-config.js';
 import { type BatchLineRequest, checkLine, readLines } from './batches-input.js';
 import { batchKey, type BatchOutputLine, errorReply, type LineResult, requestId, resultKeyPrefix, resultSequence, ResultWriter, type StoredResults } from './batches-results.js';
@@ -40,11 +41,8 @@ export type BatchesDependencies = ApiRouters<'inference' | 'files', 'models' | '
 /** The tracer of the global provider now (a server may register a new one after another's shutdown). */
 const tracer = () => trace.getTracer('@cria/provider-batches-reference');
 
-/** The ids of the span a line about traced work is written in, named as the server's lines name them (nothing when untraced). */
-function traceLogFields(traceContext: TraceContext | undefined): { trace_id?: string; span_id?: string } {
-  const span = traceContext === undefined ? undefined : trace.getSpanContext(traceContext as Context);
-  return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
-}
+/** Where a traced batch keeps the trace context of the request that created it, until it ends: a run resumed after a restart continues that trace. */
+const traceKey = (batchId: string) => `trace:${batchId}`;
 
 /** A batch being run: its lines in flight stop when `controller` aborts (cancel, expiry, shutdown). */
 interface BatchRun {
@@ -136,7 +134,11 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     };
     this.live.set(id, batch);
     await this.save(batch);
-    if (context.traceContext) this.creatingTraces.set(id, context.traceContext);
+    if (context.traceContext) {
+      this.creatingTraces.set(id, context.traceContext);
+      const carrier = traceCarrier(context.traceContext);
+      if (carrier) await this.kv.set(traceKey(id), carrier);
+    }
     this.enqueue(id);
     return structuredClone(batch);
   }
@@ -242,7 +244,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     let settle!: () => void;
     const run: BatchRun = { controller: new AbortController(), done: new Set(), completed: 0, failed: 0, stop: null, finished: new Promise((resolve) => (settle = resolve)) };
     this.runs.set(batchId, run);
-    const span = this.startBatchSpan(batch, run);
+    const span = await this.startBatchSpan(batch, run);
     try {
       if (batch.status === 'cancelling') {
         await this.loadStored(batch, run);
@@ -281,16 +283,18 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
     } finally {
       this.runs.delete(batchId);
       if (span) endBatchSpan(span, batch, run);
+      if (TERMINAL.has(batch.status)) await this.kv.delete(traceKey(batchId)).catch(() => undefined);
       settle();
     }
   }
 
   /**
    * A `process_batch` span, a child of the span of the request that created the batch (which it
-   * outlives), when that request was traced; the lines' calls are made in it.
+   * outlives), when that request was traced; the lines' calls are made in it. A run resumed after
+   * a restart finds that span's context in the store.
    */
-  private startBatchSpan(batch: Batch, run: BatchRun): Span | undefined {
-    const parent = this.creatingTraces.get(batch.id);
+  private async startBatchSpan(batch: Batch, run: BatchRun): Promise<Span | undefined> {
+    const parent = this.creatingTraces.get(batch.id) ?? traceContextFromCarrier(await this.kv.get<TraceCarrier>(traceKey(batch.id)));
     if (!parent) return undefined;
     this.creatingTraces.delete(batch.id);
     const span = tracer().startSpan('process_batch', { attributes: { 'cria.batch_id': batch.id, 'cria.batch.endpoint': batch.endpoint, 'cria.file_id': batch.input_file_id } }, parent as Context);

@@ -20,6 +20,7 @@ import {
   type TraceContext,
   UpstreamError,
 } from '@cria/api';
+import { type TraceCarrier, traceCarrier, traceContextFromCarrier, traceLogFields } from '@cria/provider-utils';
 import type { BuiltinEvalConfig } from './eval-config.js';
 import { chatMessages, contentText, generationInput, isAgentCandidate, samplingFields } from './eval-generation.js';
 
@@ -47,11 +48,8 @@ interface StoredJob {
 /** The tracer of the global provider now (a server may register a new one after another's shutdown). */
 const tracer = () => trace.getTracer('@cria/provider-eval-builtin');
 
-/** The ids of the span a line about traced work is written in, named as the server's lines name them (nothing when untraced). */
-function traceLogFields(traceContext: TraceContext | undefined): { trace_id?: string; span_id?: string } {
-  const span = traceContext === undefined ? undefined : trace.getSpanContext(traceContext as Context);
-  return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
-}
+/** Where a traced job keeps the trace context of the request that started it, until it ends: a run resumed after a restart continues that trace. */
+const traceKey = (jobId: string) => `trace:${jobId}`;
 
 /** A job running here: `controller` aborts its generations (cancel, shutdown). */
 interface JobRun {
@@ -153,7 +151,11 @@ export class BuiltinEval implements EvalProvider {
     };
     this.live.set(job.job_id, job);
     this.providerData.set(job.job_id, context.providerData);
-    if (context.traceContext) this.creatingTraces.set(job.job_id, context.traceContext);
+    if (context.traceContext) {
+      this.creatingTraces.set(job.job_id, context.traceContext);
+      const carrier = traceCarrier(context.traceContext);
+      if (carrier) await this.kv.set(traceKey(job.job_id), carrier);
+    }
     await this.save(job);
     this.enqueue(job.job_id);
     return this.reply(job);
@@ -237,10 +239,11 @@ export class BuiltinEval implements EvalProvider {
 
   /**
    * Runs a job; when the request that started it was traced, in a `run_eval` span under that
-   * request's (which it outlives), its generations and scoring as children.
+   * request's (which it outlives), its generations and scoring as children. A run resumed after a
+   * restart finds that span's context in the store.
    */
   private async runJob(job: StoredJob, run: JobRun): Promise<void> {
-    const parent = this.creatingTraces.get(job.job_id) as Context | undefined;
+    const parent = (this.creatingTraces.get(job.job_id) ?? traceContextFromCarrier(await this.kv.get<TraceCarrier>(traceKey(job.job_id)))) as Context | undefined;
     this.creatingTraces.delete(job.job_id);
     const span = parent && tracer().startSpan('run_eval', { attributes: { 'cria.eval.job_id': job.job_id, 'cria.benchmark_id': job.benchmark_id, 'cria.dataset_id': job.dataset_id } }, parent);
     const context: RequestContext = { signal: run.controller.signal, providerData: this.providerData.get(job.job_id) ?? null, ...(span ? { traceContext: trace.setSpan(parent!, span) } : {}) };
@@ -253,6 +256,7 @@ export class BuiltinEval implements EvalProvider {
         if (job.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: job.error ?? 'The eval job failed.' });
         span.end();
       }
+      if (run.stop !== 'shutdown') await this.kv.delete(traceKey(job.job_id)).catch(() => undefined);
     }
   }
 

@@ -590,3 +590,94 @@ describe('telemetry of eval jobs: a job started in a traced request', () => {
     expect(childrenOf(spans, run).filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm', 'chat openai/fake-llm']);
   });
 });
+
+describe('telemetry of work resumed after a restart: it continues the trace of the request that started it', () => {
+  let upstream: FakeOpenAIUpstream;
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    upstream = await FakeOpenAIUpstream.start({ apiKey: 'test-key' });
+    receiver = await OtlpReceiver.start();
+  });
+  withEnv(() => otelEnv(receiver, 'http/protobuf'));
+  afterAll(async () => {
+    await receiver?.close();
+    await upstream?.close();
+  });
+
+  /**
+   * Starts work in a traced request (`start`) while the model hangs, stops the server once the work
+   * has called it, and serves the same data again: the resumed work runs a second `name` span.
+   * Returns the trace's spans, with the request's and both runs.
+   */
+  async function acrossRestart(distributionIn: (dataDir: string) => Record<string, unknown>, start: (server: TestServer, traceparent: string) => Promise<void>, name: string, requestName: string) {
+    const data = temporaryDirectory();
+    const traceId = randomTraceId();
+    const distribution = distributionIn(data.dir);
+    let server = await startTestServer({ distribution, dataDir: data.dir });
+    try {
+      upstream.fault({ kind: 'hang' }, 1, '/chat/completions');
+      await start(server, `00-${traceId}-${CALLER_SPAN_ID}-01`);
+      await receiver.eventually(() => upstream.requests.some((request) => request.path === '/chat/completions' && String(request.headers.traceparent).includes(traceId)) || undefined, 10_000);
+      await server.close();
+      server = await startTestServer({ distribution, dataDir: data.dir });
+      const spans = await receiver.eventually(() => {
+        const found = receiver.trace(traceId);
+        return found.filter((span) => span.name === name).length === 2 ? found : undefined;
+      }, 15_000);
+      const request = one(spans, requestName);
+      const runs = spans.filter((span) => span.name === name);
+      expect(runs.map((span) => span.parentSpanId)).toEqual([request.spanId, request.spanId]);
+      return { spans, interrupted: runs[0]!, resumed: runs[1]! };
+    } finally {
+      await server.close();
+      data.remove();
+    }
+  }
+
+  it('a batch: its resumed run is a process_batch span under the creating request\'s, with the lines it had left', async () => {
+    const { spans, interrupted, resumed } = await acrossRestart(
+      (dataDir) => withTelemetry(batchesDistribution(upstream.url, dataDir)),
+      async (server, traceparent) => {
+        const openai = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+        const input = await openai.files.create({ file: await toFile(Buffer.from(chatLines(['a'])), 'input.jsonl'), purpose: 'batch' });
+        await openai.batches.create({ input_file_id: input.id, endpoint: '/v1/chat/completions', completion_window: '24h' }, { headers: { traceparent } });
+      },
+      'process_batch',
+      'POST /v1/batches',
+    );
+    expect(interrupted.attributes).toMatchObject({ 'cria.batch.status': 'in_progress', 'cria.batch.completed': 0 });
+    expect(resumed.attributes).toMatchObject({ 'cria.batch.status': 'completed', 'cria.batch.completed': 1 });
+    expect(childrenOf(spans, resumed).filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm']);
+  });
+
+  it('an eval job: its resumed run is a run_eval span under the starting request\'s', async () => {
+    const { spans, interrupted, resumed } = await acrossRestart(
+      () => withTelemetry({
+        providers: {
+          inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstream.url, api_key: 'test-key' } }],
+          datasetio: [{ provider_id: 'localfs', provider_type: 'inline::localfs', config: { kvstore: { backend: 'kv_default' } } }],
+          scoring: [{ provider_id: 'basic', provider_type: 'inline::basic' }],
+          eval: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { kvstore: { backend: 'kv_default', namespace: 'eval' } } }],
+        },
+        registered_resources: {
+          models: [{ model_id: 'fake-llm', provider_id: 'openai', model_type: 'llm' }],
+          datasets: [{ dataset_id: 'questions', provider_id: 'localfs', purpose: 'eval/question-answer', source: { type: 'rows', rows: [{ input_query: 'one', expected_answer: 'Echo: one' }] } }],
+          benchmarks: [{ benchmark_id: 'echo-bench', dataset_id: 'questions', scoring_functions: ['basic::equality'] }],
+        },
+      }),
+      async (server, traceparent) => {
+        const started = await fetch(`${server.url}/v1alpha/eval/benchmarks/echo-bench/jobs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent },
+          body: JSON.stringify({ benchmark_config: { eval_candidate: { type: 'model', model: 'openai/fake-llm', sampling_params: { strategy: { type: 'greedy' }, max_tokens: 16 } } } }),
+        });
+        expect(started.status).toBe(200);
+      },
+      'run_eval',
+      'POST /v1alpha/eval/benchmarks/{benchmark_id}/jobs',
+    );
+    expect(interrupted.attributes).toMatchObject({ 'cria.eval.status': 'interrupted', 'cria.eval.rows_done': 0 });
+    expect(resumed.attributes).toMatchObject({ 'cria.eval.status': 'completed', 'cria.eval.rows_done': 1 });
+    expect(childrenOf(spans, resumed).filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm']);
+  });
+});

@@ -116,7 +116,10 @@ export function orderSteps(apis: ReadonlyMap<string, PlannedApi>): BuildStep[] {
     state.set(key, 'done');
     ordered.push(step);
   };
-  for (const api of apis.keys()) {
+  // Telemetry first: its providers register the tracer and propagator that the work other
+  // providers resume as they start (a batch, an eval job) continues its trace with.
+  const names = [...apis.keys()].sort((a, b) => Number(b === 'telemetry') - Number(a === 'telemetry'));
+  for (const api of names) {
     visit({ kind: 'providers', api }, []);
     visit({ kind: 'router', api }, []);
   }
