@@ -294,7 +294,7 @@ export class ReferenceBatches implements BatchesProvider, RouterLifecycle {
    * a restart finds that span's context in the store.
    */
   private async startBatchSpan(batch: Batch, run: BatchRun): Promise<Span | undefined> {
-    const parent = this.creatingTraces.get(batch.id) ?? traceContextFromCarrier(await this.kv.get<TraceCarrier>(traceKey(batch.id)));
+    const parent = this.creatingTraces.get(batch.id) ?? traceContextFromCarrier(await this.kv.get<TraceCarrier>(traceKey(batch.id)).catch(() => undefined));
     if (!parent) return undefined;
     this.creatingTraces.delete(batch.id);
     const span = tracer().startSpan('process_batch', { attributes: { 'cria.batch_id': batch.id, 'cria.batch.endpoint': batch.endpoint, 'cria.file_id': batch.input_file_id } }, parent as Context);

@@ -243,7 +243,7 @@ export class BuiltinEval implements EvalProvider {
    * restart finds that span's context in the store.
    */
   private async runJob(job: StoredJob, run: JobRun): Promise<void> {
-    const parent = (this.creatingTraces.get(job.job_id) ?? traceContextFromCarrier(await this.kv.get<TraceCarrier>(traceKey(job.job_id)))) as Context | undefined;
+    const parent = (this.creatingTraces.get(job.job_id) ?? traceContextFromCarrier(await this.kv.get<TraceCarrier>(traceKey(job.job_id)).catch(() => undefined))) as Context | undefined;
     this.creatingTraces.delete(job.job_id);
     const span = parent && tracer().startSpan('run_eval', { attributes: { 'cria.eval.job_id': job.job_id, 'cria.benchmark_id': job.benchmark_id, 'cria.dataset_id': job.dataset_id } }, parent);
     const context: RequestContext = { signal: run.controller.signal, providerData: this.providerData.get(job.job_id) ?? null, ...(span ? { traceContext: trace.setSpan(parent!, span) } : {}) };
