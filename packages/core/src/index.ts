@@ -8,5 +8,7 @@ export { BUILTIN_APIS } from './apis/builtin-apis.js';
 // The API modules' internals are not exported: each module is loaded only when a distribution serves it.
 export { expandPath, StorageBackends } from './storage/storage-backends.js';
 export { allSchemaDefinitions, compileApiValidator, compileSchema, describeValidationError, jsonPointerToPath, registerSchemaBundle, schemaDefinition, schemaRefOf, type ValidationFailure, type Validator } from './validation/validation.js';
-export { createLogger, type LogLevel, namedLogger, redactText, setDistributionLogLevel, traceLogFields } from './logger.js';
+export { createLogger, type LogLevel, namedLogger, redactText, setDistributionLogLevel } from './logger.js';
+// The server's request logger names the request's span with it (one helper for the core and the providers).
+export { traceLogFields } from '@cria/provider-utils';
 export { compileOutboundPolicy, CoreOutboundUrlGuard, createOutboundUrlGuard, type OutboundPolicy, type OutboundResolver, type OutboundUrlGuardOptions, parseOutboundRule } from './outbound/outbound-url-guard.js';

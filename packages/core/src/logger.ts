@@ -1,20 +1,9 @@
 import { createRequire } from 'node:module';
-import { type Context, trace } from '@opentelemetry/api';
-import type { ProviderLogger, TraceContext } from '@cria/api';
+import type { ProviderLogger } from '@cria/api';
 import type { Logger as PinoLogger } from 'pino';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
-
-/**
- * The trace and span ids of a traced request's lines, from its trace context. Lines name their
- * request themselves (the server's request logger adds these to its request id): no
- * AsyncLocalStorage finds the request of a line, since one slows every promise of the process.
- */
-export function traceLogFields(traceContext: TraceContext | undefined): { trace_id: string; span_id: string } | undefined {
-  const spanContext = traceContext === undefined ? undefined : trace.getSpan(traceContext as Context)?.spanContext();
-  return spanContext ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : undefined;
-}
 
 /**
  * A logger whose lines carry `named` fields (a request's id, a span's ids) before their own. A

@@ -1,6 +1,7 @@
 import { type Attributes, type Context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ProviderLogger, RequestContext, TraceContext } from '@cria/api';
-import { namedLogger, traceLogFields } from './logger.js';
+import { traceLogFields } from '@cria/provider-utils';
+import { namedLogger } from './logger.js';
 
 /**
  * Spans of the core's routers (model calls, tool calls, shield checks). They are made only inside

@@ -25,8 +25,12 @@ export function traceContextFromCarrier(carrier: TraceCarrier | undefined): Trac
   return trace.getSpanContext(context) ? context : undefined;
 }
 
-/** The ids of the span a line about traced work is written in, named as the server's lines name them (nothing when untraced). */
-export function traceLogFields(traceContext: TraceContext | undefined): { trace_id?: string; span_id?: string } {
+/**
+ * The trace and span ids a line about traced work carries (the span of `traceContext`), named as
+ * the server's lines name them; undefined when untraced. Lines name their request or work
+ * themselves: no AsyncLocalStorage finds it, since one slows every promise of the process.
+ */
+export function traceLogFields(traceContext: TraceContext | undefined): { trace_id: string; span_id: string } | undefined {
   const span = traceContext === undefined ? undefined : trace.getSpanContext(traceContext as Context);
-  return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
+  return span ? { trace_id: span.traceId, span_id: span.spanId } : undefined;
 }

@@ -557,22 +557,27 @@ describe('telemetry of batches: a batch created in a traced request', () => {
   });
 });
 
+/** The builtin eval provider with telemetry, its benchmark `echo-bench` over `rows` answered by the upstream's fake-llm. */
+function evalDistribution(upstreamUrl: string, rows: Record<string, string>[]): Record<string, unknown> {
+  return withTelemetry({
+    providers: {
+      inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstreamUrl, api_key: 'test-key' } }],
+      datasetio: [{ provider_id: 'localfs', provider_type: 'inline::localfs', config: { kvstore: { backend: 'kv_default' } } }],
+      scoring: [{ provider_id: 'basic', provider_type: 'inline::basic' }],
+      eval: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { kvstore: { backend: 'kv_default', namespace: 'eval' } } }],
+    },
+    registered_resources: {
+      models: [{ model_id: 'fake-llm', provider_id: 'openai', model_type: 'llm' }],
+      datasets: [{ dataset_id: 'questions', provider_id: 'localfs', purpose: 'eval/question-answer', source: { type: 'rows', rows } }],
+      benchmarks: [{ benchmark_id: 'echo-bench', dataset_id: 'questions', scoring_functions: ['basic::equality'] }],
+    },
+  });
+}
+
 describe('telemetry of eval jobs: a job started in a traced request', () => {
   const parts = withTelemetryServer(
     (receiver) => otelEnv(receiver, 'http/protobuf'),
-    (upstreamUrl) => withTelemetry({
-      providers: {
-        inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstreamUrl, api_key: 'test-key' } }],
-        datasetio: [{ provider_id: 'localfs', provider_type: 'inline::localfs', config: { kvstore: { backend: 'kv_default' } } }],
-        scoring: [{ provider_id: 'basic', provider_type: 'inline::basic' }],
-        eval: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { kvstore: { backend: 'kv_default', namespace: 'eval' } } }],
-      },
-      registered_resources: {
-        models: [{ model_id: 'fake-llm', provider_id: 'openai', model_type: 'llm' }],
-        datasets: [{ dataset_id: 'questions', provider_id: 'localfs', purpose: 'eval/question-answer', source: { type: 'rows', rows: [{ input_query: 'one', expected_answer: 'Echo: one' }, { input_query: 'two', expected_answer: 'x' }] } }],
-        benchmarks: [{ benchmark_id: 'echo-bench', dataset_id: 'questions', scoring_functions: ['basic::equality'] }],
-      },
-    }),
+    (upstreamUrl) => evalDistribution(upstreamUrl, [{ input_query: 'one', expected_answer: 'Echo: one' }, { input_query: 'two', expected_answer: 'x' }]),
   );
 
   it('runs it in a run_eval span under the request\'s, with its generations as children', async () => {
@@ -652,19 +657,7 @@ describe('telemetry of work resumed after a restart: it continues the trace of t
 
   it('an eval job: its resumed run is a run_eval span under the starting request\'s', async () => {
     const { spans, interrupted, resumed } = await acrossRestart(
-      () => withTelemetry({
-        providers: {
-          inference: [{ provider_id: 'openai', provider_type: 'remote::openai', config: { base_url: upstream.url, api_key: 'test-key' } }],
-          datasetio: [{ provider_id: 'localfs', provider_type: 'inline::localfs', config: { kvstore: { backend: 'kv_default' } } }],
-          scoring: [{ provider_id: 'basic', provider_type: 'inline::basic' }],
-          eval: [{ provider_id: 'builtin', provider_type: 'inline::builtin', config: { kvstore: { backend: 'kv_default', namespace: 'eval' } } }],
-        },
-        registered_resources: {
-          models: [{ model_id: 'fake-llm', provider_id: 'openai', model_type: 'llm' }],
-          datasets: [{ dataset_id: 'questions', provider_id: 'localfs', purpose: 'eval/question-answer', source: { type: 'rows', rows: [{ input_query: 'one', expected_answer: 'Echo: one' }] } }],
-          benchmarks: [{ benchmark_id: 'echo-bench', dataset_id: 'questions', scoring_functions: ['basic::equality'] }],
-        },
-      }),
+      () => evalDistribution(upstream.url, [{ input_query: 'one', expected_answer: 'Echo: one' }]),
       async (server, traceparent) => {
         const started = await fetch(`${server.url}/v1alpha/eval/benchmarks/echo-bench/jobs`, {
           method: 'POST',
