@@ -226,6 +226,9 @@ describe('batches (inline::reference) through the openai client', () => {
   it('serves llama-stack-client\'s batches methods', async () => {
     const llama = new LlamaStackClient({ baseURL: server.url, maxRetries: 0 });
     const inputFileId = await upload(client, chatLines(['ls-1', 'ls-2']));
+    // Batches list newest first by `created_at`, in seconds: this one starts a second of its own, so
+    // that it is the newest whatever the earlier tests made (an idempotency key's id does not sort by time).
+    await sleep(1000 - (Date.now() % 1000));
     const created = await llama.batches.create({ input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h' });
     expect(created.status).toBe('validating');
     let batch = await llama.batches.retrieve(created.id);
