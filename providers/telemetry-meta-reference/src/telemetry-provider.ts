@@ -20,6 +20,7 @@ import { RequestMetrics } from './telemetry-metrics.js';
 import { TelemetryObserver } from './telemetry-observer.js';
 import { RequestTracing } from './telemetry-tracing.js';
 import { TraceStore } from './trace-store.js';
+import { allocateYoungForTracing } from './telemetry-v8-heap.js';
 
 const PROVIDER_VERSION = '0.1.0';
 
@@ -42,13 +43,13 @@ export class MetaReferenceTelemetry implements TelemetryProvider, ProviderLifecy
 
   static async create(config: MetaReferenceTelemetryConfig, context: ProviderContext): Promise<MetaReferenceTelemetry> {
     const settings = resolveSettings(config);
+    const traced = Boolean(settings.traces || settings.console || settings.traceStore);
+    // Before the trace store and the SDK load: see allocateYoungForTracing.
+    if (traced && allocateYoungForTracing()) context.logger.debug('tracing: V8 allocation-site pretenuring turned off (--no-allocation-site-pretenuring)');
     const traceStore = settings.traceStore
       ? await TraceStore.open(await context.storage.sql(settings.traceStore), settings.traceStore.table_name ?? 'telemetry', { maxAgeSeconds: settings.maxAgeSeconds, maxTraces: settings.maxTraces }, context.logger)
       : null;
-    const tracing =
-      settings.traces || settings.console || traceStore
-        ? await RequestTracing.start({ serviceName: settings.serviceName, serviceVersion: PROVIDER_VERSION, otlp: settings.traces, console: settings.console, sinks: traceStore ? [traceStore] : [] })
-        : null;
+    const tracing = traced ? await RequestTracing.start({ serviceName: settings.serviceName, serviceVersion: PROVIDER_VERSION, otlp: settings.traces, console: settings.console, sinks: traceStore ? [traceStore] : [] }) : null;
     const metrics = settings.prometheus || settings.metrics ? await RequestMetrics.create({ prometheus: settings.prometheus, otlp: settings.metrics, serviceName: settings.serviceName, gauges: context.gauges ?? null }) : null;
     const where = [settings.traces && `traces to ${settings.traces.url ?? 'the OTEL_* endpoint'} (${settings.traces.protocol})`, settings.metrics && `metrics to ${settings.metrics.url ?? 'the OTEL_* endpoint'} (${settings.metrics.protocol})`, traceStore && 'traces to the trace store', settings.prometheus && 'metrics at /metrics'].filter(Boolean);
     context.logger.info(where.length ? `telemetry: ${where.join(', ')}` : 'telemetry: off');
