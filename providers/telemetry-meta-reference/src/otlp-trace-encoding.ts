@@ -15,7 +15,7 @@ const MIN_INT64 = -(2 ** 63);
 const MAX_INT64 = 2 ** 63;
 
 const INITIAL_SIZE = 64 * 1024;
-/** A buffer grown past this by one large request is dropped afterwards rather than kept. */
+/** Past this size (one large request), the next request starts again from INITIAL_SIZE. */
 const MAX_KEPT_SIZE = 1024 * 1024;
 /** Strings up to this length are copied by a JS loop when ASCII: cheaper than a call into utf8Write. */
 const ASCII_LOOP_MAX = 128;
@@ -86,9 +86,10 @@ export function encodeTraceExportProtobuf(resource: Attributes, spans: readonly 
     endMessage(scopeSpans, 3);
   }
   endMessage(resourceSpans, 3);
-  const out = Buffer.allocUnsafe(pos);
-  buf.copy(out, 0, 0, pos);
-  if (buf.length > MAX_KEPT_SIZE) buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  // Handed out as written (the exporter sends it later), not copied; the next request gets a new
+  // buffer of this one's size, which a batch like this one fills without growing it.
+  const out = buf.subarray(0, pos);
+  buf = Buffer.allocUnsafe(buf.length > MAX_KEPT_SIZE ? INITIAL_SIZE : buf.length);
   return out;
 }
 
