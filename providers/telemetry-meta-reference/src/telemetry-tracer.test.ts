@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { context, createContextKey, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type TextMapPropagator, trace, TraceFlags } from '@opentelemetry/api';
+import { CompositePropagator, suppressTracing, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { spanAttributes } from './span-record.js';
 import { LinkedContext } from './telemetry-context.js';
-import { type RecordingSpan, RecordingTracerProvider, type SpanSink, spanLimitsFromEnv } from './telemetry-tracer.js';
+import { type RecordingSpan, RecordingTracerProvider, type SpanSink, spanLimitsFromEnv, TraceContextPropagator } from './telemetry-tracer.js';
 
 function collector(): SpanSink & { spans: RecordingSpan[] } {
   const spans: RecordingSpan[] = [];
@@ -134,5 +134,47 @@ describe('LinkedContext', () => {
     expect([overridden.getValue(first), overridden.getValue(second)]).toEqual(['override', 2]);
     expect([deleted.getValue(first), deleted.getValue(second)]).toEqual([undefined, 2]);
     expect(trace.getSpan(trace.setSpan(linked, trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 })))?.spanContext().spanId).toBe('b7ad6b7169203331');
+  });
+});
+
+describe('TraceContextPropagator', () => {
+  const sdk: TextMapPropagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  const ours = new TraceContextPropagator();
+  const setter = { set: (carrier: Record<string, string>, key: string, value: string) => void (carrier[key] = value) };
+  const getter = { get: (carrier: Record<string, string>, key: string) => carrier[key], keys: (carrier: Record<string, string>) => Object.keys(carrier) };
+  const injected = (propagator: TextMapPropagator, context: Parameters<TextMapPropagator['inject']>[0]) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    propagator.inject(context, headers, setter);
+    return headers;
+  };
+
+  it('injects and extracts what the SDK\'s W3C trace context and baggage propagators do', () => {
+    const tracer = new RecordingTracerProvider([collector()], null, resource).getTracer('scope');
+    const incoming = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=opaque,other=1', baggage: 'user=alice;ttl=1,tenant=blue' };
+    const extracted = ours.extract(new LinkedContext(ROOT_CONTEXT), incoming, getter);
+    const sdkExtracted = sdk.extract(ROOT_CONTEXT, incoming, getter);
+    expect(trace.getSpanContext(extracted)).toEqual(trace.getSpanContext(sdkExtracted));
+    // Entries' metadata carry a toString of their own: compared by what it says.
+    const entries = (context: typeof extracted) => propagation.getBaggage(context)?.getAllEntries().map(([key, entry]) => [key, entry.value, entry.metadata?.toString()]);
+    expect(entries(extracted)).toEqual(entries(sdkExtracted));
+    expect(entries(extracted)).toEqual([['user', 'alice', 'ttl=1'], ['tenant', 'blue', undefined]]);
+    const server = tracer.startSpan('request', { kind: SpanKind.SERVER }, extracted);
+    const client = tracer.startSpan('call', { kind: SpanKind.CLIENT }, trace.setSpan(extracted, server));
+    const cases = {
+      'a span of this tracer, with the caller\'s trace state and baggage': trace.setSpan(extracted, client),
+      'a root span, no state, no baggage': trace.setSpan(ROOT_CONTEXT, tracer.startSpan('root', { root: true })),
+      'an unsampled remote parent': trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE })),
+      'an invalid span context': trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED })),
+      'suppressed tracing': suppressTracing(trace.setSpan(extracted, client)),
+      'no span': extracted,
+    };
+    for (const [name, context] of Object.entries(cases)) expect(injected(ours, context), name).toEqual(injected(sdk, context));
+    expect(injected(ours, cases['a span of this tracer, with the caller\'s trace state and baggage'])).toEqual({
+      'content-type': 'application/json',
+      traceparent: `00-0af7651916cd43dd8448eb211c80319c-${client.spanContext().spanId}-01`,
+      tracestate: 'vendor=opaque,other=1',
+      baggage: 'user=alice;ttl=1,tenant=blue',
+    });
+    expect(ours.fields()).toEqual(sdk.fields());
   });
 });

@@ -12,6 +12,9 @@ import {
   type SpanOptions,
   type SpanStatus,
   SpanStatusCode,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
   type TimeInput,
   trace,
   TraceFlags,
@@ -19,6 +22,7 @@ import {
   type TracerProvider,
   type TraceState,
 } from '@opentelemetry/api';
+import { isTracingSuppressed, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { EpochMs, ScopeRecord, SpanEventRecord, SpanLinkRecord, SpanRecord } from './span-record.js';
@@ -423,5 +427,36 @@ export class RecordingTracerProvider implements TracerProvider {
 
   async shutdown(): Promise<void> {
     await Promise.all(this.sinks.map((sink) => sink.shutdown()));
+  }
+}
+
+/**
+ * W3C trace context and baggage, as the SDK's composite of its W3CTraceContextPropagator and
+ * W3CBaggagePropagator propagates them, with a shortcut for a span this tracer made: its ids are
+ * valid by construction, so its `traceparent` is written without the SDK's validation of them
+ * (two regular expressions) and its composite's loop. The upstream client injects on every call.
+ */
+export class TraceContextPropagator implements TextMapPropagator {
+  private readonly traceContext = new W3CTraceContextPropagator();
+  private readonly baggage = new W3CBaggagePropagator();
+
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const span = trace.getSpan(context);
+    if (span instanceof RecordingSpan) {
+      if (!isTracingSuppressed(context)) {
+        setter.set(carrier, 'traceparent', `00-${span.traceId}-${span.spanId}-${span.traceFlags === TraceFlags.SAMPLED ? '01' : `0${span.traceFlags.toString(16)}`}`);
+        const traceState = span.spanContext().traceState;
+        if (traceState) setter.set(carrier, 'tracestate', traceState.serialize());
+      }
+    } else this.traceContext.inject(context, carrier, setter);
+    this.baggage.inject(context, carrier, setter);
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    return this.baggage.extract(this.traceContext.extract(context, carrier, getter), carrier, getter);
+  }
+
+  fields(): string[] {
+    return [...this.traceContext.fields(), ...this.baggage.fields()];
   }
 }

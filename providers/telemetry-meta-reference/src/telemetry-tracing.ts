@@ -90,10 +90,9 @@ export class RequestTracing {
   ) {}
 
   static async start(options: TracingOptions): Promise<RequestTracing> {
-    const [sdk, { defaultResource, resourceFromAttributes }, core, { RecordingTracerProvider }, { otlpSpanExporter }] = await Promise.all([
+    const [sdk, { defaultResource, resourceFromAttributes }, { RecordingTracerProvider, TraceContextPropagator }, { otlpSpanExporter }] = await Promise.all([
       import('@opentelemetry/sdk-trace-base'),
       import('@opentelemetry/resources'),
-      import('@opentelemetry/core'),
       import('./telemetry-tracer.js'),
       import('./otlp-span-exporter.js'),
     ]);
@@ -104,7 +103,7 @@ export class RequestTracing {
     sinks.push(...options.sinks);
     const provider = new RecordingTracerProvider(sinks, samplerFromEnv(sdk), resource);
     trace.setGlobalTracerProvider(provider);
-    propagation.setGlobalPropagator(new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }));
+    propagation.setGlobalPropagator(new TraceContextPropagator());
     return new RequestTracing(provider, provider.getTracer('@cria/provider-telemetry-meta-reference'));
   }
 

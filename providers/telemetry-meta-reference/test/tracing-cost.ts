@@ -1,10 +1,9 @@
 import { type Context, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
-import { W3CBaggagePropagator, W3CTraceContextPropagator, CompositePropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { encodeTraceExportProtobuf } from '../src/otlp-trace-encoding.js';
 import type { SpanRecord } from '../src/span-record.js';
 import { LinkedContext } from '../src/telemetry-context.js';
-import { RecordingTracerProvider, type RecordingSpan } from '../src/telemetry-tracer.js';
+import { RecordingTracerProvider, type RecordingSpan, TraceContextPropagator } from '../src/telemetry-tracer.js';
 
 /** What `pnpm bench tracing` reports: CPU µs of tracing per chat completion, medians of the rounds. */
 export interface TracingCost {
@@ -43,7 +42,7 @@ export async function measureTracingCost(requests: number, rounds: number): Prom
     shutdown: async () => undefined,
   };
   const provider = new RecordingTracerProvider([sink], null, resourceFromAttributes(RESOURCE));
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  propagation.setGlobalPropagator(new TraceContextPropagator());
   const server = provider.getTracer('@cria/provider-telemetry-meta-reference');
   const core = provider.getTracer('@cria/core');
   const upstream = provider.getTracer('@cria/provider-utils');
