@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs';
-import { SpanKind, SpanStatusCode, type Attributes, type HrTime } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type HrTime } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { encodeTraceExportJson, encodeTraceExportProtobuf, protobufEncodingCacheSizes } from './otlp-trace-encoding.js';
 import { type ScopeRecord, type SpanRecord, spanAttributes } from './span-record.js';
+import { LinkedContext } from './telemetry-context.js';
+import { type RecordingSpan, RecordingTracerProvider, TraceContextPropagator } from './telemetry-tracer.js';
 import { OTLP_TRACE_PROTO } from '../test/otlp-trace-proto.js';
 
 const TraceRequest = protobuf.parse(OTLP_TRACE_PROTO).root.lookupType('otlp.ExportTraceServiceRequest');
@@ -285,6 +287,25 @@ describe('encodeTraceExportProtobuf', () => {
       expect(keys).toBeLessThanOrEqual(1024);
       expect(pairs).toBeLessThanOrEqual(4096);
     }
+  });
+
+  it('copies the ids of spans Cria\'s tracer made from its random bytes, as the SDK encodes their hex', () => {
+    const spans: RecordingSpan[] = [];
+    const tracer = new RecordingTracerProvider([{ onEnd: (ended) => spans.push(ended), forceFlush: async () => undefined, shutdown: async () => undefined }], null, resourceFromAttributes({})).getTracer('@cria/core');
+    // Enough ids that the tracer draws new random bytes midway (256 span ids a draw).
+    for (let request = 0; request < 150; request++) {
+      const root = tracer.startSpan('request', { kind: SpanKind.SERVER });
+      const child = tracer.startSpan('chat', {}, trace.setSpan(ROOT_CONTEXT, root));
+      child.end();
+      root.end();
+    }
+    const remote = new TraceContextPropagator().extract(new LinkedContext(ROOT_CONTEXT), { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, { get: (carrier: Record<string, string>, key: string) => carrier[key], keys: (carrier: Record<string, string>) => Object.keys(carrier) });
+    const server = tracer.startSpan('request', { kind: SpanKind.SERVER }, remote);
+    tracer.startSpan('chat', {}, trace.setSpan(remote, server)).end();
+    server.end();
+    expect(spans.at(-1)!.traceIdBytes).toBeUndefined();
+    expect(spans[0]!.traceIdBytes).toBeDefined();
+    expectSameProtobuf(RESOURCE, spans);
   });
 
   it('returns bytes that the next call does not overwrite', () => {

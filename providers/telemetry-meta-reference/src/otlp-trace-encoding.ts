@@ -57,16 +57,12 @@ let buf = Buffer.allocUnsafe(INITIAL_SIZE);
 let pos = 0;
 const keyCache = new Map<string, KeyEntry>();
 let pairCount = 0;
-/** The last trace id written and its bytes: the spans of a request often follow one another and share it. */
-let lastTraceId = '';
-const lastTraceIdBytes = new Uint8Array(16);
 
 /** OTLP/protobuf bytes of an ExportTraceServiceRequest: one ResourceSpans with `resource`'s attributes, one ScopeSpans per instrumentation scope (in first-seen order), the spans in the given order. */
 export function encodeTraceExportProtobuf(resource: Attributes, spans: readonly SpanRecord[]): Uint8Array {
   // The SDK sends an empty request (no ResourceSpans) for an empty batch.
   if (spans.length === 0) return new Uint8Array(0);
   pos = 0;
-  lastTraceId = '';
   ensure(16);
   buf[pos++] = 0x0a; // resource_spans = 1
   const resourceSpans = beginMessage(3);
@@ -274,22 +270,19 @@ function writeHexBytes(hex: string): void {
   pos = p;
 }
 
-/** trace_id = 1 of a Span: a copy of the previous span's when it is the same (most often the very same string). */
-function writeTraceId(traceId: string): void {
-  ensure(1);
-  buf[pos++] = 0x0a; // trace_id = 1
-  if (traceId === lastTraceId) {
-    ensure(17);
-    buf[pos++] = 16;
-    putBytes(lastTraceIdBytes);
-    return;
-  }
-  const start = pos;
-  writeHexBytes(traceId);
-  if (pos - start === 17) {
-    lastTraceId = traceId;
-    for (let i = 0; i < 16; i++) lastTraceIdBytes[i] = buf[start + 1 + i]!;
-  }
+/**
+ * A length-delimited bytes field of an id (its tag already written): copied from where the
+ * tracer's random bytes hold it when `bytes` is given, else decoded from its hex.
+ */
+function writeId(hex: string, bytes: Uint8Array | undefined, at: number | undefined): void {
+  if (bytes === undefined || at === undefined || at < 0) return writeHexBytes(hex);
+  const n = hex.length >>> 1;
+  ensure(n + 1);
+  const b = buf;
+  let p = pos;
+  b[p++] = n;
+  for (let i = at, end = at + n; i < end; i++) b[p++] = bytes[i]!;
+  pos = p;
 }
 
 /** Bytes copied, room ensured: a call to `set` (a memmove) but for a few bytes, which a loop copies faster. */
@@ -479,10 +472,10 @@ function writeScope(scope: ScopeRecord): void {
  * span_id = 2 and trace_state = 3: the same fields of a Span and of a Link, after their trace_id = 1.
  * Called with the fields rather than the object, so that its property reads do not see both shapes.
  */
-function writeSpanIdAndState(spanId: string, traceState: string | undefined): void {
+function writeSpanIdAndState(spanId: string, spanIdBytes: Uint8Array | undefined, spanIdAt: number | undefined, traceState: string | undefined): void {
   ensure(1);
   buf[pos++] = 0x12; // span_id = 2
-  writeHexBytes(spanId);
+  writeId(spanId, spanIdBytes, spanIdAt);
   if (traceState) {
     ensure(1);
     buf[pos++] = 0x1a; // trace_state = 3
@@ -494,12 +487,14 @@ function writeSpan(span: SpanRecord): void {
   ensure(64);
   buf[pos++] = 0x12; // ScopeSpans.spans = 2
   const message = beginMessage(2);
-  writeTraceId(span.traceId);
-  writeSpanIdAndState(span.spanId, span.traceState);
+  ensure(1);
+  buf[pos++] = 0x0a; // trace_id = 1
+  writeId(span.traceId, span.traceIdBytes, span.traceIdAt);
+  writeSpanIdAndState(span.spanId, span.spanIdBytes, span.spanIdAt, span.traceState);
   if (span.parentSpanId) {
     ensure(1);
     buf[pos++] = 0x22; // parent_span_id = 4
-    writeHexBytes(span.parentSpanId);
+    writeId(span.parentSpanId, span.parentIdBytes, span.parentIdAt);
   }
   ensure(1);
   buf[pos++] = 0x2a; // name = 5
@@ -572,7 +567,7 @@ function writeLink(link: SpanLinkRecord): void {
   ensure(1);
   buf[pos++] = 0x0a; // trace_id = 1
   writeHexBytes(link.traceId);
-  writeSpanIdAndState(link.spanId, link.traceState);
+  writeSpanIdAndState(link.spanId, undefined, undefined, link.traceState);
   writeAttributes(0x22, link.attributes); // attributes = 4
   ensure(11);
   buf[pos++] = 0x28; // dropped_attributes_count = 5

@@ -67,6 +67,17 @@ export interface SpanRecord {
   readonly statusCode: SpanStatusCode;
   readonly statusMessage: string | undefined;
   readonly scope: ScopeRecord;
+  /**
+   * Where the ids' bytes already are, for ids Cria's tracer made from random bytes (the hex ids
+   * spell them): the OTLP/protobuf encoder copies them instead of decoding the hex. Undefined
+   * (and at -1) for an id it did not make, a caller's `traceparent`'s.
+   */
+  readonly traceIdBytes?: Uint8Array;
+  readonly traceIdAt?: number;
+  readonly spanIdBytes?: Uint8Array;
+  readonly spanIdAt?: number;
+  readonly parentIdBytes?: Uint8Array;
+  readonly parentIdAt?: number;
 }
 
 /** A span's attributes as one object (for the trace store and the console). */

@@ -67,6 +67,10 @@ export function spanLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SpanLim
 class IdPool {
   private hex = '';
   private offset = 0;
+  /** The random bytes `hex` spells (a new array when they run out: ids made before keep theirs). */
+  bytes: Uint8Array = new Uint8Array(0);
+  /** Where the id returned last starts in `bytes`. */
+  at = 0;
 
   traceId(): string {
     return this.next(32, INVALID_TRACE_ID);
@@ -78,12 +82,17 @@ class IdPool {
 
   private next(length: number, invalid: string): string {
     if (this.offset + length > this.hex.length) {
-      this.hex = randomBytes(4096).toString('hex');
+      const bytes = randomBytes(4096);
+      this.bytes = bytes;
+      this.hex = bytes.toString('hex');
       this.offset = 0;
     }
-    const id = this.hex.slice(this.offset, (this.offset += length));
+    const start = this.offset;
+    const id = this.hex.slice(start, (this.offset += length));
     // All zeros is invalid in W3C trace context: 2^-64 at worst, but never sent.
-    return id === invalid ? this.next(length, invalid) : id;
+    if (id === invalid) return this.next(length, invalid);
+    this.at = start >>> 1;
+    return id;
   }
 }
 
@@ -172,21 +181,41 @@ export class RecordingSpan implements Span, SpanRecord {
   statusCode: SpanStatusCode = SpanStatusCode.UNSET;
   statusMessage: string | undefined = undefined;
   readonly scope: ScopeRecord;
+  readonly traceIdBytes: Uint8Array | undefined;
+  readonly traceIdAt: number;
+  readonly spanIdBytes: Uint8Array;
+  readonly spanIdAt: number;
+  readonly parentIdBytes: Uint8Array | undefined;
+  readonly parentIdAt: number;
   private ended = false;
   private context: SpanContext | undefined;
 
+  /**
+   * @param traceIdBytes where the trace id's bytes are, when this tracer made it (else undefined, at -1)
+   * @param localParent the parent when this tracer made it (its span id's bytes are known)
+   */
   constructor(
     private readonly tracer: RecordingTracer,
     name: string,
     traceId: string,
+    traceIdBytes: Uint8Array | undefined,
+    traceIdAt: number,
     parent: SpanContext | undefined,
+    localParent: RecordingSpan | undefined,
     traceFlags: number,
     private readonly traceStateObject: TraceState | undefined,
     options: SpanOptions,
   ) {
+    const ids = tracer.provider.ids;
     this.traceId = traceId;
-    this.spanId = tracer.provider.ids.spanId();
+    this.traceIdBytes = traceIdBytes;
+    this.traceIdAt = traceIdAt;
+    this.spanId = ids.spanId();
+    this.spanIdBytes = ids.bytes;
+    this.spanIdAt = ids.at;
     this.parentSpanId = parent?.spanId;
+    this.parentIdBytes = localParent?.spanIdBytes;
+    this.parentIdAt = localParent === undefined ? -1 : localParent.spanIdAt;
     this.parentIsRemote = parent?.isRemote === true;
     this.traceFlags = traceFlags;
     this.traceState = traceStateObject?.serialize() || undefined;
@@ -363,7 +392,22 @@ class RecordingTracer implements Tracer {
       const parent = parentSpan?.spanContext();
       validParent = parent && trace.isSpanContextValid(parent) ? parent : undefined;
     }
-    const traceId = validParent?.traceId ?? this.provider.ids.traceId();
+    const localParent = validParent !== undefined && parentSpan instanceof RecordingSpan ? parentSpan : undefined;
+    let traceId: string;
+    let traceIdBytes: Uint8Array | undefined;
+    let traceIdAt = -1;
+    if (validParent === undefined) {
+      const ids = this.provider.ids;
+      traceId = ids.traceId();
+      traceIdBytes = ids.bytes;
+      traceIdAt = ids.at;
+    } else {
+      traceId = validParent.traceId;
+      if (localParent !== undefined) {
+        traceIdBytes = localParent.traceIdBytes;
+        traceIdAt = localParent.traceIdAt;
+      }
+    }
     let traceState = validParent?.traceState;
     let sampled: boolean;
     let recording: boolean;
@@ -382,7 +426,7 @@ class RecordingTracer implements Tracer {
     }
     const traceFlags = sampled ? TraceFlags.SAMPLED : TraceFlags.NONE;
     if (!recording) return trace.wrapSpanContext({ traceId, spanId: this.provider.ids.spanId(), traceFlags, ...(traceState ? { traceState } : {}) });
-    return new RecordingSpan(this, name, traceId, validParent, traceFlags, traceState, options);
+    return new RecordingSpan(this, name, traceId, traceIdBytes, traceIdAt, validParent, localParent, traceFlags, traceState, options);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
