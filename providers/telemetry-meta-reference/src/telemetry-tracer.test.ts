@@ -63,6 +63,21 @@ describe('RecordingTracerProvider', () => {
     expect(span!.spanContext().traceState?.get('vendor')).toBe('value');
   });
 
+  it('copies an array attribute the caller may change, and keeps a frozen one as it is', () => {
+    const sink = collector();
+    const tracer = new RecordingTracerProvider([sink], null, resource).getTracer('scope');
+    const mutable = ['stop'];
+    const frozen = Object.freeze(['length']);
+    const span = tracer.startSpan('call');
+    span.setAttribute('mutable', mutable).setAttribute('frozen', frozen as string[]).setAttribute('mixed', Object.freeze(['a', 1]) as string[]);
+    mutable.push('changed');
+    span.end();
+    const attributes = spanAttributes(sink.spans[0]!);
+    expect(attributes).toEqual({ mutable: ['stop'], frozen: ['length'] });
+    expect(attributes['frozen']).toBe(frozen);
+    expect(attributes['mutable']).not.toBe(mutable);
+  });
+
   it('samples a child as its parent by default, and as OTEL_TRACES_SAMPLER\'s sampler says otherwise', () => {
     const sink = collector();
     const tracer = new RecordingTracerProvider([sink], null, resource).getTracer('scope');

@@ -126,14 +126,15 @@ function attributeValue(value: unknown, maxLength: number): AttributeValue | und
   if (typeof value === 'string') return value.length > maxLength ? value.slice(0, maxLength) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (!Array.isArray(value)) return undefined;
-  // Arrays are copied (the caller may change its own), of one primitive type, nulls allowed.
+  // Arrays are copied (the caller may change its own) unless frozen, of one primitive type, nulls allowed.
   let type: string | undefined;
   for (const item of value) {
     if (item === null || item === undefined) continue;
     if (!isPrimitive(item) || (type !== undefined && typeof item !== type)) return undefined;
     type = typeof item;
   }
-  return (type === 'string' && Number.isFinite(maxLength) ? value.map((item: unknown) => (typeof item === 'string' && item.length > maxLength ? item.slice(0, maxLength) : item)) : value.slice()) as AttributeValue;
+  if (type === 'string' && Number.isFinite(maxLength)) return value.map((item: unknown) => (typeof item === 'string' && item.length > maxLength ? item.slice(0, maxLength) : item)) as AttributeValue;
+  return (Object.isFrozen(value) ? value : value.slice()) as AttributeValue;
 }
 
 /** The valid attributes of an event or a link, within a count limit, and how many were dropped past it. */

@@ -64,8 +64,31 @@ function describeReply(span: Span, reply: { id?: string; model?: string; usage?:
   if (reply.model) span.setAttribute('gen_ai.response.model', reply.model);
   if (reply.usage?.prompt_tokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', reply.usage.prompt_tokens);
   if (reply.usage?.completion_tokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', reply.usage.completion_tokens);
-  const reasons = reply.choices?.map((choice) => choice.finish_reason).filter((reason): reason is string => typeof reason === 'string');
-  if (reasons?.length) span.setAttribute('gen_ai.response.finish_reasons', reasons);
+  const choices = reply.choices;
+  if (!choices?.length) return;
+  let reasons: readonly string[] | undefined;
+  for (const choice of choices) {
+    const reason = choice.finish_reason;
+    if (typeof reason !== 'string') continue;
+    reasons = reasons === undefined ? finishReasonsOf(reason) : [...reasons, reason];
+  }
+  if (reasons !== undefined) span.setAttribute('gen_ai.response.finish_reasons', reasons as string[]);
+}
+
+/**
+ * The frozen one-element array of a finish reason, made once per reason: the tracer keeps a frozen
+ * array as it is rather than copying it, so a reply with one choice allocates nothing here.
+ */
+const finishReasonArrays = new Map<string, readonly string[]>();
+
+function finishReasonsOf(reason: string): readonly string[] {
+  let reasons = finishReasonArrays.get(reason);
+  if (reasons === undefined) {
+    reasons = Object.freeze([reason]);
+    // OpenAI's reasons are a handful; a provider's own are bounded all the same.
+    if (finishReasonArrays.size < 64) finishReasonArrays.set(reason, reasons);
+  }
+  return reasons;
 }
 
 function fullContext(context: Partial<RequestContext> | undefined): RequestContext {
