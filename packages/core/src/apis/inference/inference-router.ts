@@ -66,13 +66,9 @@ function describeReply(span: Span, reply: { id?: string; model?: string; usage?:
   if (reply.usage?.completion_tokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', reply.usage.completion_tokens);
   const choices = reply.choices;
   if (!choices?.length) return;
-  let reasons: readonly string[] | undefined;
-  for (const choice of choices) {
-    const reason = choice.finish_reason;
-    if (typeof reason !== 'string') continue;
-    reasons = reasons === undefined ? finishReasonsOf(reason) : [...reasons, reason];
-  }
-  if (reasons !== undefined) span.setAttribute('gen_ai.response.finish_reasons', reasons as string[]);
+  const only = choices.length === 1 ? choices[0]!.finish_reason : undefined;
+  const reasons = typeof only === 'string' ? finishReasonsOf(only) : choices.map((choice) => choice.finish_reason).filter((reason): reason is string => typeof reason === 'string');
+  if (reasons.length) span.setAttribute('gen_ai.response.finish_reasons', reasons as string[]);
 }
 
 /**
