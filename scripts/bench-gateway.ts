@@ -9,7 +9,7 @@
  *
  * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50),
  * --telemetry-rounds <n> (rounds of the telemetry comparison, default 6, each pair loaded for
- * half of --duration a round).
+ * half of --duration a round), --only telemetry (just the telemetry rows).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,8 @@ import { request } from 'undici';
 import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '6' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '6' }, only: { type: 'string' } } });
+if (values.only !== undefined && values.only !== 'telemetry') throw new Error(`--only takes \`telemetry\`, not \`${values.only}\``);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const telemetryRounds = Number(values['telemetry-rounds']);
@@ -245,6 +246,32 @@ async function telemetryPairs(serverScript: string, variants: Record<TelemetryVa
   return { ...ratios, children: Object.values(servers).map((server) => server.child) };
 }
 
+/** The telemetry pairs (see `telemetryPairs`), tracing on exporting to a local OTLP sink, as the report's rows. */
+async function measureTelemetry(serverScript: string, distribution: string, telemetryDistribution: string, dataDir: string): Promise<{ rows: [string, string, string][]; children: ChildProcess[] }> {
+  const withoutOtel = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('OTEL_')).map((name) => [name, undefined]));
+  const otlpSink = await startProcess(['-e', OTLP_SINK], /listening on/);
+  const otlpSinkUrl = otlpSink.line.match(/(http:\/\/\S+)/)![1]!;
+  const variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }> = {
+    none: { distribution, env: withoutOtel },
+    off: { distribution: telemetryDistribution, env: withoutOtel },
+    on: { distribution: telemetryDistribution, env: { ...withoutOtel, OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } },
+  };
+  const pairs = await telemetryPairs(serverScript, variants, dataDir, telemetryRounds, duration, Math.max(2, Math.round(duration / 2)));
+  const spanExports = await (await request(`${otlpSinkUrl}/count`)).body.text();
+  const rows: [string, string, string][] = [
+    ['control: no module vs no module', `ratios by pair: ${pairs.control.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.control).toFixed(3)}, spread ${spread(pairs.control)} (the resolution of the two rows below)`],
+    ['telemetry module, tracing off (no OTEL_*)', `ratios to no module by pair: ${pairs.off.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.off).toFixed(3)} (target <= 1.03)`],
+    ['tracing on (OTLP http/protobuf, local receiver)', `ratios to tracing off by pair: ${pairs.on.map((value) => value.toFixed(3)).join(', ')} (${spanExports} exports received)`, `median ratio ${median(pairs.on).toFixed(3)} (target <= 1.25)`],
+  ];
+  return { rows, children: [otlpSink.child, ...pairs.children] };
+}
+
+function printRows(rows: [string, string, string][]): void {
+  const width = Math.max(...rows.map((row) => row[0].length));
+  const width2 = Math.max(...rows.map((row) => row[1].length));
+  for (const [name, measured, verdict] of rows) console.log(`${name.padEnd(width)}  ${measured.padEnd(width2)}  ${verdict}`);
+}
+
 async function main(): Promise<void> {
   ensureWrk();
   const dataDir = mkdtempSync(join(tmpdir(), 'cria-bench-'));
@@ -255,6 +282,15 @@ async function main(): Promise<void> {
   const telemetryDistribution = join(dataDir, 'bench-telemetry.yaml');
   writeFileSync(telemetryDistribution, distributionYaml(upstreamUrl, dataDir, true));
   const cli = join(root, 'packages/cli/dist/cria.js');
+  const serverScript = join(root, 'scripts/bench-gateway-server.ts');
+  if (values.only === 'telemetry') {
+    const telemetry = await measureTelemetry(serverScript, distribution, telemetryDistribution, dataDir);
+    for (const child of [upstream.child, ...telemetry.children]) child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+    console.log(`\nCria telemetry cost (wrk, ${connections} connections shared by each pair, ${telemetryRounds} rounds)\n`);
+    printRows(telemetry.rows);
+    return;
+  }
 
   // Cold start: spawn to first healthy answer, median of 5, for this distribution and for the starter (every API).
   const coldStart = async (target: string, firstPort: number): Promise<number[]> => {
@@ -280,7 +316,6 @@ async function main(): Promise<void> {
   const idleRss = rssMegabytes(idle.child.pid!);
   idle.child.kill('SIGTERM');
 
-  const serverScript = join(root, 'scripts/bench-gateway-server.ts');
   const cria = await startProcess(['--import', 'tsx', serverScript, '--distribution', distribution, '--port', '18480'], /serving on/);
   const criaUrl = 'http://127.0.0.1:18480';
   await waitHealthy(criaUrl, 10_000);
@@ -302,17 +337,7 @@ async function main(): Promise<void> {
   const hookedLoad = cpuPerRequestUs(hooked.child.pid!, () => wrk(throughHooks, connections, duration));
   // The same server again after the hooked one, so drift between runs shows up in the hook figure's error.
   const criaAgain = cpuPerRequestUs(cria.child.pid!, () => wrk(through, connections, duration));
-  // Telemetry: see `telemetryPairs`.
-  const withoutOtel = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('OTEL_')).map((name) => [name, undefined]));
-  const otlpSink = await startProcess(['-e', OTLP_SINK], /listening on/);
-  const otlpSinkUrl = otlpSink.line.match(/(http:\/\/\S+)/)![1]!;
-  const variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }> = {
-    none: { distribution, env: withoutOtel },
-    off: { distribution: telemetryDistribution, env: withoutOtel },
-    on: { distribution: telemetryDistribution, env: { ...withoutOtel, OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } },
-  };
-  const pairs = await telemetryPairs(serverScript, variants, dataDir, telemetryRounds, duration, Math.max(2, Math.round(duration / 2)));
-  const spanExports = await (await request(`${otlpSinkUrl}/count`)).body.text();
+  const telemetry = await measureTelemetry(serverScript, distribution, telemetryDistribution, dataDir);
 
   const directSingle = wrk(direct, 1, duration);
   const criaSingle = wrk(through, 1, duration);
@@ -324,7 +349,7 @@ async function main(): Promise<void> {
   const criaFirstByte = await firstByteMs(through, 'fake/fake-llm', 300);
   const rssAfterLoad = rssMegabytes(cria.child.pid!);
 
-  for (const child of [cria.child, hooked.child, reference.child, upstream.child, otlpSink.child, ...pairs.children]) child.kill('SIGTERM');
+  for (const child of [cria.child, hooked.child, reference.child, upstream.child, ...telemetry.children]) child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 
   const criaCpu = (criaLoad.us + criaAgain.us) / 2;
@@ -337,9 +362,7 @@ async function main(): Promise<void> {
     ['requests/s at 50 connections', `direct ${directLoad.requestsPerSecond.toFixed(0)} / Cria ${criaLoad.result.requestsPerSecond.toFixed(0)} / bare proxy ${referenceLoad.result.requestsPerSecond.toFixed(0)}`, `${((criaLoad.result.requestsPerSecond / directLoad.requestsPerSecond) * 100).toFixed(1)}% of direct (target >= 40%)`],
     ['server CPU per proxied chat completion', `Cria ${criaCpu.toFixed(1)} us (runs: ${criaLoad.us.toFixed(1)}, ${criaAgain.us.toFixed(1)}) / bare node:http + undici proxy ${referenceLoad.us.toFixed(1)} us`, `ratio ${cpuRatio.toFixed(3)} (target <= 1.10)`],
     ['no-op hook cost', `${hookCount} no-op hooks (${NOOP_HOOKS_PER_KIND} of each kind): ${hookedLoad.us.toFixed(1)} us per request`, `${perHookUs.toFixed(2)} us per hook run (target <= 5 us)`],
-    ['control: no module vs no module', `ratios by pair: ${pairs.control.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.control).toFixed(3)}, spread ${spread(pairs.control)} (the resolution of the two rows below)`],
-    ['telemetry module, tracing off (no OTEL_*)', `ratios to no module by pair: ${pairs.off.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.off).toFixed(3)} (target <= 1.03)`],
-    ['tracing on (OTLP http/protobuf, local receiver)', `ratios to tracing off by pair: ${pairs.on.map((value) => value.toFixed(3)).join(', ')} (${spanExports} exports received)`, `median ratio ${median(pairs.on).toFixed(3)} (target <= 1.25)`],
+    ...telemetry.rows,
     ['p50 latency at 1 connection', `direct ${directSingle.p50Ms.toFixed(3)} ms / Cria ${criaSingle.p50Ms.toFixed(3)} ms`, `added ${(criaSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p50Ms - directSingle.p50Ms).toFixed(3)} ms (target <= 0.2 ms)`],
     ['p99 latency at 1 connection', `direct ${directSingle.p99Ms.toFixed(3)} ms / Cria ${criaSingle.p99Ms.toFixed(3)} ms`, `added ${(criaSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms, bare proxy adds ${(referenceSingle.p99Ms - directSingle.p99Ms).toFixed(3)} ms (target <= 1 ms)`],
     ['time to first streamed byte (median)', `direct ${directFirstByte.toFixed(3)} ms / Cria ${criaFirstByte.toFixed(3)} ms`, `added ${(criaFirstByte - directFirstByte).toFixed(3)} ms (target <= 1 ms)`],
@@ -349,9 +372,7 @@ async function main(): Promise<void> {
   ];
   const errors = directLoad.errors + criaLoad.result.errors + hookedLoad.result.errors + directSingle.errors + criaSingle.errors;
   console.log(`\nCria gateway benchmark (wrk, ${duration} s per run, loopback, ${connections} connections; p99 at ${connections} connections: direct ${directLoad.p99Ms.toFixed(2)} ms, Cria ${criaLoad.result.p99Ms.toFixed(2)} ms; errors: ${errors})\n`);
-  const width = Math.max(...rows.map((row) => row[0].length));
-  const width2 = Math.max(...rows.map((row) => row[1].length));
-  for (const [name, measured, verdict] of rows) console.log(`${name.padEnd(width)}  ${measured.padEnd(width2)}  ${verdict}`);
+  printRows(rows);
 }
 
 main().catch((error: unknown) => {
