@@ -2,12 +2,11 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OtlpTarget } from './telemetry-config.js';
 import { encodeTraceExportJson, encodeTraceExportProtobuf } from './otlp-trace-encoding.js';
-import { otlpHttpExportDelegate } from './otlp-undici-transport.js';
 import type { SpanRecord } from './span-record.js';
 
 /**
- * An OTLP span exporter of the target's protocol: the SDK's grpc transport, or for http the
- * undici transport with the SDK's semantics (`otlpHttpExportDelegate`), fed by Cria's
+ * An OTLP span exporter of the target's protocol: the SDK's transports (http or grpc, with their
+ * OTEL_EXPORTER_OTLP_* headers, timeout, compression, certificates and retries), fed by Cria's
  * encoders, which read the recording spans' fields directly instead of building the SDK's
  * intermediate objects per span.
  */
@@ -33,6 +32,13 @@ export async function otlpSpanExporter(target: OtlpTarget, resource: Attributes)
     );
     return new OTLPExporterBase(delegate);
   }
-  const delegate = await otlpHttpExportDelegate(config, 'TRACES', json ? 'application/json' : 'application/x-protobuf', serializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper);
+  const http = await import('@opentelemetry/otlp-exporter-base/node-http');
+  const delegate = http.createOtlpHttpExportDelegate(
+    http.convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' }),
+    serializer,
+    'otlp_http_span_exporter',
+    TraceExporterMetricsHelper,
+    undefined,
+  );
   return new OTLPExporterBase(delegate);
 }

@@ -1,8 +1,7 @@
 import type { Counter, Registry } from 'prom-client';
 import type { Attributes } from '@opentelemetry/api';
-import type { MeterProvider, MetricData, MetricProducer, PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { MeterProvider, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import type { GaugeRegistry, GaugeSample } from '@cria/api';
-import { otlpHttpExportDelegate } from './otlp-undici-transport.js';
 import { hrTime } from './span-record.js';
 import type { OtlpTarget } from './telemetry-config.js';
 
@@ -397,16 +396,12 @@ class OtlpMetricsProducer implements MetricProducer {
 async function otlpMeterProvider(target: OtlpTarget, serviceName: string, producer: MetricProducer): Promise<MeterProvider> {
   const [{ MeterProvider, PeriodicExportingMetricReader }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/resources')]);
   const options = target.url ? { url: target.url } : {};
-  let exporter: PushMetricExporter;
-  if (target.protocol === 'grpc') {
-    exporter = new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(options);
-  } else {
-    const [{ OTLPMetricExporterBase }, { JsonMetricsSerializer, ProtobufMetricsSerializer, MetricsExporterMetricsHelper }] = await Promise.all([import('@opentelemetry/exporter-metrics-otlp-http'), import('@opentelemetry/otlp-transformer')]);
-    const json = target.protocol === 'http/json';
-    const delegate = await otlpHttpExportDelegate(options, 'METRICS', json ? 'application/json' : 'application/x-protobuf', json ? JsonMetricsSerializer : ProtobufMetricsSerializer, 'otlp_http_metric_exporter', MetricsExporterMetricsHelper);
-    // The metrics exporter (0.223.0) declares the delegate type of its own otlp-exporter-base; 0.223.1's is the same interface.
-    exporter = new OTLPMetricExporterBase(delegate as unknown as ConstructorParameters<typeof OTLPMetricExporterBase>[0], options);
-  }
+  const exporter =
+    target.protocol === 'grpc'
+      ? new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter(options)
+      : target.protocol === 'http/json'
+        ? new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter(options)
+        : new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter(options);
   const interval = Number(process.env.OTEL_METRIC_EXPORT_INTERVAL) || 60_000;
   const reader = new PeriodicExportingMetricReader({
     exporter,
