@@ -22,7 +22,10 @@ import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '6' }, only: { type: 'string' } } });
-if (values.only !== undefined && values.only !== 'telemetry') throw new Error(`--only takes \`telemetry\`, not \`${values.only}\``);
+if (values.only !== undefined && values.only !== 'telemetry') {
+  console.error(`--only takes \`telemetry\`, not \`${values.only}\``);
+  process.exit(2);
+}
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const telemetryRounds = Number(values['telemetry-rounds']);
