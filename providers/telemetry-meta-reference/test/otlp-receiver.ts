@@ -37,6 +37,8 @@ export interface ReceivedSpan {
   /** 0 unset, 1 ok, 2 error. */
   statusCode: number;
   events: string[];
+  /** The spans it links to. */
+  links: { traceId: string; spanId: string }[];
   resource: Record<string, unknown>;
   scope: string;
 }
@@ -89,6 +91,7 @@ function spansOf(request: Json): ReceivedSpan[] {
           attributes: attributesOf(span.attributes),
           statusCode: Number(span.status?.code ?? 0),
           events: (span.events ?? []).map((event: Json) => event.name),
+          links: (span.links ?? []).map((link: Json) => ({ traceId: hex(link.traceId), spanId: hex(link.spanId) })),
           resource,
           scope: scopeSpans.scope?.name ?? '',
         });

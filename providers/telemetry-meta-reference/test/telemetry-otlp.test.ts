@@ -49,8 +49,23 @@ function one(spans: ReceivedSpan[], name: string): ReceivedSpan {
   return found[0]!;
 }
 
-function childrenOf(spans: ReceivedSpan[], parent: ReceivedSpan): string[] {
-  return spans.filter((span) => span.parentSpanId === parent.spanId).map((span) => span.name).sort();
+/** The inference store's write of a batch of chat completions, which a request's trace shows after the request's end. */
+const STORE_WRITE = 'INSERT inference_store';
+
+/**
+ * The names of `parent`'s children. Store writes are left out unless asked for: they happen after
+ * the request, so an export may or may not hold them yet (the tests of them wait for them).
+ */
+function childrenOf(spans: ReceivedSpan[], parent: ReceivedSpan, options: { storeWrites?: boolean } = {}): string[] {
+  return spans.filter((span) => span.parentSpanId === parent.spanId && (options.storeWrites || span.name !== STORE_WRITE)).map((span) => span.name).sort();
+}
+
+/** The spans of a trace once the receiver has its request span and its chat completion's store write. */
+function traceWithStoreWrite(receiver: OtlpReceiver, traceId: string): Promise<ReceivedSpan[]> {
+  return receiver.eventually(() => {
+    const found = receiver.trace(traceId);
+    return found.some((span) => span.kind === SERVER) && found.some((span) => span.name === STORE_WRITE) ? found : undefined;
+  });
 }
 
 /** Exports one protocol's traces and metrics to the receiver through the OTEL_* variables. */
@@ -164,10 +179,7 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
       { model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Hello' }], max_tokens: 20 },
       { headers: { traceparent: `00-${TRACE_ID}-${CALLER_SPAN_ID}-01` } },
     );
-    const spans = await receiver.eventually(() => {
-      const found = receiver.trace(TRACE_ID);
-      return found.some((span) => span.kind === SERVER) ? found : undefined;
-    });
+    const spans = await traceWithStoreWrite(receiver, TRACE_ID);
     expect(receiver.encodings).toContain('application/x-protobuf');
     const request = one(spans, 'POST /v1/chat/completions');
     expect(request).toMatchObject({ kind: SERVER, parentSpanId: CALLER_SPAN_ID, statusCode: 0 });
@@ -182,7 +194,11 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
       'gen_ai.usage.input_tokens': completion.usage!.prompt_tokens,
       'gen_ai.usage.output_tokens': completion.usage!.completion_tokens,
     });
-    expect(childrenOf(spans, request)).toEqual(['chat openai/fake-llm', 'route model']);
+    expect(childrenOf(spans, request, { storeWrites: true })).toEqual([STORE_WRITE, 'chat openai/fake-llm', 'route model']);
+    // The completion's write to the inference store, after the request: a child of the request's span.
+    const storeWrite = one(spans, STORE_WRITE);
+    expect(storeWrite).toMatchObject({ kind: CLIENT, statusCode: 0 });
+    expect(storeWrite.attributes).toMatchObject({ 'db.operation.name': 'INSERT', 'db.collection.name': 'inference_store', 'db.operation.batch.size': 1, 'cria.store': 'inference' });
     const chat = one(spans, 'chat openai/fake-llm');
     expect(chat.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
@@ -200,6 +216,29 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
     expect(upstreamCall.attributes['cria.upstream.time_to_first_byte_ms']).toBeGreaterThan(0);
     // The upstream was asked with the trace context of the upstream call's span.
     expect(upstream.lastRequest('/chat/completions')!.headers.traceparent).toBe(`00-${TRACE_ID}-${upstreamCall.spanId}-01`);
+  });
+
+  it('traces each batch the inference store writes once, under one of its requests and linked to the others', async () => {
+    const traceIds = [randomTraceId(), randomTraceId(), randomTraceId()];
+    // Made together, so that the store may write them in one batch (or not: the test holds either way).
+    await Promise.all(traceIds.map((traceId) => client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Batch me' }] }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } })));
+    const requests = await receiver.eventually(() => {
+      const found = traceIds.map((traceId) => receiver.trace(traceId).find((span) => span.kind === SERVER));
+      return found.every(Boolean) ? (found as ReceivedSpan[]) : undefined;
+    });
+    const writes = await receiver.eventually(() => {
+      const found = receiver.spans.filter((span) => span.name === STORE_WRITE && traceIds.includes(span.traceId));
+      const covered = (request: ReceivedSpan) => found.some((write) => write.parentSpanId === request.spanId || write.links.some((link) => link.spanId === request.spanId && link.traceId === request.traceId));
+      return requests.every(covered) ? found : undefined;
+    });
+    // Every completion written once: the batches' sizes add up, and each request is a batch's parent or one of its links.
+    expect(writes.reduce((sum, write) => sum + Number(write.attributes['db.operation.batch.size']), 0)).toBe(3);
+    for (const write of writes) {
+      const parent = requests.find((request) => request.spanId === write.parentSpanId)!;
+      expect(parent, 'a store write is the child of one of its requests').toBeDefined();
+      expect(write.traceId).toBe(parent.traceId);
+      expect(write.links).toHaveLength(Number(write.attributes['db.operation.batch.size']) - 1);
+    }
   });
 
   it('exports the span tree of a streamed chat completion, with the time to first token and the usage of its last chunk', async () => {
@@ -317,7 +356,7 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
   it('keeps traces in the trace store and answers Llama Stack 0.2\'s queries', async () => {
     const traceId = randomTraceId();
     await client.chat.completions.create({ model: 'openai/fake-llm', messages: [{ role: 'user', content: 'Store me' }] }, { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } });
-    await receiver.eventually(() => (receiver.trace(traceId).some((span) => span.kind === SERVER) ? true : undefined));
+    await traceWithStoreWrite(receiver, traceId);
     const call = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       return { status: response.status, body: (await response.json()) as any };
@@ -329,10 +368,10 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
     expect(root.body).toMatchObject({ trace_id: traceId, name: 'POST /v1/chat/completions', parent_span_id: CALLER_SPAN_ID });
     const tree = await call('POST', `/v1/telemetry/spans/${trace.body.root_span_id}/tree`, { attributes_to_return: ['gen_ai.request.model'] });
     const names = Object.values(tree.body.data as Record<string, { name: string; status: string; attributes: Record<string, unknown> }>).map((span) => span.name).sort();
-    expect(names).toEqual(['POST /chat/completions', 'POST /v1/chat/completions', 'chat openai/fake-llm', 'route model']);
+    expect(names).toEqual([STORE_WRITE, 'POST /chat/completions', 'POST /v1/chat/completions', 'chat openai/fake-llm', 'route model']);
     expect(tree.body.data[trace.body.root_span_id]).toMatchObject({ status: 'ok', attributes: { 'gen_ai.request.model': 'openai/fake-llm' } });
     const shallow = await call('POST', `/v1/telemetry/spans/${trace.body.root_span_id}/tree`, { max_depth: 1 });
-    expect(Object.keys(shallow.body.data)).toHaveLength(3);
+    expect(Object.keys(shallow.body.data)).toHaveLength(4);
     const queried = await call('POST', '/v1/telemetry/traces', { attribute_filters: [{ key: 'http.route', op: 'eq', value: '/v1/chat/completions' }], limit: 2 });
     expect(queried.body.data).toHaveLength(2);
     expect(queried.body.data[0].trace_id).toBe(traceId);

@@ -18,6 +18,7 @@ import {
   type RerankRequest,
   type RerankResponse,
   type StoredChatCompletion,
+  type TraceContext,
   UpstreamError,
 } from '@cria/api';
 import type { Attributes, Span } from '@opentelemetry/api';
@@ -121,7 +122,7 @@ export class InferenceRouter implements InferenceApi {
       : await model.provider.chatCompletion(providerRequest, fullContext(context));
     const completion = conformChatCompletion(reply);
     completion.model = model.identifier;
-    if (this.store && request.store !== false) this.store.record(completion, request.messages);
+    if (this.store && request.store !== false) this.store.record(completion, request.messages, context?.traceContext);
     return completion;
   }
 
@@ -131,7 +132,7 @@ export class InferenceRouter implements InferenceApi {
     const stream = isTraced(context)
       ? await streamInSpan(context, modelCallName('chat', model.identifier), modelCallAttributes('chat', model, request), (spanContext) => model.provider.streamChatCompletion(providerRequest, spanContext), describeReply)
       : await model.provider.streamChatCompletion(providerRequest, fullContext(context));
-    return this.tapChatStream(stream, model.identifier, request);
+    return this.tapChatStream(stream, model.identifier, request, context?.traceContext);
   }
 
   async completion(request: CompletionRequest, context?: Partial<RequestContext>): Promise<Completion> {
@@ -205,14 +206,14 @@ export class InferenceRouter implements InferenceApi {
     return this.store;
   }
 
-  private async *tapChatStream(stream: AsyncIterable<ChatCompletionChunk>, identifier: string, request: ChatCompletionRequest): AsyncIterable<ChatCompletionChunk> {
+  private async *tapChatStream(stream: AsyncIterable<ChatCompletionChunk>, identifier: string, request: ChatCompletionRequest, traceContext: TraceContext | undefined): AsyncIterable<ChatCompletionChunk> {
     const accumulator = this.store && request.store !== false ? new ChatCompletionAccumulator() : null;
     for await (const chunk of stream) {
       conformChatCompletionChunk(chunk).model = identifier;
       accumulator?.add(chunk);
       yield chunk;
     }
-    if (accumulator) this.store!.record(accumulator.completion(), request.messages);
+    if (accumulator) this.store!.record(accumulator.completion(), request.messages, traceContext);
   }
 }
 

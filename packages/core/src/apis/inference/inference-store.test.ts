@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ChatCompletion } from '@cria/api';
 import { createLogger } from '../../logger.js';
 import { StorageBackends } from '../../storage/storage-backends.js';
@@ -49,5 +51,81 @@ describe('inference store', () => {
     reopened.record(completion('c10'), []);
     expect((await reopened.list({ limit: 1 })).data[0]!.id).toBe('c10');
     await storage.close();
+  });
+});
+
+describe('inference store: the write of a batch, traced', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  trace.setGlobalTracerProvider(provider);
+  const requestTracer = provider.getTracer('test');
+  afterEach(() => exporter.reset());
+
+  /** A traced request's context: its span, ended (the store writes after the request). */
+  const tracedRequest = () => {
+    const span = requestTracer.startSpan('POST /v1/chat/completions');
+    span.end();
+    return { span, traceContext: trace.setSpan(ROOT_CONTEXT, span) };
+  };
+
+  async function openStore(): Promise<{ store: InferenceStore; close: () => Promise<void> }> {
+    const dir = mkdtempSync(join(tmpdir(), 'cria-store-'));
+    const storage = new StorageBackends({ sql: { type: 'sql_sqlite', db_path: join(dir, 'sql.db') } });
+    const store = new InferenceStore(() => storage.sql({ backend: 'sql' }), createLogger('test', 100), { flushDelayMs: 60_000 });
+    await store.initialize();
+    return { store, close: async () => { await store.close(); await storage.close(); } };
+  }
+
+  const writeSpans = () => exporter.getFinishedSpans().filter((span) => span.name === 'INSERT inference_store');
+
+  it('is one span per batch, a child of its first traced request and linked to the others', async () => {
+    const { store, close } = await openStore();
+    const [first, second] = [tracedRequest(), tracedRequest()];
+    store.record(completion('t1'), [], first.traceContext);
+    store.record(completion('t2'), []);
+    store.record(completion('t3'), [], second.traceContext);
+    store.record(completion('t4'), [], first.traceContext);
+    await store.flush();
+    const [write, ...others] = writeSpans();
+    expect(others).toEqual([]);
+    expect(write!.spanContext().traceId).toBe(first.span.spanContext().traceId);
+    expect(write!.parentSpanContext?.spanId).toBe(first.span.spanContext().spanId);
+    expect(write!.links.map((link) => link.context.spanId)).toEqual([second.span.spanContext().spanId]);
+    expect(write!.attributes).toEqual({ 'db.operation.name': 'INSERT', 'db.collection.name': 'inference_store', 'db.operation.batch.size': 4, 'cria.store': 'inference' });
+    expect(write!.status.code).toBe(SpanStatusCode.UNSET);
+
+    // A batch with no traced record makes no span.
+    store.record(completion('u1'), []);
+    await store.flush();
+    expect(writeSpans()).toHaveLength(1);
+    await close();
+  });
+
+  it('says when the batch was written row by row, and fails when a record could not be kept', async () => {
+    const { store, close } = await openStore();
+    store.record(completion('d1'), []);
+    await store.flush();
+    const request = tracedRequest();
+    // A duplicate id: the batch is written again row by row, and nothing is lost.
+    store.record(completion('d1'), [], request.traceContext);
+    store.record(completion('d2'), [], request.traceContext);
+    await store.flush();
+    const [rewritten] = writeSpans();
+    expect(rewritten!.attributes['cria.store.row_by_row']).toBe(true);
+    expect(rewritten!.events.map((event) => event.name)).toEqual(['exception']);
+    expect(rewritten!.status.code).toBe(SpanStatusCode.UNSET);
+    expect((await store.get('d2')).id).toBe('d2');
+    exporter.reset();
+
+    // A record no row can hold (its JSON cannot be written) is lost: the span says so.
+    const unwritable = { ...completion('bad'), usage: { prompt_tokens: 1n } } as unknown as ChatCompletion;
+    store.record(unwritable, [], request.traceContext);
+    store.record(completion('good'), [], request.traceContext);
+    await store.flush();
+    const [failed] = writeSpans();
+    expect(failed!.status).toEqual({ code: SpanStatusCode.ERROR, message: '1 of 2 chat completions could not be stored' });
+    expect(failed!.attributes['error.type']).toBe('store_write');
+    expect((await store.get('good')).id).toBe('good');
+    await close();
   });
 });

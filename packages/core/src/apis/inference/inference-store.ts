@@ -6,8 +6,10 @@ import type {
   ProviderLogger,
   SqlStore,
   StoredChatCompletion,
+  TraceContext,
 } from '@cria/api';
 import { NotFoundError } from '@cria/api';
+import { type Context, type Link, ROOT_CONTEXT, type Span, type SpanContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 export interface InferenceStoreOptions {
   table?: string;
@@ -21,7 +23,12 @@ interface PendingWrite {
   completion: ChatCompletion;
   inputMessages: readonly ChatMessage[];
   recordedAt: number;
+  /** The span of the traced request that made the completion. */
+  requestSpan: SpanContext | undefined;
 }
+
+/** Links a batch's write span keeps to the other requests' spans (OpenTelemetry's default link limit, less its parent). */
+const MAX_WRITE_LINKS = 127;
 
 /**
  * Every chat completion and the messages it answered, for GET /v1/chat/completions.
@@ -70,10 +77,11 @@ export class InferenceStore {
     this.lastRecordedAt = Number(newest.rows[0]?.recorded_at ?? 0);
   }
 
-  /** Queues a completion for storage; returns at once. */
-  record(completion: ChatCompletion, inputMessages: readonly ChatMessage[]): void {
+  /** Queues a completion for storage; returns at once. A traced request's `traceContext` has the batch's write traced. */
+  record(completion: ChatCompletion, inputMessages: readonly ChatMessage[], traceContext?: TraceContext): void {
     this.lastRecordedAt = Math.max(this.lastRecordedAt + 1, Date.now() * 1000);
-    this.queue.push({ completion, inputMessages, recordedAt: this.lastRecordedAt });
+    const requestSpan = traceContext === undefined ? undefined : trace.getSpanContext(traceContext as Context);
+    this.queue.push({ completion, inputMessages, recordedAt: this.lastRecordedAt, requestSpan });
     if (this.queue.length >= this.maxQueue) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushDelayMs);
   }
@@ -98,18 +106,58 @@ export class InferenceStore {
       input_messages: inputMessages,
     }));
     this.flushing = this.flushing.then(async () => {
+      const span = this.startWriteSpan(batch);
+      let lost = 0;
       try {
         await this.sql.insert(this.table, rows);
-      } catch {
+      } catch (error) {
+        span?.setAttribute('cria.store.row_by_row', true);
+        span?.recordException({ name: (error as Error).name, message: (error as Error).message });
         // One bad row (an upstream reusing an id) must not lose the rest of the batch.
         for (const row of rows) {
-          await this.sql.upsert(this.table, row, ['id']).catch((error: Error) => this.logger.error('could not store chat completion', { id: row.id, error: error.message }));
+          await this.sql.upsert(this.table, row, ['id']).catch((rowError: Error) => {
+            lost++;
+            this.logger.error('could not store chat completion', { id: row.id, error: rowError.message, ...(span ? { trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId } : {}) });
+          });
         }
       } finally {
         this.writing.splice(this.writing.indexOf(written), 1);
+        if (span) {
+          if (lost > 0) {
+            span.setAttribute('error.type', 'store_write');
+            span.setStatus({ code: SpanStatusCode.ERROR, message: `${lost} of ${rows.length} chat completions could not be stored` });
+          }
+          span.end();
+        }
       }
     });
     return this.flushing;
+  }
+
+  /**
+   * The span of a batch's write, when a traced request made one of its records: one batch holds
+   * many requests' records, so it is a child of the first such request's span and links to the
+   * others'. A request's trace thus shows its record's write, after its own end.
+   */
+  private startWriteSpan(batch: readonly PendingWrite[]): Span | undefined {
+    let parent: SpanContext | undefined;
+    let links: Link[] | undefined;
+    for (const write of batch) {
+      const requestSpan = write.requestSpan;
+      if (requestSpan === undefined || requestSpan === parent) continue;
+      if (parent === undefined) parent = requestSpan;
+      else if ((links ??= []).length < MAX_WRITE_LINKS && !links.some((link) => link.context.spanId === requestSpan.spanId)) links.push({ context: requestSpan });
+    }
+    if (parent === undefined) return undefined;
+    return trace.getTracer('@cria/core').startSpan(
+      `INSERT ${this.table}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'db.operation.name': 'INSERT', 'db.collection.name': this.table, 'db.operation.batch.size': batch.length, 'cria.store': 'inference' },
+        ...(links ? { links } : {}),
+      },
+      trace.setSpanContext(ROOT_CONTEXT, parent),
+    );
   }
 
   /** Records queued or being written, and the age in seconds of the oldest (0 when none): the write-behind's lag. */
