@@ -18,6 +18,7 @@ import {
   type ResponseObjectList,
   type ResponsesProvider,
   type ResponseStreamEvent,
+  type TraceContext,
   UnavailableError,
 } from '@cria/api';
 import type { BuiltinResponsesConfig } from './responses-config.js';
@@ -96,7 +97,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     if (request.background) return this.startBackground(prepared, context);
     const run = this.runtime.run(prepared, context, { background: false });
     let final: ResponseObject | undefined;
-    for await (const event of this.persisting(run, prepared, false)) {
+    for await (const event of this.persisting(run, prepared, false, context.traceContext)) {
       // The JSON reply is the response the last event carries; the others only drive storage.
       if ('response' in event) final = event.response as ResponseObject;
     }
@@ -107,7 +108,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
   async streamResponse(request: CreateResponseRequest, context: RequestContext): Promise<AsyncIterable<ResponseStreamEvent>> {
     if (request.background) throw new InvalidRequestError("'stream' and 'background' cannot be used together.", { param: 'background' });
     const prepared = await this.prepare(request, context);
-    return this.persisting(this.runtime.run(prepared, context, { background: false }), prepared, true);
+    return this.persisting(this.runtime.run(prepared, context, { background: false }), prepared, true, context.traceContext);
   }
 
   async getResponse(responseId: string): Promise<ResponseObject> {
@@ -156,11 +157,11 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
    * winning, and never hold an event back. The append to the conversation happens before the last
    * event goes out; the final write is sent to the store then, and reads of the response wait for it.
    */
-  private async *persisting(run: ResponseRun, prepared: PreparedResponse, watched: boolean): AsyncGenerator<ResponseStreamEvent> {
+  private async *persisting(run: ResponseRun, prepared: PreparedResponse, watched: boolean, traceContext: TraceContext | undefined): AsyncGenerator<ResponseStreamEvent> {
     const store = prepared.request.store ?? true;
     const createdMs = Date.now();
     const stored = (response: ResponseObject) => ({ response, input: prepared.input, messages: run.messages.filter((message) => message.role !== 'system') });
-    const save = (response: ResponseObject) => this.store.write(stored(response), createdMs);
+    const save = (response: ResponseObject) => this.store.write(stored(response), createdMs, traceContext);
     let writing: Promise<void> = Promise.resolve();
     /** An in-progress write is due: it writes the run as it is when it starts (the latest state wins). */
     let pending = false;
@@ -200,7 +201,7 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
           // progress (tracked by the store), and reads of this response wait for it.
           pending = false;
           hurry();
-          if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }));
+          if (store) this.store.saveBehind(stored(response), createdMs, (error) => this.logger.error('could not keep a response', { response_id: response.id, error: error.message }), traceContext);
           finished = true;
         }
         yield event;
@@ -224,12 +225,12 @@ export class BuiltinResponses implements ResponsesProvider, ProviderLifecycle {
     const runContext: RequestContext = { signal: controller.signal, providerData: context.providerData, traceContext: context.traceContext, logger: context.logger };
     const run = this.runtime.run(prepared, runContext, { background: true });
     const queued = { ...run.snapshot('queued') } as ResponseObject;
-    await this.store.save({ response: queued, input: prepared.input, messages: [] }, Date.now());
+    await this.store.save({ response: queued, input: prepared.input, messages: [] }, Date.now(), context.traceContext);
     const done = (async () => {
       await this.slot();
       try {
         if (controller.signal.aborted) return;
-        for await (const _event of this.persisting(run, prepared, true)) {
+        for await (const _event of this.persisting(run, prepared, true, runContext.traceContext)) {
           if (controller.signal.aborted) break;
         }
       } catch (error) {

@@ -8,7 +8,9 @@ import {
   type ResponseObjectList,
   type ResponseInputItemList,
   type SqlStore,
+  type TraceContext,
 } from '@cria/api';
+import { type Context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ChatMessage } from './responses-types.js';
 
 /** A stored response: the object, its input items, and the chat messages that continue it. */
@@ -54,19 +56,37 @@ export class ResponsesStore {
   }
 
   /** Writes a response whole (insert, or replace as it progresses), after any write of it still under way. */
-  async save(stored: StoredResponse, createdMs: number): Promise<void> {
+  async save(stored: StoredResponse, createdMs: number, traceContext?: TraceContext): Promise<void> {
     await this.unsettled.get(stored.response.id);
-    await this.write(stored, createdMs);
+    await this.write(stored, createdMs, traceContext);
   }
 
-  /** Writes a response whole now: for a run ordering its own writes (`saveBehind` waits for them). */
-  async write(stored: StoredResponse, createdMs: number): Promise<void> {
+  /**
+   * Writes a response whole now: for a run ordering its own writes (`saveBehind` waits for them).
+   * In a traced request or run (`traceContext`), the write is a span of it.
+   */
+  async write(stored: StoredResponse, createdMs: number, traceContext?: TraceContext): Promise<void> {
     const sql = await this.open();
-    await sql.upsert(
-      this.table,
-      { id: stored.response.id, created_ms: createdMs, model: stored.response.model, status: stored.response.status, response_object: stored.response, input: stored.input, messages: stored.messages },
-      ['id'],
+    const row = { id: stored.response.id, created_ms: createdMs, model: stored.response.model, status: stored.response.status, response_object: stored.response, input: stored.input, messages: stored.messages };
+    if (traceContext === undefined) return sql.upsert(this.table, row, ['id']);
+    const span = trace.getTracer('@cria/provider-responses-builtin').startSpan(
+      `INSERT ${this.table}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'db.operation.name': 'INSERT', 'db.collection.name': this.table, 'cria.store': 'responses', 'cria.response_id': row.id, 'cria.response.status': row.status },
+      },
+      traceContext as Context,
     );
+    try {
+      await sql.upsert(this.table, row, ['id']);
+    } catch (error) {
+      span.setAttribute('error.type', 'store_write');
+      span.recordException({ name: (error as Error).name, message: (error as Error).message });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -77,12 +97,12 @@ export class ResponsesStore {
    * way (tracked ones included) and after the current turn of the event loop, so the reply made
    * in this turn is sent first.
    */
-  saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void): void {
+  saveBehind(stored: StoredResponse, createdMs: number, failed: (error: Error) => void, traceContext?: TraceContext): void {
     const id = stored.response.id;
     this.track(
       id,
       Promise.all([this.unsettled.get(id), new Promise((resolve) => setImmediate(resolve))])
-        .then(() => this.write(stored, createdMs))
+        .then(() => this.write(stored, createdMs, traceContext))
         .catch(failed),
     );
   }

@@ -52,19 +52,22 @@ function one(spans: ReceivedSpan[], name: string): ReceivedSpan {
 /** The inference store's write of a batch of chat completions, which a request's trace shows after the request's end. */
 const STORE_WRITE = 'INSERT inference_store';
 
+/** Whether a span is a store's write (`INSERT <table>`) that a request's reply does not wait for. */
+const isStoreWrite = (span: ReceivedSpan) => span.name.startsWith('INSERT ') && span.attributes['cria.store'] !== undefined;
+
 /**
  * The names of `parent`'s children. Store writes are left out unless asked for: they happen after
- * the request, so an export may or may not hold them yet (the tests of them wait for them).
+ * the reply, so an export may or may not hold them yet (the tests of them wait for them).
  */
 function childrenOf(spans: ReceivedSpan[], parent: ReceivedSpan, options: { storeWrites?: boolean } = {}): string[] {
-  return spans.filter((span) => span.parentSpanId === parent.spanId && (options.storeWrites || span.name !== STORE_WRITE)).map((span) => span.name).sort();
+  return spans.filter((span) => span.parentSpanId === parent.spanId && (options.storeWrites || !isStoreWrite(span))).map((span) => span.name).sort();
 }
 
-/** The spans of a trace once the receiver has its request span and its chat completion's store write. */
-function traceWithStoreWrite(receiver: OtlpReceiver, traceId: string): Promise<ReceivedSpan[]> {
+/** The spans of a trace once the receiver has its request span and the store write named `write`. */
+function traceWithStoreWrite(receiver: OtlpReceiver, traceId: string, write = STORE_WRITE): Promise<ReceivedSpan[]> {
   return receiver.eventually(() => {
     const found = receiver.trace(traceId);
-    return found.some((span) => span.kind === SERVER) && found.some((span) => span.name === STORE_WRITE) ? found : undefined;
+    return found.some((span) => span.kind === SERVER) && found.some((span) => span.name === write) ? found : undefined;
   });
 }
 
@@ -271,12 +274,13 @@ describe('telemetry over OTLP http/protobuf: span trees, metrics, the trace stor
       { headers: { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` } },
     );
     expect(response.output.some((item) => item.type === 'mcp_call')).toBe(true);
-    const spans = await receiver.eventually(() => {
-      const found = receiver.trace(traceId);
-      return found.some((span) => span.kind === SERVER) ? found : undefined;
-    });
+    const spans = await traceWithStoreWrite(receiver, traceId, 'INSERT responses');
     const request = one(spans, 'POST /v1/responses');
     expect(request.attributes).toMatchObject({ 'cria.api': 'responses', 'http.response.status_code': 200 });
+    // The response kept in the Responses store after the reply, in the request's trace.
+    const storeWrite = one(spans, 'INSERT responses');
+    expect(storeWrite).toMatchObject({ kind: CLIENT, parentSpanId: request.spanId, statusCode: 0 });
+    expect(storeWrite.attributes).toMatchObject({ 'db.operation.name': 'INSERT', 'db.collection.name': 'responses', 'cria.store': 'responses', 'cria.response_id': response.id, 'cria.response.status': 'completed' });
     const children = childrenOf(spans, request);
     // The tool listing, the model asked twice (the call, then the answer), the tool call between.
     expect(children.filter((name) => name === 'chat openai/fake-llm')).toHaveLength(2);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ChatCompletion } from '@cria/api';
@@ -60,6 +60,7 @@ describe('inference store: the write of a batch, traced', () => {
   trace.setGlobalTracerProvider(provider);
   const requestTracer = provider.getTracer('test');
   afterEach(() => exporter.reset());
+  afterAll(() => trace.disable());
 
   /** A traced request's context: its span, ended (the store writes after the request). */
   const tracedRequest = () => {
