@@ -653,19 +653,19 @@ describe('telemetry of work resumed after a restart: it continues the trace of t
   });
 
   /**
-   * Starts work in a traced request (`start`) while the model hangs, stops the server once the work
-   * has called it, and serves the same data again: the resumed work runs a second `name` span.
-   * Returns the trace's spans, with the request's and both runs.
+   * Starts work in a traced request (`start`) while the model hangs (its upstream path `modelPath`),
+   * stops the server once the work has called it, and serves the same data again: the resumed work
+   * runs a second `name` span. Returns the trace's spans, with the request's and both runs.
    */
-  async function acrossRestart(distributionIn: (dataDir: string) => Record<string, unknown>, start: (server: TestServer, traceparent: string) => Promise<void>, name: string, requestName: string) {
+  async function acrossRestart(distributionIn: (dataDir: string) => Record<string, unknown>, start: (server: TestServer, traceparent: string) => Promise<void>, name: string, requestName: string, modelPath = '/chat/completions') {
     const data = temporaryDirectory();
     const traceId = randomTraceId();
     const distribution = distributionIn(data.dir);
     let server = await startTestServer({ distribution, dataDir: data.dir });
     try {
-      upstream.fault({ kind: 'hang' }, 1, '/chat/completions');
+      upstream.fault({ kind: 'hang' }, 1, modelPath);
       await start(server, `00-${traceId}-${CALLER_SPAN_ID}-01`);
-      await receiver.eventually(() => upstream.requests.some((request) => request.path === '/chat/completions' && String(request.headers.traceparent).includes(traceId)) || undefined, 10_000);
+      await receiver.eventually(() => upstream.requests.some((request) => request.path === modelPath && String(request.headers.traceparent).includes(traceId)) || undefined, 10_000);
       await server.close();
       server = await startTestServer({ distribution, dataDir: data.dir });
       const spans = await receiver.eventually(() => {
@@ -715,5 +715,24 @@ describe('telemetry of work resumed after a restart: it continues the trace of t
     expect(interrupted.attributes).toMatchObject({ 'cria.eval.status': 'interrupted', 'cria.eval.rows_done': 0 });
     expect(resumed.attributes).toMatchObject({ 'cria.eval.status': 'completed', 'cria.eval.rows_done': 1 });
     expect(childrenOf(spans, resumed).filter((name) => name.startsWith('chat '))).toEqual(['chat openai/fake-llm']);
+  });
+
+  it('a vector store file: its resumed ingestion is an ingest_file span under the attaching request\'s', async () => {
+    let fileId = '';
+    const { spans, resumed } = await acrossRestart(
+      (dataDir) => withTelemetry(vectorStoresDistribution(upstream.url, dataDir)),
+      async (server, traceparent) => {
+        const openai = new OpenAI({ baseURL: server.baseURL, apiKey: 'none', maxRetries: 0 });
+        const file = await openai.files.create({ file: await toFile(Buffer.from('Llamas are members of the camelid family. '.repeat(40)), 'llamas.txt'), purpose: 'assistants' });
+        fileId = file.id;
+        const store = await openai.vectorStores.create({ name: 'resumed' });
+        await openai.vectorStores.files.create(store.id, { file_id: file.id }, { headers: { traceparent } });
+      },
+      'ingest_file',
+      'POST /v1/vector_stores/{vector_store_id}/files',
+      '/embeddings',
+    );
+    expect(resumed.attributes).toMatchObject({ 'cria.file_id': fileId, 'cria.vector_store_file.status': 'completed', 'cria.chunks': 1 });
+    expect(childrenOf(spans, resumed)).toContain('embeddings openai/fake-embedding');
   });
 });

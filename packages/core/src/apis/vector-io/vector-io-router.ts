@@ -33,6 +33,7 @@ import {
   type VectorStoreSearchRequest,
   type VectorStoreSearchResultsPage,
 } from '@cria/api';
+import { traceContextFromCarrier } from '@cria/provider-utils';
 import { ChunkEmbedder } from './vector-io-embedder.js';
 import { VectorIOIngestion } from './vector-io-ingestion.js';
 import { VectorIOSearch } from './vector-io-search.js';
@@ -137,7 +138,9 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
     });
     for (const file of interrupted) {
       this.logger.info('resuming the ingestion of a file', { vector_store_id: file.vectorStoreId, file_id: file.fileId });
-      this.queue.enqueue({ vectorStoreId: file.vectorStoreId, fileId: file.fileId });
+      // In the trace of the request that attached it, when that one was traced and tracing is on now.
+      const traceContext = traceContextFromCarrier(file.traceCarrier ?? undefined);
+      this.queue.enqueue(traceContext ? { vectorStoreId: file.vectorStoreId, fileId: file.fileId, traceContext } : { vectorStoreId: file.vectorStoreId, fileId: file.fileId });
     }
   }
 

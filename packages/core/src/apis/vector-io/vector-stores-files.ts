@@ -17,6 +17,7 @@ import {
   type VectorStoreFileList,
   type VectorStoreFileStatus,
 } from '@cria/api';
+import { traceCarrier } from '@cria/provider-utils';
 import type { VectorIOIngestion } from './vector-io-ingestion.js';
 import type { StoreState, VectorStoreCatalog } from './vector-stores-catalog.js';
 import { fileLockKey, type IngestionQueue, type KeyedLock } from './vector-stores-ingestion.js';
@@ -157,6 +158,7 @@ export class VectorStoreFiles {
       usageBytes: 0,
       filename: attachment.file.filename,
       batchId,
+      traceCarrier: traceCarrier(traceContext) ?? null,
     };
     await this.tables.insertFile(record);
     this.catalog.countFile(state, record);

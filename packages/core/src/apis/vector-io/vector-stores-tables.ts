@@ -9,6 +9,7 @@ import {
   type VectorStoreFileLastError,
   type VectorStoreFileStatus,
 } from '@cria/api';
+import type { TraceCarrier } from '@cria/provider-utils';
 
 /**
  * A vector store's OpenAI-level fields, as the stores table keeps them. Its provider and embedding
@@ -62,6 +63,11 @@ export interface FileRecord {
   usageBytes: number;
   filename: string;
   batchId: string | null;
+  /**
+   * The W3C trace context of the traced request that attached it, so that an ingestion resumed
+   * after a restart continues that request's trace.
+   */
+  traceCarrier: TraceCarrier | null;
 }
 
 export interface BatchRecord {
@@ -141,7 +147,10 @@ export class VectorStoresTables {
       usage_bytes: 'integer',
       filename: 'text',
       batch_id: 'text',
+      trace_carrier: 'json',
     });
+    // Tables an earlier release made lack it.
+    await this.sql.addColumnIfMissing(this.files, 'trace_carrier', 'json');
     await this.sql.createTable(this.batches, {
       id: { type: 'text', primaryKey: true },
       vector_store_id: { type: 'text', nullable: false },
@@ -295,6 +304,7 @@ function toFile(row: SqlRow): FileRecord {
     usageBytes: Number(row.usage_bytes ?? 0),
     filename: String(row.filename ?? ''),
     batchId: (row.batch_id as string | null) ?? null,
+    traceCarrier: (row.trace_carrier as TraceCarrier | null) ?? null,
   };
 }
 
@@ -312,5 +322,6 @@ function fromFile(file: FileRecord): SqlRow {
     usage_bytes: file.usageBytes,
     filename: file.filename,
     batch_id: file.batchId,
+    trace_carrier: file.traceCarrier,
   };
 }
