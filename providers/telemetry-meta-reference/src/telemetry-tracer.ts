@@ -320,7 +320,9 @@ export class RecordingSpan implements Span, SpanRecord {
       attributes: limited.attributes,
       droppedAttributesCount: (link.droppedAttributesCount ?? 0) + limited.dropped,
     };
-    this.links = this.links === NO_LINKS ? [record] : [...this.links, record];
+    const links = this.links === NO_LINKS ? [] : (this.links as SpanLinkRecord[]);
+    links.push(record);
+    this.links = links;
     return this;
   }
 

@@ -142,11 +142,16 @@ export class InferenceStore {
   private startWriteSpan(batch: readonly PendingWrite[]): Span | undefined {
     let parent: SpanContext | undefined;
     let links: Link[] | undefined;
+    let linked: Set<string> | undefined;
     for (const write of batch) {
       const requestSpan = write.requestSpan;
       if (requestSpan === undefined || requestSpan === parent) continue;
       if (parent === undefined) parent = requestSpan;
-      else if ((links ??= []).length < MAX_WRITE_LINKS && !links.some((link) => link.context.spanId === requestSpan.spanId)) links.push({ context: requestSpan });
+      else if ((links ??= []).length === MAX_WRITE_LINKS) break;
+      else if (!(linked ??= new Set([parent.spanId])).has(requestSpan.spanId)) {
+        linked.add(requestSpan.spanId);
+        links.push({ context: requestSpan });
+      }
     }
     if (parent === undefined) return undefined;
     return trace.getTracer('@cria/core').startSpan(
