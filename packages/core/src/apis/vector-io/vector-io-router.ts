@@ -139,8 +139,7 @@ export class VectorIORouter implements VectorIOApi, RouterLifecycle {
     for (const file of interrupted) {
       this.logger.info('resuming the ingestion of a file', { vector_store_id: file.vectorStoreId, file_id: file.fileId });
       // In the trace of the request that attached it, when that one was traced and tracing is on now.
-      const traceContext = traceContextFromCarrier(file.traceCarrier ?? undefined);
-      this.queue.enqueue(traceContext ? { vectorStoreId: file.vectorStoreId, fileId: file.fileId, traceContext } : { vectorStoreId: file.vectorStoreId, fileId: file.fileId });
+      this.queue.enqueue({ vectorStoreId: file.vectorStoreId, fileId: file.fileId, traceContext: traceContextFromCarrier(file.traceCarrier ?? undefined) });
     }
   }
 

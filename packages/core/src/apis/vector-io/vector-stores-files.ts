@@ -162,7 +162,7 @@ export class VectorStoreFiles {
     };
     await this.tables.insertFile(record);
     this.catalog.countFile(state, record);
-    this.queue.enqueue(traceContext ? { vectorStoreId: record.vectorStoreId, fileId: record.fileId, traceContext } : { vectorStoreId: record.vectorStoreId, fileId: record.fileId });
+    this.queue.enqueue({ vectorStoreId: record.vectorStoreId, fileId: record.fileId, traceContext });
     return record;
   }
 

@@ -4,8 +4,8 @@ import type { ProviderLogger, TraceContext } from '@cria/api';
 export interface IngestionTask {
   vectorStoreId: string;
   fileId: string;
-  /** The trace context of the request that attached the file, when it was traced (not kept across a restart). */
-  traceContext?: TraceContext;
+  /** The trace context of the request that attached the file, when it was traced (after a restart, rebuilt from the file's `trace_carrier`). */
+  traceContext?: TraceContext | undefined;
 }
 
 /** Ingests a file; stops (throwing or returning) soon after `signal` aborts. */
