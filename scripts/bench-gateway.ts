@@ -9,7 +9,8 @@
  *
  * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50),
  * --telemetry-rounds <n> (rounds of the telemetry comparison, default 6, each pair loaded for
- * half of --duration a round), --only telemetry (just the telemetry rows).
+ * half of --duration a round), --telemetry-rate <n> (requests/s offered to each server of a
+ * telemetry pair, in place of wrk's saturating load), --only telemetry (just the telemetry rows).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,11 +18,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
+import { Pool, request } from 'undici';
 import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '6' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '6' }, 'telemetry-rate': { type: 'string' }, only: { type: 'string' } } });
 if (values.only !== undefined && values.only !== 'telemetry') {
   console.error(`--only takes \`telemetry\`, not \`${values.only}\``);
   process.exit(2);
@@ -29,6 +30,11 @@ if (values.only !== undefined && values.only !== 'telemetry') {
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const telemetryRounds = Number(values['telemetry-rounds']);
+const telemetryRate = values['telemetry-rate'] === undefined ? undefined : Number(values['telemetry-rate']);
+if (telemetryRate !== undefined && !(telemetryRate > 0)) {
+  console.error(`--telemetry-rate takes a number of requests per second, not \`${values['telemetry-rate']}\``);
+  process.exit(2);
+}
 const CLK_TCK = 100;
 /** No-op hooks of each kind on the hooked server: enough that their cost stands out of the noise. */
 const NOOP_HOOKS_PER_KIND = 20;
@@ -208,17 +214,75 @@ function wrkAsync(url: string, connectionCount: number, seconds: number): Promis
   });
 }
 
+/** Loads two servers at once for `seconds`; answers how many requests each served. */
+type PairLoad = (urls: [string, string], seconds: number) => Promise<[number, number]>;
+
+/** wrk at saturation, half the connections to each server. */
+const saturatingLoad: PairLoad = async (urls, seconds) => {
+  const half = Math.max(1, Math.round(connections / 2));
+  const [first, second] = await Promise.all(urls.map((url) => wrkAsync(url, half, seconds)));
+  return [first!, second!];
+};
+
+/**
+ * `perSecond` chat completions a second offered to each server, whichever answers first: the
+ * servers are not saturated, so each serves its requests as they come rather than many per turn
+ * of its event loop. The two take turns at being sent to first. A server that cannot keep up, or
+ * answers an error, fails the run.
+ */
+function fixedRateLoad(perSecond: number): PairLoad {
+  return async (urls, seconds) => {
+    const pools = urls.map((url) => new Pool(new URL(url).origin, { connections: 32 }));
+    const served = [0, 0];
+    const failures: string[] = [];
+    const pending = new Set<Promise<void>>();
+    const send = (index: number) => {
+      const sent = pools[index]!.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body: CHAT_BODY }).then(
+        async (response) => {
+          await response.body.dump();
+          if (response.statusCode === 200) served[index]!++;
+          else failures.push(`${urls[index]} answered ${response.statusCode}`);
+        },
+        (error: Error) => void failures.push(`${urls[index]}: ${error.message}`),
+      );
+      pending.add(sent);
+      void sent.finally(() => pending.delete(sent));
+    };
+    const startedAt = performance.now();
+    let sentCount = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const elapsed = (performance.now() - startedAt) / 1000;
+        if (elapsed >= seconds) return resolve();
+        for (const due = Math.floor(elapsed * perSecond); sentCount < due; sentCount++) {
+          const first = sentCount % 2;
+          send(first);
+          send(1 - first);
+        }
+        setImmediate(tick);
+      };
+      tick();
+    });
+    const lateAt = performance.now();
+    await Promise.all(pending);
+    await Promise.all(pools.map((pool) => pool.close()));
+    if (failures.length > 0) throw new Error(`fixed-rate load failed: ${failures.slice(0, 3).join('; ')}`);
+    if (performance.now() - lateAt > 1000) throw new Error(`the servers did not keep up with ${perSecond} requests/s; give a lower --telemetry-rate`);
+    return [served[0]!, served[1]!];
+  };
+}
+
 /**
  * What telemetry costs, as ratios of server CPU per request (the scheduler's count of every
  * thread): tracing off against no module, tracing on against off, and no module against a second
  * no-module server (the control: what the method cannot tell apart). Each server has its own
  * data directory and is warmed with a full run first (a server short of tens of thousands of
  * requests is still compiling, tracing on most). The two servers of a pair are loaded at the
- * same time, half the connections each, so the machine's drift (10% or more on the same server
+ * same time (`load`: wrk with half the connections each, or a fixed rate each), so the machine's drift (10% or more on the same server
  * from one minute to the next) and its momentary contention fall on both alike; the pairs take
  * turns for `rounds` rounds and the median of each pair's ratios is its figure.
  */
-async function telemetryPairs(serverScript: string, variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }>, dataDir: string, rounds: number, warmSeconds: number, seconds: number): Promise<{ control: number[]; off: number[]; on: number[]; children: ChildProcess[] }> {
+async function telemetryPairs(serverScript: string, variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }>, dataDir: string, load: PairLoad, rounds: number, warmSeconds: number, seconds: number): Promise<{ control: number[]; off: number[]; on: number[]; children: ChildProcess[] }> {
   const start = async (variant: TelemetryVariant, port: number) => {
     const directory = join(dataDir, `telemetry-${port}`);
     mkdirSync(directory);
@@ -228,9 +292,8 @@ async function telemetryPairs(serverScript: string, variants: Record<TelemetryVa
     return { pid: server.child.pid!, child: server.child, url: `http://127.0.0.1:${port}/v1/chat/completions` };
   };
   const servers = { none: await start('none', 18_490), control: await start('none', 18_491), off: await start('off', 18_492), on: await start('on', 18_493) };
-  const half = Math.max(1, Math.round(connections / 2));
-  await Promise.all([wrkAsync(servers.none.url, half, 2 * warmSeconds), wrkAsync(servers.control.url, half, 2 * warmSeconds)]);
-  await Promise.all([wrkAsync(servers.off.url, half, 2 * warmSeconds), wrkAsync(servers.on.url, half, 2 * warmSeconds)]);
+  await load([servers.none.url, servers.control.url], 2 * warmSeconds);
+  await load([servers.off.url, servers.on.url], 2 * warmSeconds);
   const pairs: [keyof typeof ratios, typeof servers.none, typeof servers.none][] = [
     ['control', servers.none, servers.control],
     ['off', servers.none, servers.off],
@@ -240,7 +303,7 @@ async function telemetryPairs(serverScript: string, variants: Record<TelemetryVa
   for (let round = 0; round < rounds; round++) {
     for (const [name, baseline, measured] of pairs) {
       const before = [preciseCpuSeconds(baseline.pid), preciseCpuSeconds(measured.pid)];
-      const [baselineRequests, measuredRequests] = await Promise.all([wrkAsync(baseline.url, half, seconds), wrkAsync(measured.url, half, seconds)]);
+      const [baselineRequests, measuredRequests] = await load([baseline.url, measured.url], seconds);
       const baselineUs = (preciseCpuSeconds(baseline.pid) - before[0]!) / baselineRequests;
       const measuredUs = (preciseCpuSeconds(measured.pid) - before[1]!) / measuredRequests;
       ratios[name].push(measuredUs / baselineUs);
@@ -259,14 +322,19 @@ async function measureTelemetry(serverScript: string, distribution: string, tele
     off: { distribution: telemetryDistribution, env: withoutOtel },
     on: { distribution: telemetryDistribution, env: { ...withoutOtel, OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } },
   };
-  const pairs = await telemetryPairs(serverScript, variants, dataDir, telemetryRounds, duration, Math.max(2, Math.round(duration / 2)));
+  const load = telemetryRate === undefined ? saturatingLoad : fixedRateLoad(telemetryRate);
+  const pairs = await telemetryPairs(serverScript, variants, dataDir, load, telemetryRounds, duration, Math.max(2, Math.round(duration / 2)));
   const spanExports = await (await request(`${otlpSinkUrl}/count`)).body.text();
   const rows: [string, string, string][] = [
-    ['control: no module vs no module', `ratios by pair: ${pairs.control.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.control).toFixed(3)}, spread ${spread(pairs.control)} (the resolution of the two rows below)`],
+    ['control: no module vs no module', `${telemetryLoadName()}; ratios by pair: ${pairs.control.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.control).toFixed(3)}, spread ${spread(pairs.control)} (the resolution of the two rows below)`],
     ['telemetry module, tracing off (no OTEL_*)', `ratios to no module by pair: ${pairs.off.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.off).toFixed(3)} (target <= 1.03)`],
     ['tracing on (OTLP http/protobuf, local receiver)', `ratios to tracing off by pair: ${pairs.on.map((value) => value.toFixed(3)).join(', ')} (${spanExports} exports received)`, `median ratio ${median(pairs.on).toFixed(3)} (target <= 1.25)`],
   ];
   return { rows, children: [otlpSink.child, ...pairs.children] };
+}
+
+function telemetryLoadName(): string {
+  return telemetryRate === undefined ? `wrk, ${connections} connections shared by each pair` : `${telemetryRate} requests/s offered to each server of a pair`;
 }
 
 function printRows(rows: [string, string, string][]): void {
@@ -290,7 +358,7 @@ async function main(): Promise<void> {
     const telemetry = await measureTelemetry(serverScript, distribution, telemetryDistribution, dataDir);
     for (const child of [upstream.child, ...telemetry.children]) child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
-    console.log(`\nCria telemetry cost (wrk, ${connections} connections shared by each pair, ${telemetryRounds} rounds)\n`);
+    console.log(`\nCria telemetry cost (${telemetryLoadName()}, ${telemetryRounds} rounds)\n`);
     printRows(telemetry.rows);
     return;
   }
