@@ -8,9 +8,9 @@
  * (this distribution and the starter with every API) to the first healthy response, and idle RSS.
  *
  * Options: --duration <seconds> (per wrk run, default 10), --connections <n> (default 50),
- * --telemetry-rounds <n> (rounds of the telemetry comparison, default 6, each pair loaded for
- * half of --duration a round), --telemetry-rate <n> (requests/s offered to each server of a
- * telemetry pair, in place of wrk's saturating load), --only telemetry (just the telemetry rows).
+ * --telemetry-rounds <n> (rounds of the telemetry comparison, default 12, the servers loaded together for
+ * half of --duration a round), --telemetry-rate <n> (requests/s offered to each server of the
+ * telemetry comparison, in place of wrk's saturating load), --only telemetry (just the telemetry rows).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { Pool, request } from 'undici';
 import { startProcess } from './child-process-start.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '6' }, 'telemetry-rate': { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, 'telemetry-rounds': { type: 'string', default: '12' }, 'telemetry-rate': { type: 'string' }, only: { type: 'string' } } });
 if (values.only !== undefined && values.only !== 'telemetry') {
   console.error(`--only takes \`telemetry\`, not \`${values.only}\``);
   process.exit(2);
@@ -214,26 +214,25 @@ function wrkAsync(url: string, connectionCount: number, seconds: number): Promis
   });
 }
 
-/** Loads two servers at once for `seconds`; answers how many requests each served. */
-type PairLoad = (urls: [string, string], seconds: number) => Promise<[number, number]>;
+/** Loads servers at once for `seconds`; answers how many requests each served. */
+type ServersLoad = (urls: readonly string[], seconds: number) => Promise<number[]>;
 
-/** wrk at saturation, half the connections to each server. */
-const saturatingLoad: PairLoad = async (urls, seconds) => {
-  const half = Math.max(1, Math.round(connections / 2));
-  const [first, second] = await Promise.all(urls.map((url) => wrkAsync(url, half, seconds)));
-  return [first!, second!];
+/** wrk at saturation, the connections shared out. */
+const saturatingLoad: ServersLoad = (urls, seconds) => {
+  const share = Math.max(1, Math.round(connections / urls.length));
+  return Promise.all(urls.map((url) => wrkAsync(url, share, seconds)));
 };
 
 /**
  * `perSecond` chat completions a second offered to each server, whichever answers first: the
  * servers are not saturated, so each serves its requests as they come rather than many per turn
- * of its event loop. The two take turns at being sent to first. A server that cannot keep up, or
- * answers an error, fails the run.
+ * of its event loop. The servers take turns at being sent to first. A server that cannot keep
+ * up, or answers an error, fails the run.
  */
-function fixedRateLoad(perSecond: number): PairLoad {
+function fixedRateLoad(perSecond: number): ServersLoad {
   return async (urls, seconds) => {
     const pools = urls.map((url) => new Pool(new URL(url).origin, { connections: 32 }));
-    const served = [0, 0];
+    const served = urls.map(() => 0);
     const failures: string[] = [];
     const pending = new Set<Promise<void>>();
     const send = (index: number) => {
@@ -255,20 +254,18 @@ function fixedRateLoad(perSecond: number): PairLoad {
         const elapsed = (performance.now() - startedAt) / 1000;
         if (elapsed >= seconds) return resolve();
         for (const due = Math.floor(elapsed * perSecond); sentCount < due; sentCount++) {
-          const first = sentCount % 2;
-          send(first);
-          send(1 - first);
+          for (let turn = 0; turn < urls.length; turn++) send((sentCount + turn) % urls.length);
         }
         setImmediate(tick);
       };
       tick();
     });
-    const lateAt = performance.now();
+    const stoppedAt = performance.now();
     await Promise.all(pending);
     await Promise.all(pools.map((pool) => pool.close()));
     if (failures.length > 0) throw new Error(`fixed-rate load failed: ${failures.slice(0, 3).join('; ')}`);
-    if (performance.now() - lateAt > 1000) throw new Error(`the servers did not keep up with ${perSecond} requests/s; give a lower --telemetry-rate`);
-    return [served[0]!, served[1]!];
+    if (performance.now() - stoppedAt > 1000) throw new Error(`the servers did not keep up with ${perSecond} requests/s each; give a lower --telemetry-rate`);
+    return served;
   };
 }
 
@@ -277,12 +274,13 @@ function fixedRateLoad(perSecond: number): PairLoad {
  * thread): tracing off against no module, tracing on against off, and no module against a second
  * no-module server (the control: what the method cannot tell apart). Each server has its own
  * data directory and is warmed with a full run first (a server short of tens of thousands of
- * requests is still compiling, tracing on most). The two servers of a pair are loaded at the
- * same time (`load`: wrk with half the connections each, or a fixed rate each), so the machine's drift (10% or more on the same server
- * from one minute to the next) and its momentary contention fall on both alike; the pairs take
- * turns for `rounds` rounds and the median of each pair's ratios is its figure.
+ * requests is still compiling, tracing on most). The four servers are loaded at the same time,
+ * each with the same share (`load`), so the machine's drift (10% or more on the same server from
+ * one minute to the next) and its momentary contention fall on all alike, and each has the same
+ * history: a server left idle while others were loaded measured ~10% dearer than its twin. The
+ * median of each ratio over `rounds` rounds is its figure.
  */
-async function telemetryPairs(serverScript: string, variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }>, dataDir: string, load: PairLoad, rounds: number, warmSeconds: number, seconds: number): Promise<{ control: number[]; off: number[]; on: number[]; children: ChildProcess[] }> {
+async function telemetryComparison(serverScript: string, variants: Record<TelemetryVariant, { distribution: string; env: NodeJS.ProcessEnv }>, dataDir: string, load: ServersLoad, rounds: number, warmSeconds: number, seconds: number): Promise<{ control: number[]; off: number[]; on: number[]; children: ChildProcess[] }> {
   const start = async (variant: TelemetryVariant, port: number) => {
     const directory = join(dataDir, `telemetry-${port}`);
     mkdirSync(directory);
@@ -291,28 +289,23 @@ async function telemetryPairs(serverScript: string, variants: Record<TelemetryVa
     const server = await startProcess(['--import', 'tsx', serverScript, '--distribution', file, '--port', String(port)], /serving on/, variants[variant].env);
     return { pid: server.child.pid!, child: server.child, url: `http://127.0.0.1:${port}/v1/chat/completions` };
   };
-  const servers = { none: await start('none', 18_490), control: await start('none', 18_491), off: await start('off', 18_492), on: await start('on', 18_493) };
-  await load([servers.none.url, servers.control.url], 2 * warmSeconds);
-  await load([servers.off.url, servers.on.url], 2 * warmSeconds);
-  const pairs: [keyof typeof ratios, typeof servers.none, typeof servers.none][] = [
-    ['control', servers.none, servers.control],
-    ['off', servers.none, servers.off],
-    ['on', servers.off, servers.on],
-  ];
+  // In this order: no module, its twin (the control), tracing off, tracing on.
+  const servers = [await start('none', 18_490), await start('none', 18_491), await start('off', 18_492), await start('on', 18_493)];
+  const urls = servers.map((server) => server.url);
+  await load(urls, 2 * warmSeconds);
   const ratios = { control: [] as number[], off: [] as number[], on: [] as number[] };
   for (let round = 0; round < rounds; round++) {
-    for (const [name, baseline, measured] of pairs) {
-      const before = [preciseCpuSeconds(baseline.pid), preciseCpuSeconds(measured.pid)];
-      const [baselineRequests, measuredRequests] = await load([baseline.url, measured.url], seconds);
-      const baselineUs = (preciseCpuSeconds(baseline.pid) - before[0]!) / baselineRequests;
-      const measuredUs = (preciseCpuSeconds(measured.pid) - before[1]!) / measuredRequests;
-      ratios[name].push(measuredUs / baselineUs);
-    }
+    const before = servers.map((server) => preciseCpuSeconds(server.pid));
+    const served = await load(urls, seconds);
+    const [none, control, off, on] = servers.map((server, index) => (preciseCpuSeconds(server.pid) - before[index]!) / served[index]!) as [number, number, number, number];
+    ratios.control.push(control / none);
+    ratios.off.push(off / none);
+    ratios.on.push(on / off);
   }
-  return { ...ratios, children: Object.values(servers).map((server) => server.child) };
+  return { ...ratios, children: servers.map((server) => server.child) };
 }
 
-/** The telemetry pairs (see `telemetryPairs`), tracing on exporting to a local OTLP sink, as the report's rows. */
+/** The telemetry comparison (see `telemetryComparison`), tracing on exporting to a local OTLP sink, as the report's rows. */
 async function measureTelemetry(serverScript: string, distribution: string, telemetryDistribution: string, dataDir: string): Promise<{ rows: [string, string, string][]; children: ChildProcess[] }> {
   const withoutOtel = Object.fromEntries(Object.keys(process.env).filter((name) => name.startsWith('OTEL_')).map((name) => [name, undefined]));
   const otlpSink = await startProcess(['-e', OTLP_SINK], /listening on/);
@@ -322,19 +315,19 @@ async function measureTelemetry(serverScript: string, distribution: string, tele
     off: { distribution: telemetryDistribution, env: withoutOtel },
     on: { distribution: telemetryDistribution, env: { ...withoutOtel, OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' } },
   };
-  const load = telemetryRate === undefined ? saturatingLoad : fixedRateLoad(telemetryRate);
-  const pairs = await telemetryPairs(serverScript, variants, dataDir, load, telemetryRounds, duration, Math.max(2, Math.round(duration / 2)));
+  const load: ServersLoad = telemetryRate === undefined ? saturatingLoad : fixedRateLoad(telemetryRate);
+  const comparison = await telemetryComparison(serverScript, variants, dataDir, load, telemetryRounds, duration, Math.max(2, Math.round(duration / 2)));
   const spanExports = await (await request(`${otlpSinkUrl}/count`)).body.text();
   const rows: [string, string, string][] = [
-    ['control: no module vs no module', `${telemetryLoadName()}; ratios by pair: ${pairs.control.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.control).toFixed(3)}, spread ${spread(pairs.control)} (the resolution of the two rows below)`],
-    ['telemetry module, tracing off (no OTEL_*)', `ratios to no module by pair: ${pairs.off.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(pairs.off).toFixed(3)} (target <= 1.03)`],
-    ['tracing on (OTLP http/protobuf, local receiver)', `ratios to tracing off by pair: ${pairs.on.map((value) => value.toFixed(3)).join(', ')} (${spanExports} exports received)`, `median ratio ${median(pairs.on).toFixed(3)} (target <= 1.25)`],
+    ['control: no module vs no module', `${telemetryLoadName()}; ratios by round: ${comparison.control.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(comparison.control).toFixed(3)}, spread ${spread(comparison.control)} (the resolution of the two rows below)`],
+    ['telemetry module, tracing off (no OTEL_*)', `ratios to no module by round: ${comparison.off.map((value) => value.toFixed(3)).join(', ')}`, `median ratio ${median(comparison.off).toFixed(3)} (target <= 1.03)`],
+    ['tracing on (OTLP http/protobuf, local receiver)', `ratios to tracing off by round: ${comparison.on.map((value) => value.toFixed(3)).join(', ')} (${spanExports} exports received)`, `median ratio ${median(comparison.on).toFixed(3)} (target <= 1.25)`],
   ];
-  return { rows, children: [otlpSink.child, ...pairs.children] };
+  return { rows, children: [otlpSink.child, ...comparison.children] };
 }
 
 function telemetryLoadName(): string {
-  return telemetryRate === undefined ? `wrk, ${connections} connections shared by each pair` : `${telemetryRate} requests/s offered to each server of a pair`;
+  return telemetryRate === undefined ? `wrk, ${connections} connections shared by the four servers` : `${telemetryRate} requests/s offered to each of the four servers`;
 }
 
 function printRows(rows: [string, string, string][]): void {
