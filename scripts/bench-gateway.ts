@@ -82,9 +82,21 @@ interface WrkResult {
   errors: number;
 }
 
+/**
+ * wrk's script that makes each request a chat completion, written on first use. Every wrk run
+ * needs it: without its script wrk still runs, sending GETs (the chat completions list).
+ */
+let chatScriptPath: string | undefined;
+function chatScript(): string {
+  if (chatScriptPath === undefined) {
+    chatScriptPath = join(tmpdir(), 'cria-bench-chat.lua');
+    writeFileSync(chatScriptPath, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(CHAT_BODY)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+  }
+  return chatScriptPath;
+}
+
 function wrk(url: string, connectionCount: number, seconds: number): WrkResult {
-  const script = join(tmpdir(), 'cria-bench-chat.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(CHAT_BODY)}\nwrk.headers["Content-Type"] = "application/json"\n`);
+  const script = chatScript();
   const result = spawnSync('wrk', ['-t', '1', '-c', String(connectionCount), '-d', `${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
   const output = result.stdout;
   const number = (pattern: RegExp) => Number(output.match(pattern)?.[1] ?? NaN);
@@ -204,7 +216,7 @@ function spread(values: readonly number[]): string {
 
 /** wrk without blocking, so two loads run at once. */
 function wrkAsync(url: string, connectionCount: number, seconds: number): Promise<number> {
-  const script = join(tmpdir(), 'cria-bench-chat.lua');
+  const script = chatScript();
   return new Promise((resolve, reject) => {
     const child = spawn('wrk', ['-t', '1', '-c', String(connectionCount), '-d', `${seconds}s`, '-s', script, url]);
     let output = '';
